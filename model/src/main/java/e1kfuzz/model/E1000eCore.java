@@ -1,0 +1,1004 @@
+package e1kfuzz.model;
+
+/**
+ * The e1000e interrupt manager and the device paths that raise causes, as QEMU implements them.
+ * This class holds what every modelled release shares; the release-specific functions are abstract
+ * here and implemented by {@link Qemu720} (v7.2.0) and overridden, one upstream change at a time,
+ * by the later variants. Method names mirror the QEMU functions they model.
+ *
+ * <p>The model has no I/O and no wall clock: time is {@link #now()} in virtual nanoseconds and
+ * only moves in {@link #advanceTo(long)}. Reaching a QEMU assertion throws {@link DeviceAbort},
+ * which ends the run as QEMU's abort ends the VM.
+ */
+public abstract class E1000eCore {
+  // Register bits used below (BAR0 register bits, see the spec §2).
+  static final int CTRL_RST = 1 << 26;
+  static final int STATUS_LU = 1 << 1;
+  static final int CTRL_EXT_SELF_CLEARING = 0x1000 | 0x2000;
+  static final int CTRL_EXT_EIAME = 1 << 24;
+  static final int CTRL_EXT_IAME = 1 << 27;
+  static final int CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
+  static final int CTRL_EXT_PBA_CLR = 1 << 31;
+  static final int DELAY_FPD = 1 << 31;
+  static final int RFCTL_ACK_DIS = 1 << 12;
+  static final int RCTL_EN = 1 << 1;
+  static final int RCTL_LBM_MASK = 0xC0;
+  static final int RCTL_LBM_MAC = 0x40;
+  static final int RCTL_SECRC = 1 << 26;
+  static final int TCTL_EN = 1 << 1;
+  static final int TARC_ENABLE = 1 << 10;
+  static final int TARC_RESET = 0x403;
+  static final int TARC_READ_MASK = 0x780007FF;
+  static final int IVAR_TX_INT_EVERY_WB = 1 << 31;
+  static final int IVAR_ENTRY_VALID = 0x8;
+  static final int MDIC_INT_EN = 1 << 29;
+  static final int MDIC_READY = 1 << 28;
+  static final int MDIC_ERROR = 1 << 30;
+  static final int PBACLR_VALID = 0x1F;
+  /** E1000E_MIN_XITR: the stored ITR/EITR value never goes below 500 (128 µs). */
+  static final int MIN_XITR = 500;
+  static final long AUTONEG_DELAY_MS = 500;
+  static final int TX_RING_SLOTS = 255;
+  static final int FCS_LENGTH = 4;
+  /** Descriptor flags kept for posted TX descriptors. */
+  private static final byte DESC_RS = 1;
+  private static final byte DESC_IDE = 2;
+
+  // The MSI-X causes in the order e1000e_msix_notify walks them, and their IVAR field shifts.
+  private static final int[] MSIX_CAUSES = {
+    Cause.RXQ0, Cause.RXQ1, Cause.TXQ0, Cause.TXQ1, Cause.OTHER
+  };
+  private static final int[] IVAR_SHIFTS = {0, 4, 8, 12, 16};
+
+  private final Pci pci = new Pci(this);
+  final Timers timers = new Timers();
+  long now;
+
+  // The register file (only what the interrupt paths use).
+  int ctrl;
+  int status;
+  int ctrlExt;
+  int mdic;
+  int icr;
+  int ics;
+  int ims;
+  int itr;
+  int itrGuest;
+  final int[] eitr = new int[Pci.MSIX_VECTORS];
+  final int[] eitrGuest = new int[Pci.MSIX_VECTORS];
+  int iam;
+  int eiac;
+  int ivar;
+  int rctl;
+  int tctl;
+  int rdtr;
+  int radv;
+  int raid;
+  int rsrpd;
+  int tidv;
+  int tadv;
+  int tarc0;
+  int tarc1;
+  int iac;
+  int rfctl;
+  int pbaclr;
+
+  /** Causes parked while a delay timer runs (QEMU's delayed_causes). */
+  int delayedCauses;
+
+  // The network side: the backend's link, TX descriptors posted but not yet processed,
+  // frames held by the net layer while the device cannot receive.
+  boolean netLinkUp = true;
+  private final byte[][] txRing = {new byte[TX_RING_SLOTS], new byte[TX_RING_SLOTS]};
+  private final int[] txPosted = new int[2];
+  private final java.util.ArrayDeque<Step.Rx> heldFrames = new java.util.ArrayDeque<>();
+
+  // Provenance of causes, for the event log and the legacy-cause-over-msix invariant.
+  private int delayedParkedInMsi;
+  private int delayedAtMsixEnable;
+  private int icrParkedInIntx;
+  private int icrParkedInMsi;
+  private int icrParkedAtMsixEnable;
+  private int collectedParkedInMsi;
+  private int collectedAtMsixEnable;
+  private int eitrTaintedPending;
+
+  // Run bookkeeping.
+  private EventSink events;
+  private long marks;
+  private boolean strict;
+  private Violation violation;
+  private boolean justReset;
+  /** The out-parameter of the delay functions, as the C code's {@code uint32_t *causes}. */
+  int causesLeft;
+
+  protected E1000eCore() {
+    powerOn();
+  }
+
+  /** The state right after realize: the device core reset with the link up. */
+  private void powerOn() {
+    resetRegisters();
+    pci.reset();
+    justReset = false;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Run control
+
+  public final long now() {
+    return now;
+  }
+
+  public final Pci pci() {
+    return pci;
+  }
+
+  /** Where events go; null (the default) records nothing, which is what fuzzing wants. */
+  public final void setEventSink(EventSink sink) {
+    this.events = sink;
+  }
+
+  /** Check the strict invariants too. */
+  public final void setStrict(boolean strict) {
+    this.strict = strict;
+  }
+
+  public final boolean reached(Mark mark) {
+    return (marks & mark.bit()) != 0;
+  }
+
+  final void mark(Mark mark) {
+    marks |= mark.bit();
+  }
+
+  /** Applies one step, then checks the after-step invariants; returns the first violation, or null. */
+  public final Violation step(Step step) {
+    justReset = false;
+    try {
+      step.applyTo(this);
+    } catch (DeviceAbort abort) {
+      record(abort.signature(), abort.getMessage());
+      return violation;
+    }
+    if (violation == null) {
+      checkStateInvariants();
+    }
+    return violation;
+  }
+
+  /** The first violation reached so far, or null. */
+  public final Violation violation() {
+    return violation;
+  }
+
+  final void record(Signature signature, String detail) {
+    if (signature.strict() && !strict) {
+      return;
+    }
+    if (violation == null) {
+      violation = new Violation(signature, now, detail);
+    }
+    if (events != null) {
+      events.accept(new Event.ViolationEvent(now, signature, detail));
+    }
+  }
+
+  /** QEMU's assert(): the run ends here. */
+  final void check(boolean condition, Signature signature, String detail) {
+    if (!condition) {
+      throw new DeviceAbort(signature, detail);
+    }
+  }
+
+  private void checkStateInvariants() {
+    if ((icr & ~Cause.ASSERTED) != 0 && (icr & Cause.ASSERTED) == 0) {
+      record(Signature.ICR_ASSERTED_MISSING, "ICR=" + Step.hex(icr));
+    }
+    if ((ims & ~Cause.IMS_VALID) != 0) {
+      record(Signature.IMS_INVALID_BITS, "IMS=" + Step.hex(ims));
+    }
+    if ((pci.pendingBits() & ~pci.maskedVectors()) != 0) {
+      record(
+          Signature.PENDING_BIT_UNMASKED,
+          "PBA=" + Step.hex(pci.pendingBits()) + " masked=" + Step.hex(pci.maskedVectors()));
+    }
+    if (justReset && (timers.runningMask() != 0 || delayedCauses != 0)) {
+      record(
+          Signature.RESET_STATE,
+          "running " + TimerId.describe(timers.runningMask()) + ", delayed_causes "
+              + Cause.describe(delayedCauses));
+    }
+    if (strict) {
+      int delayTimers = timers.runningMask() & TimerId.DELAY_TIMERS;
+      if (pci.msixEnabled() && (delayedCauses != 0 || delayTimers != 0)) {
+        record(
+            Signature.STALE_DELAYED_STATE_UNDER_MSIX,
+            "delayed_causes " + Cause.describe(delayedCauses) + ", running "
+                + TimerId.describe(delayTimers));
+      }
+      if (icr == Cause.ASSERTED) {
+        record(Signature.ICR_ASSERTED_ALONE, "ICR=" + Step.hex(icr));
+      }
+      if (ics != icr) {
+        record(Signature.ICS_MIRROR_STALE, "ICS=" + Step.hex(ics) + " ICR=" + Step.hex(icr));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Observation (what a real QEMU shows too)
+
+  public final int icr() {
+    return icr;
+  }
+
+  public final int ics() {
+    return ics;
+  }
+
+  public final int ims() {
+    return ims;
+  }
+
+  public final int delayedCauses() {
+    return delayedCauses;
+  }
+
+  public final int iac() {
+    return iac;
+  }
+
+  /** Bit mask (by {@link TimerId} ordinal) of the running timers. */
+  public final int runningTimers() {
+    return timers.runningMask();
+  }
+
+  public final boolean timerRunning(TimerId t) {
+    return timers.running(t);
+  }
+
+  public final long timerDeadline(TimerId t) {
+    return timers.deadline(t);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Virtual time
+
+  /** Moves the clock to {@code target}, firing every timer due on the way in order. */
+  public final void advanceTo(long target) {
+    TimerId t;
+    while ((t = timers.nextDue(target)) != null) {
+      now = timers.deadline(t);
+      timers.stop(t);
+      if (events != null) {
+        events.accept(new Event.TimerFired(now, t));
+      }
+      onTimerExpired(t);
+    }
+    now = target;
+  }
+
+  final void expire(TimerId t) {
+    if (timers.running(t)) {
+      advanceTo(timers.deadline(t));
+    }
+  }
+
+  private void onTimerExpired(TimerId t) {
+    switch (t) {
+      case ITR -> onThrottlingTimer();
+      case EITR0, EITR1, EITR2, EITR3, EITR4 -> onMsixThrottlingTimer(t.ordinal() - TimerId.EITR0.ordinal());
+      case AUTONEG -> onAutonegTimer();
+      default -> onDelayTimer(t);
+    }
+  }
+
+  /** e1000e_intrmgr_rearm_timer: restart the full period from now. */
+  final void rearmTimer(TimerId t) {
+    long delayNs = (long) timerRegister(t) * t.resolutionNs();
+    if (t.isDelayTimer() && pci.msixEnabled()) {
+      record(Signature.DELAY_TIMER_ARMED_UNDER_MSIX, t.traceName() + " armed under MSI-X");
+    }
+    if (delayNs == 0) {
+      mark(Mark.ZERO_LENGTH_DELAY_TIMER);
+    }
+    timers.arm(t, now + delayNs);
+    if (events != null) {
+      events.accept(new Event.TimerArmed(now, t, now + delayNs));
+    }
+  }
+
+  private int timerRegister(TimerId t) {
+    return switch (t) {
+      case RDTR -> rdtr;
+      case RADV -> radv;
+      case RAID -> raid;
+      case TIDV -> tidv;
+      case TADV -> tadv;
+      case ITR -> itr;
+      case EITR0, EITR1, EITR2, EITR3, EITR4 -> eitr[t.ordinal() - TimerId.EITR0.ordinal()];
+      case AUTONEG -> throw new IllegalArgumentException("autoneg has no delay register");
+    };
+  }
+
+  /** e1000e_intrmgr_stop_timer. */
+  final void stopTimer(TimerId t) {
+    if (timers.running(t)) {
+      timers.stop(t);
+      if (events != null) {
+        events.accept(new Event.TimerStopped(now, t));
+      }
+    }
+  }
+
+  final void stopDelayTimers() {
+    stopTimer(TimerId.RADV);
+    stopTimer(TimerId.RDTR);
+    stopTimer(TimerId.RAID);
+    stopTimer(TimerId.TIDV);
+    stopTimer(TimerId.TADV);
+  }
+
+  /** e1000e_intrmgr_reset. */
+  final void intrmgrReset() {
+    delayedCauses = 0;
+    delayedParkedInMsi = 0;
+    delayedAtMsixEnable = 0;
+    stopDelayTimers();
+    stopTimer(TimerId.ITR);
+    for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
+      stopTimer(TimerId.eitr(v));
+    }
+  }
+
+  /** e1000e_intrmgr_on_timer: a delay timer expired; fire the delayed interrupts. */
+  void onDelayTimer(TimerId t) {
+    setInterruptCause(0);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Delay logic (§5), the same in every release
+
+  /** e1000e_intrmgr_delay_tx_causes; the causes not delayed are left in {@link #causesLeft}. */
+  final boolean delayTxCauses(int causes) {
+    causesLeft = causes;
+    if (pci.msixEnabled()) {
+      return false;
+    }
+    park(causes & Cause.DELAYABLE_TX);
+    causesLeft = causes & ~Cause.DELAYABLE_TX;
+    if (causesLeft != 0) {
+      return false;
+    }
+    mark(Mark.TX_CAUSES_PARKED);
+    rearmTimer(TimerId.TIDV);
+    if (!timers.running(TimerId.TADV) && tadv != 0) {
+      rearmTimer(TimerId.TADV);
+    }
+    return true;
+  }
+
+  /** e1000e_intrmgr_delay_rx_causes; the causes not delayed are left in {@link #causesLeft}. */
+  final boolean delayRxCauses(int causes) {
+    causesLeft = causes;
+    if (pci.msixEnabled()) {
+      return false;
+    }
+    int delayable = Cause.DELAYABLE_RX;
+    if ((rfctl & RFCTL_ACK_DIS) == 0) {
+      delayable |= Cause.ACK;
+    }
+    park(causes & delayable);
+    causesLeft = causes & ~delayable;
+    if (rdtr == 0 || causesLeft != 0) {
+      return false;
+    }
+    if (raid == 0 && (delayedCauses & Cause.ACK) != 0) {
+      return false;
+    }
+    mark(Mark.RX_CAUSES_PARKED);
+    rearmTimer(TimerId.RDTR);
+    if (!timers.running(TimerId.RADV) && radv != 0) {
+      rearmTimer(TimerId.RADV);
+    }
+    if (!timers.running(TimerId.RAID) && (delayedCauses & Cause.ACK) != 0) {
+      rearmTimer(TimerId.RAID);
+    }
+    return true;
+  }
+
+  private void park(int causes) {
+    if (causes == 0) {
+      return;
+    }
+    delayedCauses |= causes;
+    if (pci.msiEnabled()) {
+      delayedParkedInMsi |= causes;
+    } else {
+      delayedParkedInMsi &= ~causes;
+    }
+    if (events != null) {
+      events.accept(new Event.CausesParked(now, causes, pci.msiEnabled()));
+    }
+  }
+
+  /**
+   * e1000e_intmgr_collect_delayed_causes. Before the Sep 2025 fix it asserted under MSI-X; the
+   * variants decide.
+   */
+  abstract int collectDelayedCauses();
+
+  /** The fixed collect: take and zero delayed_causes and stop the five delay timers. */
+  final int takeDelayedCauses() {
+    int res = delayedCauses;
+    collectedParkedInMsi = delayedParkedInMsi & res;
+    collectedAtMsixEnable = delayedAtMsixEnable & res;
+    if (res != 0) {
+      if (pci.msixEnabled()) {
+        mark(Mark.COLLECT_UNDER_MSIX);
+      }
+      if (events != null) {
+        events.accept(new Event.CausesCollected(now, res, pci.msixEnabled()));
+      }
+    }
+    delayedCauses = 0;
+    delayedParkedInMsi = 0;
+    delayedAtMsixEnable = 0;
+    stopDelayTimers();
+    return res;
+  }
+
+  /** Drops the parked causes without delivering them (what the fix candidates do). */
+  final void discardDelayedCauses() {
+    if (delayedCauses != 0) {
+      mark(Mark.PARKED_CAUSES_DISCARDED);
+      if (events != null) {
+        events.accept(new Event.CausesDiscarded(now, delayedCauses));
+      }
+    }
+    delayedCauses = 0;
+    delayedParkedInMsi = 0;
+    delayedAtMsixEnable = 0;
+  }
+
+  /**
+   * Records where the ICR bits about to be set come from: {@code collected} were taken from
+   * delayed_causes by the last collect, the rest of {@code direct} are raised directly.
+   */
+  final void noteCauseOrigins(int direct, int collected) {
+    int directOnly = direct & ~collected;
+    icrParkedInIntx &= ~directOnly;
+    icrParkedInMsi &= ~directOnly;
+    icrParkedAtMsixEnable &= ~directOnly;
+    if (collected != 0) {
+      icrParkedInMsi = (icrParkedInMsi & ~collected) | collectedParkedInMsi;
+      icrParkedInIntx = (icrParkedInIntx & ~collected) | (collected & ~collectedParkedInMsi);
+      icrParkedAtMsixEnable = (icrParkedAtMsixEnable & ~collected) | collectedAtMsixEnable;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Release-specific interrupt delivery (implemented by Qemu720, changed by Qemu81)
+
+  /** e1000e_set_interrupt_cause: add causes (and the collected delayed ones) and deliver. */
+  abstract void setInterruptCause(int val);
+
+  /** e1000e_intrmgr_on_throttling_timer (ITR). */
+  abstract void onThrottlingTimer();
+
+  /** e1000e_intrmgr_on_msix_throttling_timer (EITR[vector]). */
+  abstract void onMsixThrottlingTimer(int vector);
+
+  /** e1000e_intrmgr_fire_all_timers (IMS full-mask write with INT_TIMERS_CLEAR_ENA). */
+  abstract void fireAllTimers();
+
+  abstract int readIcr();
+
+  abstract void writeIcr(int val);
+
+  abstract void writeIms(int val);
+
+  abstract void writeImc(int val);
+
+  abstract void writeCtrl(int val);
+
+  /** e1000e_postpone_interrupt: true if the throttling timer runs, else re-arm it and send now. */
+  abstract boolean postponeInterrupt(TimerId throttle);
+
+  /** A vector's EIAC auto-clear also forgets the causes as notified (7.2's msi_causes_pending). */
+  void forgetNotifiedCauses(int causes) {}
+
+  /** Hook for e1000e_write_config on the write that enables MSI-X: e1000e has none. */
+  void onMsixEnableWrite() {}
+
+  // ------------------------------------------------------------------------------------------
+  // Delivery pieces shared by every release
+
+  /** e1000e_fix_icr_asserted: INT_ASSERTED is set iff another ICR bit is. */
+  final void fixIcrAsserted() {
+    icr &= ~Cause.ASSERTED;
+    if (icr != 0) {
+      icr |= Cause.ASSERTED;
+    }
+  }
+
+  /** e1000e_raise_legacy_irq: IAC counts every assertion. */
+  final void raiseLegacyIrq(int causes) {
+    if (pci.msixEnabled()) {
+      record(
+          Signature.INTX_UNDER_MSIX,
+          "INTx asserted for " + Cause.describe(causes) + " with MSI-X enabled");
+    }
+    if (iac != -1) {
+      iac++;
+    }
+    emitInterruptFromIcr(Event.Delivery.INTX, -1, causes);
+    pci.setIntxLevel(true);
+  }
+
+  final void lowerLegacyIrq() {
+    pci.setIntxLevel(false);
+  }
+
+  final void msiNotify(int causes) {
+    emitInterruptFromIcr(Event.Delivery.MSI, 0, causes);
+  }
+
+  /** e1000e_msix_notify: one notification per queue/OTHER cause, through its IVAR entry. */
+  final void msixNotify(int causes) {
+    for (int i = 0; i < MSIX_CAUSES.length; i++) {
+      if ((causes & MSIX_CAUSES[i]) != 0) {
+        msixNotifyOne(MSIX_CAUSES[i], (ivar >>> IVAR_SHIFTS[i]) & 0xF);
+      }
+    }
+  }
+
+  /** e1000e_msix_notify_one: notify the mapped vector unless EITR postpones, then EIAME / EIAC. */
+  private void msixNotifyOne(int cause, int ivarEntry) {
+    if ((ivarEntry & IVAR_ENTRY_VALID) != 0) {
+      int vector = ivarEntry & 0x7;
+      if (vector < Pci.MSIX_VECTORS) {
+        int contributors = cause == Cause.OTHER ? (icr & Cause.OTHER_CAUSES) | cause : cause;
+        int stale = contributors & icr & icrParkedAtMsixEnable;
+        if (!postponeInterrupt(TimerId.eitr(vector))) {
+          if (stale != 0) {
+            record(
+                Signature.LEGACY_CAUSE_OVER_MSIX,
+                "vector " + vector + " notified for " + Cause.describe(stale)
+                    + ", parked before MSI-X was enabled");
+          }
+          pci.notifyVector(
+              vector,
+              contributors,
+              contributors & icrParkedInIntx,
+              contributors & icrParkedInMsi,
+              stale);
+        } else if (stale != 0) {
+          // The expiry of EITR[vector] will send this notification.
+          eitrTaintedPending |= 1 << vector;
+        }
+      }
+    }
+    if ((ctrlExt & CTRL_EXT_EIAME) != 0) {
+      iam &= ~cause;
+    }
+    int effective = eiac & cause;
+    if ((icr & effective) != 0) {
+      mark(Mark.EIAC_AUTO_CLEAR);
+    }
+    icr &= ~effective;
+    forgetNotifiedCauses(effective);
+    if ((ctrlExt & CTRL_EXT_IAME) == 0) {
+      ims &= ~effective;
+    }
+  }
+
+  /** QEMU's msix_notify for a throttling-timer expiry: no causes of its own. */
+  final void msixNotifyFromTimer(int vector) {
+    if ((eitrTaintedPending & (1 << vector)) != 0) {
+      eitrTaintedPending &= ~(1 << vector);
+      record(
+          Signature.LEGACY_CAUSE_OVER_MSIX,
+          "vector " + vector + " notified at EITR expiry for a cause parked before MSI-X was enabled");
+    }
+    pci.notifyVector(vector, 0, 0, 0, 0);
+  }
+
+  /** e1000e_msix_clear: clear the pending bits of the vectors mapped to these causes. */
+  final void msixClear(int causes) {
+    for (int i = 0; i < MSIX_CAUSES.length; i++) {
+      if ((causes & MSIX_CAUSES[i]) != 0) {
+        int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
+        if ((entry & IVAR_ENTRY_VALID) != 0 && (entry & 0x7) < Pci.MSIX_VECTORS) {
+          pci.clearPending(entry & 0x7);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // PCI config hooks
+
+  /** MSI-X went from disabled to enabled: what is parked now is "parked at the switch". */
+  final void onMsixEnabled() {
+    if (delayedCauses != 0) {
+      mark(Mark.MSIX_ENABLED_WITH_PARKED_CAUSES);
+    }
+    delayedAtMsixEnable = delayedCauses;
+    icrParkedAtMsixEnable = 0;
+  }
+
+  final void onMsixDisabled() {
+    delayedAtMsixEnable = 0;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // MMIO
+
+  /** A guest write to BAR0. */
+  public final void mmioWrite(int offset, int val) {
+    Reg reg = Reg.atOffset(offset).map(Reg::target).orElse(null);
+    if (reg == null) {
+      return;
+    }
+    switch (reg) {
+      case CTRL, CTRL_DUP -> writeCtrl(val);
+      case STATUS, IAC -> {} // read-only here (STATUS only keeps PHYRA, which is not modelled)
+      case CTRL_EXT -> ctrlExt = val & ~CTRL_EXT_SELF_CLEARING;
+      case MDIC -> writeMdic(val);
+      case ICR -> writeIcr(val);
+      case ICS -> setInterruptCause(val);
+      case IMS -> writeIms(val);
+      case IMC -> writeImc(val);
+      case ITR -> {
+        itrGuest = val & 0xFFFF;
+        itr = Math.max(itrGuest, MIN_XITR);
+      }
+      case EITR0, EITR1, EITR2, EITR3, EITR4 -> {
+        int v = reg.ordinal() - Reg.EITR0.ordinal();
+        eitrGuest[v] = val & 0xFFFF;
+        eitr[v] = Math.max(eitrGuest[v], MIN_XITR);
+      }
+      case EIAC -> eiac = val;
+      case IAM -> iam = val;
+      case IVAR -> ivar = val;
+      case RCTL -> writeRctl(val);
+      case TCTL -> writeTctl(val);
+      case TDT -> writeTdt(0);
+      case TDT1 -> writeTdt(1);
+      case RDTR -> {
+        rdtr = val & 0xFFFF;
+        if ((val & DELAY_FPD) != 0 && timers.running(TimerId.RDTR)) {
+          mark(Mark.FPD_FLUSH);
+          setInterruptCause(0);
+        }
+      }
+      case TIDV -> {
+        tidv = val & 0xFFFF;
+        if ((val & DELAY_FPD) != 0 && timers.running(TimerId.TIDV)) {
+          mark(Mark.FPD_FLUSH);
+          setInterruptCause(0);
+        }
+      }
+      case RADV -> radv = val & 0xFFFF;
+      case RAID -> raid = val & 0xFFFF;
+      case TADV -> tadv = val & 0xFFFF;
+      case RSRPD -> rsrpd = val & 0xFFF;
+      case TARC0 -> tarc0 = val;
+      case TARC1 -> tarc1 = val;
+      case RFCTL -> rfctl = val;
+      case PBACLR -> writePbaclr(val);
+      default -> throw new IllegalStateException("unhandled register " + reg);
+    }
+  }
+
+  /** A guest read of BAR0, with the side effects the release gives it. */
+  public final int mmioRead(int offset) {
+    Reg reg = Reg.atOffset(offset).map(Reg::target).orElse(null);
+    if (reg == null) {
+      return 0;
+    }
+    return switch (reg) {
+      case CTRL, CTRL_DUP -> ctrl;
+      case STATUS -> status;
+      case CTRL_EXT -> ctrlExt;
+      case MDIC -> mdic;
+      case ICR -> readIcr();
+      case ICS -> ics;
+      case IMS -> ims;
+      case IMC -> 0;
+      case ITR -> itrGuest;
+      case EITR0, EITR1, EITR2, EITR3, EITR4 -> eitrGuest[reg.ordinal() - Reg.EITR0.ordinal()];
+      case EIAC -> eiac;
+      case IAM -> iam;
+      case IVAR -> ivar;
+      case RCTL -> rctl;
+      case TCTL -> tctl;
+      case TDT, TDT1 -> 0;
+      case RDTR -> rdtr;
+      case RADV -> radv;
+      case RAID -> raid;
+      case TIDV -> tidv;
+      case TADV -> tadv;
+      case RSRPD -> rsrpd;
+      case TARC0 -> tarc0 & TARC_READ_MASK;
+      case TARC1 -> tarc1 & TARC_READ_MASK;
+      case IAC -> {
+        int v = iac;
+        iac = 0;
+        yield v;
+      }
+      case RFCTL -> rfctl;
+      case PBACLR -> pbaclr;
+      default -> throw new IllegalStateException("unhandled register " + reg);
+    };
+  }
+
+  /** e1000e_set_mdic: a PHY address other than 1 is an error; INT_EN then comes from the old value. */
+  private void writeMdic(int val) {
+    int v = val;
+    if (((v >>> 21) & 0x1F) != 1) {
+      v = mdic | MDIC_ERROR;
+    }
+    mdic = v | MDIC_READY;
+    if ((v & MDIC_INT_EN) != 0) {
+      setInterruptCause(Cause.MDAC);
+    }
+  }
+
+  private void writePbaclr(int val) {
+    pbaclr = val & PBACLR_VALID;
+    if (!pci.msixEnabled()) {
+      return;
+    }
+    for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
+      if ((pbaclr & (1 << v)) != 0) {
+        pci.clearPending(v);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // TX
+
+  /** The guest posts one descriptor on a queue and writes that queue's TDT. */
+  final void guestTransmit(Step.Tx tx) {
+    int q = tx.queue1() ? 1 : 0;
+    if (txPosted[q] < TX_RING_SLOTS) {
+      byte flags = (byte) ((tx.noRs() ? 0 : DESC_RS) | (tx.ide() ? DESC_IDE : 0));
+      txRing[q][txPosted[q]++] = flags;
+    }
+    writeTdt(q);
+  }
+
+  /** e1000e_set_tdt: the doorbell starts TX on that queue if its TARC enables it. */
+  private void writeTdt(int q) {
+    if (((q == 0 ? tarc0 : tarc1) & TARC_ENABLE) != 0) {
+      startXmit(q);
+    }
+  }
+
+  /** e1000e_set_tctl: stores TCTL, then runs TX on every TARC-enabled queue. */
+  private void writeTctl(int val) {
+    tctl = val;
+    if ((tarc0 & TARC_ENABLE) != 0) {
+      startXmit(0);
+    }
+    if ((tarc1 & TARC_ENABLE) != 0) {
+      startXmit(1);
+    }
+  }
+
+  /**
+   * e1000e_start_xmit: drains the ring. The completion cause is TXQE plus, per written-back
+   * descriptor, TXDW (or TXQ0/TXQ1 when MSI-X is enabled at this moment); the last written-back
+   * descriptor's IDE decides whether the causes go through the TX delay timers.
+   */
+  private void startXmit(int q) {
+    if ((tctl & TCTL_EN) == 0) {
+      return;
+    }
+    int cause = Cause.TXQE;
+    boolean ide = false;
+    for (int i = 0; i < txPosted[q]; i++) {
+      byte d = txRing[q][i];
+      if ((rctl & RCTL_LBM_MASK) == RCTL_LBM_MAC) {
+        mark(Mark.TX_LOOPBACK);
+        receive(new Step.Rx(false, true, false, false), true);
+      }
+      if ((d & DESC_RS) != 0 || (ivar & IVAR_TX_INT_EVERY_WB) != 0) {
+        ide = (d & DESC_IDE) != 0;
+        cause |= pci.msixEnabled() ? (q == 0 ? Cause.TXQ0 : Cause.TXQ1) : Cause.TXDW;
+      }
+    }
+    txPosted[q] = 0;
+    if (!ide || !delayTxCauses(cause)) {
+      setInterruptCause(ide ? causesLeft : cause);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // RX
+
+  /** A frame from the network backend. */
+  final void networkReceive(Step.Rx frame) {
+    if (!netLinkUp) {
+      return; // the net layer drops frames while the link is down
+    }
+    receive(frame, false);
+  }
+
+  /**
+   * e1000e_receive_internal. A frame the device cannot take (RCTL.EN clear or link not up) is held
+   * by the net layer until the next RCTL write with EN; a looped-back frame is dropped instead.
+   */
+  private void receive(Step.Rx frame, boolean loopback) {
+    if ((rctl & RCTL_EN) == 0 || (status & STATUS_LU) == 0) {
+      if (!loopback && heldFrames.size() < TX_RING_SLOTS) {
+        mark(Mark.RX_HELD);
+        heldFrames.add(frame);
+      }
+      return;
+    }
+    int n = 0;
+    if (frame.noBuffer()) {
+      n |= Cause.RXO;
+    } else {
+      int total = frame.length() + ((rctl & RCTL_SECRC) != 0 ? 0 : FCS_LENGTH);
+      if (total < rsrpd) {
+        n |= Cause.SRPD;
+      }
+      if (frame.ack() && (rfctl & RFCTL_ACK_DIS) == 0) {
+        n |= Cause.ACK;
+      }
+      if (pci.msixEnabled()) {
+        n |= frame.queue1() ? Cause.RXQ1 : Cause.RXQ0;
+      } else {
+        n |= Cause.RXT0;
+      }
+    }
+    if (!delayRxCauses(n)) {
+      setInterruptCause(causesLeft);
+    }
+  }
+
+  /** e1000e_set_rx_control: with EN set, the net layer flushes the frames it held. */
+  private void writeRctl(int val) {
+    rctl = val;
+    if ((rctl & RCTL_EN) != 0) {
+      startRecv();
+    }
+  }
+
+  private void startRecv() {
+    while (!heldFrames.isEmpty() && (rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0) {
+      receive(heldFrames.poll(), false);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Link
+
+  /** e1000e_core_set_link_status: link down is immediate; link up goes through autonegotiation. */
+  final void setLinkStatus(boolean up) {
+    if (up == netLinkUp) {
+      return;
+    }
+    netLinkUp = up;
+    int oldStatus = status;
+    if (!up) {
+      status &= ~STATUS_LU;
+    } else {
+      // The PHY lost autonegotiation when the link went down: restart it (500 ms).
+      restartAutoneg();
+    }
+    if (status != oldStatus) {
+      setInterruptCause(Cause.LSC);
+    }
+  }
+
+  /** e1000x_restart_autoneg: a millisecond timer, so the deadline is on a whole millisecond. */
+  private void restartAutoneg() {
+    status &= ~STATUS_LU;
+    long deadline = (now / 1_000_000 + AUTONEG_DELAY_MS) * 1_000_000;
+    timers.arm(TimerId.AUTONEG, deadline);
+    if (events != null) {
+      events.accept(new Event.TimerArmed(now, TimerId.AUTONEG, deadline));
+    }
+  }
+
+  /** e1000e_autoneg_timer: link up and LSC, if the backend link is still up. */
+  private void onAutonegTimer() {
+    if (netLinkUp) {
+      status |= STATUS_LU;
+      startRecv();
+      setInterruptCause(Cause.LSC);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reset
+
+  /** A PCI device reset: the device core and the PCI function. */
+  final void deviceReset() {
+    resetCore();
+    pci.reset();
+  }
+
+  /** e1000e_reset: the interrupt manager, the autoneg timer and the register file. */
+  final void resetCore() {
+    intrmgrReset();
+    stopTimer(TimerId.AUTONEG);
+    resetRegisters();
+    justReset = true;
+  }
+
+  private void resetRegisters() {
+    ctrl = 0;
+    status = netLinkUp ? STATUS_LU : 0;
+    ctrlExt = 0;
+    mdic = 0;
+    icr = 0;
+    ics = 0;
+    ims = 0;
+    itr = MIN_XITR;
+    java.util.Arrays.fill(eitr, MIN_XITR);
+    iam = 0;
+    eiac = 0;
+    ivar = 0;
+    rctl = 0;
+    tctl = 0;
+    rdtr = 0;
+    radv = 0;
+    raid = 0;
+    rsrpd = 0;
+    tidv = 0;
+    tadv = 0;
+    tarc0 = TARC_RESET;
+    tarc1 = TARC_RESET;
+    iac = 0;
+    rfctl = 0;
+    pbaclr = 0;
+    txPosted[0] = 0;
+    txPosted[1] = 0;
+    icrParkedInIntx = 0;
+    icrParkedInMsi = 0;
+    icrParkedAtMsixEnable = 0;
+    eitrTaintedPending = 0;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Events
+
+  final void emitIntx(boolean level, boolean visible) {
+    if (events != null) {
+      events.accept(new Event.IntxLevel(now, level, visible));
+    }
+  }
+
+  final void emitPendingCleared(int vector) {
+    if (events != null) {
+      events.accept(new Event.PendingCleared(now, vector));
+    }
+  }
+
+  final void emitInterrupt(
+      Event.Delivery delivery, int vector, int causes, int inIntx, int inMsi, int atEnable) {
+    if (events != null) {
+      events.accept(new Event.Interrupt(now, delivery, vector, causes, inIntx, inMsi, atEnable));
+    }
+  }
+
+  private void emitInterruptFromIcr(Event.Delivery delivery, int vector, int causes) {
+    if (events != null) {
+      emitInterrupt(
+          delivery,
+          vector,
+          causes,
+          causes & icrParkedInIntx,
+          causes & icrParkedInMsi,
+          causes & icrParkedAtMsixEnable);
+    }
+  }
+}

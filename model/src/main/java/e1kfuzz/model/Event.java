@@ -1,0 +1,135 @@
+package e1kfuzz.model;
+
+import java.util.Locale;
+
+/** Something the device did, stamped with virtual time; the model's event log is a list of these. */
+public sealed interface Event {
+
+  long timeNs();
+
+  /** One line of human-readable text, without the timestamp. */
+  String describe();
+
+  record TimerArmed(long timeNs, TimerId timer, long deadlineNs) implements Event {
+    @Override
+    public String describe() {
+      return timer.traceName() + " armed, due at " + deadlineNs + "ns";
+    }
+  }
+
+  record TimerFired(long timeNs, TimerId timer) implements Event {
+    @Override
+    public String describe() {
+      return timer.traceName() + " fired";
+    }
+  }
+
+  record TimerStopped(long timeNs, TimerId timer) implements Event {
+    @Override
+    public String describe() {
+      return timer.traceName() + " stopped";
+    }
+  }
+
+  /** Causes moved into delayed_causes; {@code underMsi} says whether MSI (else INTx) was the mode. */
+  record CausesParked(long timeNs, int causes, boolean underMsi) implements Event {
+    @Override
+    public String describe() {
+      return "parked " + Cause.describe(causes) + (underMsi ? " (MSI mode)" : " (INTx mode)");
+    }
+  }
+
+  record CausesCollected(long timeNs, int causes, boolean underMsix) implements Event {
+    @Override
+    public String describe() {
+      return "collected " + Cause.describe(causes) + (underMsix ? " under MSI-X" : "");
+    }
+  }
+
+  record CausesDiscarded(long timeNs, int causes) implements Event {
+    @Override
+    public String describe() {
+      return "discarded parked " + Cause.describe(causes);
+    }
+  }
+
+  /** The INTx pin changed level; {@code visible} is false while INTx Disable hides it. */
+  record IntxLevel(long timeNs, boolean level, boolean visible) implements Event {
+    @Override
+    public String describe() {
+      return "INTx " + (level ? "raised" : "lowered") + (visible ? "" : " (hidden by INTx Disable)");
+    }
+  }
+
+  /** How an interrupt reached (or was held back from) the guest. */
+  enum Delivery {
+    INTX("INTx assert"),
+    MSI("MSI message"),
+    MSIX("MSI-X message"),
+    PBA("MSI-X pending bit");
+
+    private final String text;
+
+    Delivery(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  /**
+   * An interrupt sent (or parked in the PBA) and the causes that produced it, with where each
+   * cause came from: raised directly, or collected from delayed_causes after being parked in INTx
+   * or MSI mode; {@code parkedAtMsixEnable} are those still parked when MSI-X was enabled.
+   * {@code vector} is -1 for INTx and 0 for MSI.
+   */
+  record Interrupt(
+      long timeNs,
+      Delivery delivery,
+      int vector,
+      int causes,
+      int parkedInIntx,
+      int parkedInMsi,
+      int parkedAtMsixEnable)
+      implements Event {
+    @Override
+    public String describe() {
+      StringBuilder sb = new StringBuilder(delivery.text());
+      if (delivery == Delivery.MSIX || delivery == Delivery.PBA) {
+        sb.append(' ').append(vector);
+      }
+      sb.append(" [").append(Cause.describe(causes));
+      int direct = causes & ~(parkedInIntx | parkedInMsi);
+      if (direct != causes) {
+        sb.append("; direct ").append(Cause.describe(direct));
+        if (parkedInIntx != 0) {
+          sb.append("; parked in INTx ").append(Cause.describe(parkedInIntx));
+        }
+        if (parkedInMsi != 0) {
+          sb.append("; parked in MSI ").append(Cause.describe(parkedInMsi));
+        }
+        if (parkedAtMsixEnable != 0) {
+          sb.append("; still parked at MSI-X enable ").append(Cause.describe(parkedAtMsixEnable));
+        }
+      }
+      return sb.append(']').toString();
+    }
+  }
+
+  record PendingCleared(long timeNs, int vector) implements Event {
+    @Override
+    public String describe() {
+      return String.format(Locale.ROOT, "MSI-X pending bit %d cleared", vector);
+    }
+  }
+
+  /** The model reached an invariant violation (an assert-style abort or a delivery rule). */
+  record ViolationEvent(long timeNs, Signature signature, String detail) implements Event {
+    @Override
+    public String describe() {
+      return "VIOLATION " + signature.id() + ": " + detail;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package e1kfuzz.model;
+
+import java.util.Optional;
+
+/**
+ * Every invariant the model checks, with the stable signature string used in outputs, corpus
+ * headers and file names. Strict ones are checked only when asked for.
+ */
+public enum Signature {
+  COLLECT_DELAYED_CAUSES(
+      "assert:collect-delayed-causes",
+      false,
+      "collect ran under MSI-X with delayed causes (QEMU's assert(core->delayed_causes == 0))"),
+  ITR_TIMER_UNDER_MSIX(
+      "assert:itr-timer-under-msix",
+      false,
+      "the ITR throttling callback ran while MSI-X was enabled (QEMU's assert(!msix_enabled))"),
+  EITR_TIMER_WITHOUT_MSIX(
+      "assert:eitr-timer-without-msix",
+      false,
+      "an EITR throttling callback ran while MSI-X was disabled (QEMU's assert(msix_enabled))"),
+  LEGACY_CAUSE_OVER_MSIX(
+      "legacy-cause-over-msix",
+      false,
+      "an MSI-X message or pending bit was produced by a cause still parked when MSI-X was enabled"),
+  INTX_UNDER_MSIX("intx-under-msix", false, "the device asserted INTx while MSI-X was enabled"),
+  ICR_ASSERTED_MISSING(
+      "consistency:icr-asserted-missing",
+      false,
+      "ICR holds a cause bit but not INT_ASSERTED (bit 31)"),
+  IMS_INVALID_BITS(
+      "consistency:ims-invalid-bits", false, "IMS holds a bit outside the IMS valid mask 0x01f782d7"),
+  PENDING_BIT_UNMASKED(
+      "consistency:pending-bit-unmasked",
+      false,
+      "an MSI-X pending bit is set while its vector is enabled and unmasked"),
+  DELAY_TIMER_ARMED_UNDER_MSIX(
+      "consistency:delay-timer-armed-under-msix",
+      false,
+      "a delay timer (RDTR/RADV/RAID/TIDV/TADV) was armed while MSI-X was enabled"),
+  RESET_STATE(
+      "consistency:reset-state",
+      false,
+      "right after a reset a timer runs or delayed_causes is not 0"),
+  STALE_DELAYED_STATE_UNDER_MSIX(
+      "strict:stale-delayed-state-under-msix",
+      true,
+      "MSI-X is enabled while delayed_causes is not 0 or a delay timer is armed"),
+  ICR_ASSERTED_ALONE(
+      "strict:icr-asserted-alone",
+      true,
+      "ICR holds INT_ASSERTED (bit 31) and no other bit"),
+  ICS_MIRROR_STALE("strict:ics-mirror-stale", true, "ICS reads differ from ICR");
+
+  private final String id;
+  private final boolean strict;
+  private final String description;
+
+  Signature(String id, boolean strict, String description) {
+    this.id = id;
+    this.strict = strict;
+    this.description = description;
+  }
+
+  /** The stable string, e.g. {@code assert:collect-delayed-causes}. */
+  public String id() {
+    return id;
+  }
+
+  public boolean strict() {
+    return strict;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public static Optional<Signature> byId(String id) {
+    for (Signature s : values()) {
+      if (s.id.equals(id)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
+  }
+}
