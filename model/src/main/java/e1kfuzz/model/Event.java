@@ -102,6 +102,9 @@ public sealed interface Event {
       }
       sb.append(" [").append(Cause.describe(causes));
       int direct = causes & ~(parkedInIntx | parkedInMsi);
+      if ((causes & Cause.OTHER_CAUSES) != 0) {
+        direct &= ~Cause.OTHER; // OTHER only summarises the causes listed
+      }
       if (direct != causes) {
         sb.append("; direct ").append(Cause.describe(direct));
         if (parkedInIntx != 0) {

@@ -1,0 +1,72 @@
+package e1kfuzz.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code e1kfuzz} command line; the only place that prints or exits. */
+@Command(
+    name = "e1kfuzz",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "Property-based race-condition fuzzer for the interrupt manager of QEMU's e1000e (Intel 82574).",
+      "Models the device per QEMU release and fix candidate, and replays traces of guest actions and timer expirations."
+    },
+    subcommands = {VariantsCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:nothing found",
+      "1:internal error",
+      "2:usage error or bad input",
+      "3:an invariant was violated or an @expect line was not met",
+      "4:the model and a real QEMU diverged",
+      "5:QEMU not available"
+    })
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command line with the given streams and returns the exit code (tests use this). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new Main());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("e1kfuzz: " + ex.getMessage());
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, ex.getCommandLine().getErr())) {
+            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          }
+          return ExitCodes.BAD_INPUT;
+        });
+    cmd.setExecutionExceptionHandler(
+        (ex, c, parsed) -> {
+          c.getErr().println("e1kfuzz: internal error: " + ex);
+          ex.printStackTrace(c.getErr());
+          return ExitCodes.INTERNAL_ERROR;
+        });
+    int code = cmd.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** Reads the version from the jar manifest, if any. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"e1kfuzz " + (v != null ? v : "(development build)")};
+    }
+  }
+}
