@@ -52,6 +52,8 @@ public enum Reg {
 
   private static final ImmutableMap<String, Reg> BY_NAME;
   private static final ImmutableMap<Integer, Reg> BY_OFFSET;
+  /** The register (alias resolved) behind each 4-byte slot of BAR0; a hot-path lookup. */
+  private static final Reg[] TARGET_BY_SLOT = new Reg[BAR0_SIZE / 4];
 
   static {
     ImmutableMap.Builder<String, Reg> names = ImmutableMap.builder();
@@ -62,6 +64,9 @@ public enum Reg {
     }
     BY_NAME = names.buildOrThrow();
     BY_OFFSET = offsets.buildOrThrow();
+    for (Reg reg : values()) {
+      TARGET_BY_SLOT[reg.offset / 4] = reg.target();
+    }
   }
 
   private final int offset;
@@ -99,6 +104,11 @@ public enum Reg {
       case TIDV_A -> TIDV;
       default -> throw new AssertionError(this);
     };
+  }
+
+  /** The register a 4-aligned BAR0 offset reaches (aliases resolved), or null if none. */
+  public static Reg targetAt(int offset) {
+    return offset >= 0 && offset < BAR0_SIZE && (offset & 3) == 0 ? TARGET_BY_SLOT[offset >>> 2] : null;
   }
 
   public static Optional<Reg> byName(String name) {

@@ -24,10 +24,6 @@ public enum Signature {
       false,
       "an MSI-X message or pending bit was produced by a cause still parked when MSI-X was enabled"),
   INTX_UNDER_MSIX("intx-under-msix", false, "the device asserted INTx while MSI-X was enabled"),
-  ICR_ASSERTED_MISSING(
-      "consistency:icr-asserted-missing",
-      false,
-      "ICR holds a cause bit but not INT_ASSERTED (bit 31)"),
   IMS_INVALID_BITS(
       "consistency:ims-invalid-bits", false, "IMS holds a bit outside the IMS valid mask 0x01f782d7"),
   PENDING_BIT_UNMASKED(
@@ -46,10 +42,10 @@ public enum Signature {
       "strict:stale-delayed-state-under-msix",
       true,
       "MSI-X is enabled while delayed_causes is not 0 or a delay timer is armed"),
-  ICR_ASSERTED_ALONE(
-      "strict:icr-asserted-alone",
+  ICR_ASSERTED_MISMATCH(
+      "strict:icr-asserted-mismatch",
       true,
-      "ICR holds INT_ASSERTED (bit 31) and no other bit"),
+      "INT_ASSERTED (ICR bit 31) is not set exactly when another ICR bit is"),
   ICS_MIRROR_STALE("strict:ics-mirror-stale", true, "ICS reads differ from ICR");
 
   private final String id;

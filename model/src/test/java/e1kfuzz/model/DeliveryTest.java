@@ -111,7 +111,7 @@ class DeliveryTest {
     assertEquals("ok", sim.result());
     assertEquals(0x80000000, sim.core.icr());
     assertEquals(0x80100000, sim.read(Reg.ICS));
-    assertEquals("strict:icr-asserted-alone", Sim.strict(v, s).result());
+    assertEquals("strict:icr-asserted-mismatch", Sim.strict(v, s).result());
     assertEquals(
         "strict:ics-mirror-stale",
         Sim.strict(v, "msix on\nwrite IVAR 0x00000008\nwrite EIAC 0x00100000\nwrite IMS 0x00100000\nwrite ICS 0x00100004").result());

@@ -1,0 +1,222 @@
+package e1kfuzz.cli;
+
+import e1kfuzz.corpus.FindingWriter;
+import e1kfuzz.engine.Campaign;
+import e1kfuzz.engine.CampaignOptions;
+import e1kfuzz.engine.GeneratorOptions;
+import e1kfuzz.model.Variant;
+import e1kfuzz.report.CampaignReport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code e1kfuzz fuzz}: a campaign of generated traces; findings are shrunk and written. */
+@Command(
+    name = "fuzz",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Generate race-biased traces, run them on the model with every invariant checked after every step,",
+      "shrink each distinct failure (variant + signature) and write it as a regression trace into --out.",
+      "The same seed and options give the same findings files, whatever --jobs is (with --runs)."
+    })
+final class FuzzCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", converter = VariantSelection.class,
+      description = "Variant to fuzz (default: ${DEFAULT-VALUE}). With several, each trace runs on all of them.")
+  List<Variant> variants;
+
+  @Option(names = "--seed", paramLabel = "S", description = "Campaign seed (default: random, printed first).")
+  Long seed;
+
+  @Option(names = "--time", paramLabel = "DURATION", description = "Stop after this long: 500ms, 30s, 5m, 1h (default: 30s unless --runs).")
+  String time;
+
+  @Option(names = "--runs", paramLabel = "N", description = "Stop after N runs (per shard).")
+  Long runs;
+
+  @Option(names = "--jobs", paramLabel = "J", description = "Worker threads (default: number of cores).")
+  Integer jobs;
+
+  @Option(names = "--max-steps", paramLabel = "L", defaultValue = "" + GeneratorOptions.DEFAULT_MAX_STEPS,
+      description = "Steps per generated trace (default: ${DEFAULT-VALUE}).")
+  int maxSteps;
+
+  @Option(names = "--weights", paramLabel = "KIND=W,...",
+      description = "Step-kind weights over the defaults, e.g. wait=40,reset=0. Kinds and defaults: "
+          + "write=30 read=5 tx=10 rx=8 msix=8 msix-vector=3 msi=3 intx=2 link=2 mdic=2 wait=20 expire=6 reset=1.")
+  String weights;
+
+  @Option(names = "--out", paramLabel = "DIR", defaultValue = "findings", description = "Where findings go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--strict", description = "Also check the strict invariants.")
+  boolean strict;
+
+  @Option(names = "--shard", paramLabel = "K/N", description = "Run shard K of N: N shards together do the runs of one N-times longer campaign.")
+  String shard;
+
+  @Option(names = "--format", defaultValue = "text", description = "Summary format: text or json (default: ${DEFAULT-VALUE}).")
+  ReplayCommand.Format format;
+
+  @Option(names = "--junit", paramLabel = "FILE", description = "Also write JUnit XML (one test case per variant and signature).")
+  Path junit;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CampaignOptions options = options();
+    if (format == ReplayCommand.Format.text) {
+      stdout.print(CampaignReport.parameters(options, out.toString()));
+      stdout.flush();
+    }
+    Campaign campaign = new Campaign(options);
+    Thread hook = new Thread(campaign::requestStop, "e1kfuzz-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Campaign.Result result;
+    try {
+      result = campaign.run(new ProgressLine(err, System.console() != null));
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting (Ctrl-C); the campaign has been asked to stop
+      }
+    }
+    List<FindingWriter.Written> written;
+    try {
+      written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
+      if (junit != null) {
+        CampaignReport.junit(junit, result, written);
+      }
+    } catch (IOException e) {
+      err.println("e1kfuzz: cannot write findings: " + e.getMessage());
+      return ExitCodes.INTERNAL_ERROR;
+    }
+    if (format == ReplayCommand.Format.json) {
+      try {
+        stdout.print(CampaignReport.json(result, written));
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    } else {
+      stdout.print(CampaignReport.summary(result, written));
+    }
+    if (!result.internalFailures().isEmpty()) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
+    return result.findings().isEmpty() ? ExitCodes.OK : ExitCodes.FOUND;
+  }
+
+  private CampaignOptions options() {
+    var cl = spec.commandLine();
+    Duration duration = null;
+    if (time != null) {
+      try {
+        duration = Campaign.parseDuration(time);
+      } catch (IllegalArgumentException | ArithmeticException e) {
+        throw new CommandLine.ParameterException(cl, "--time: " + e.getMessage());
+      }
+    }
+    if (runs != null && runs < 1) {
+      throw new CommandLine.ParameterException(cl, "--runs must be at least 1, got " + runs);
+    }
+    if (duration == null && runs == null) {
+      duration = Duration.ofSeconds(30);
+    }
+    int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    if (j < 1 || j > 1024) {
+      throw new CommandLine.ParameterException(cl, "--jobs must be between 1 and 1024, got " + j);
+    }
+    if (maxSteps < 1 || maxSteps > 100_000) {
+      throw new CommandLine.ParameterException(cl, "--max-steps must be between 1 and 100000, got " + maxSteps);
+    }
+    int[] w;
+    try {
+      w = weights == null ? GeneratorOptions.defaultWeights() : GeneratorOptions.parseWeights(weights);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--weights: " + e.getMessage());
+    }
+    int shardIndex = 0;
+    int shardCount = 1;
+    if (shard != null) {
+      String[] kn = shard.split("/", -1);
+      try {
+        if (kn.length != 2) {
+          throw new NumberFormatException();
+        }
+        int k = Integer.parseInt(kn[0]);
+        int n = Integer.parseInt(kn[1]);
+        if (n < 1 || k < 1 || k > n) {
+          throw new NumberFormatException();
+        }
+        shardIndex = k - 1;
+        shardCount = n;
+      } catch (NumberFormatException e) {
+        throw new CommandLine.ParameterException(cl, "--shard: expected K/N with 1 <= K <= N, got '" + shard + "'");
+      }
+    }
+    long s = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
+    return new CampaignOptions(variants, s, runs == null ? 0 : runs, duration, j,
+        new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount);
+  }
+
+  /** How to regenerate the runs, for finding headers: no --jobs, --time or --out (they do not change traces). */
+  private String origin(CampaignOptions o) {
+    StringBuilder sb = new StringBuilder("e1kfuzz fuzz --seed " + o.seed());
+    sb.append(" --variant ").append(o.variants().size() == Variant.values().length ? "all" : o.variants().get(0).id());
+    sb.append(" --max-steps ").append(o.generator().maxSteps());
+    if (weights != null) {
+      sb.append(" --weights ").append(o.generator().describeWeights());
+    }
+    if (o.strict()) {
+      sb.append(" --strict");
+    }
+    if (o.shardCount() > 1) {
+      sb.append(" --shard ").append(o.shardIndex() + 1).append('/').append(o.shardCount());
+    }
+    return sb.toString();
+  }
+
+  /** One progress line: rewritten in place on a terminal at most once a second, else a line every 5 s. */
+  static final class ProgressLine implements Campaign.ProgressListener {
+    private final PrintWriter err;
+    private final boolean terminal;
+    private long lastPrint = -1;
+
+    ProgressLine(PrintWriter err, boolean terminal) {
+      this.err = err;
+      this.terminal = terminal;
+    }
+
+    @Override
+    public void onProgress(Campaign.Progress p) {
+      long interval = terminal ? 1_000_000_000L : 5_000_000_000L;
+      if (lastPrint >= 0 && p.elapsedNanos() - lastPrint < interval) {
+        return;
+      }
+      lastPrint = p.elapsedNanos();
+      double secs = p.elapsedNanos() / 1e9;
+      String line = String.format(Locale.ROOT, "runs %d (%.0f/s), findings %d, signatures %d, elapsed %.0fs%s",
+          p.runs(), secs > 0 ? p.runs() / secs : 0.0, p.findings(), p.signatures(), secs,
+          p.remainingNanos() >= 0 ? String.format(Locale.ROOT, ", remaining %.0fs", p.remainingNanos() / 1e9) : "");
+      if (terminal) {
+        err.print("\r" + line + "   ");
+      } else {
+        err.println(line);
+      }
+      err.flush();
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package e1kfuzz.engine;
+
+import com.google.common.base.Preconditions;
+import e1kfuzz.model.Variant;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a campaign does. Run {@code j} of shard {@code k} (0-based) of {@code n} is global run
+ * {@code k + j * n}; run {@code r}'s trace is a pure function of {@code seed}, {@code r} and the
+ * generator options, so shards and jobs only decide who computes which run.
+ *
+ * @param runs runs per shard, or 0 for no limit (then {@code time} must be set)
+ * @param time wall-clock budget, or null for no limit (then {@code runs} must be set)
+ */
+public record CampaignOptions(
+    List<Variant> variants,
+    long seed,
+    long runs,
+    Duration time,
+    int jobs,
+    GeneratorOptions generator,
+    boolean strict,
+    int shardIndex,
+    int shardCount) {
+
+  public CampaignOptions {
+    variants = List.copyOf(variants);
+    Preconditions.checkArgument(!variants.isEmpty(), "no variant");
+    Preconditions.checkArgument(runs > 0 || time != null, "a campaign needs --runs or --time");
+    Preconditions.checkArgument(runs >= 0, "runs must be >= 0");
+    Preconditions.checkArgument(jobs >= 1, "jobs must be >= 1, got %s", jobs);
+    Preconditions.checkArgument(shardCount >= 1 && shardIndex >= 0 && shardIndex < shardCount, "bad shard");
+  }
+
+  /** The global index of this shard's {@code local}-th run. */
+  public long globalRun(long local) {
+    return shardIndex + local * shardCount;
+  }
+
+  /** The variant whose model steers generation when several variants run the same traces. */
+  public static final Variant SHADOW = Variant.QEMU_10_2;
+}
