@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 // make whole iterations of allocating benchmarks 10-50x slower while the heap grows.
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"})
+    jvmArgsAppend = {"-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class StepBenchmark {

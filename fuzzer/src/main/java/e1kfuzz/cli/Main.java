@@ -13,7 +13,14 @@ import picocli.CommandLine.Command;
       "Property-based race-condition fuzzer for the interrupt manager of QEMU's e1000e (Intel 82574).",
       "Models the device per QEMU release and fix candidate, and replays traces of guest actions and timer expirations."
     },
-    subcommands = {VariantsCommand.class, ReplayCommand.class, FuzzCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      VariantsCommand.class,
+      ReplayCommand.class,
+      FuzzCommand.class,
+      ShrinkCommand.class,
+      CorpusCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:nothing found",

@@ -128,15 +128,26 @@ public final class Shrinker {
     return progress;
   }
 
+  /**
+   * Adjacent waits become one; a wait's time moves into the next wait (removing the earlier one),
+   * so time passes in as few places as the failure allows.
+   */
   private boolean mergeWaits() {
     boolean progress = false;
-    for (int i = 0; i + 1 < current.size(); i++) {
-      if (current.get(i) instanceof Step.Wait a && current.get(i + 1) instanceof Step.Wait b) {
-        List<Step> c = without(i + 1, i + 2);
-        c.set(i, new Step.Wait(a.ns() + b.ns()));
-        if (accept(c)) {
-          progress = true;
-          i--;
+    for (int i = 0; i < current.size(); i++) {
+      if (!(current.get(i) instanceof Step.Wait a)) {
+        continue;
+      }
+      for (int j = i + 1; j < current.size(); j++) {
+        if (current.get(j) instanceof Step.Wait b) {
+          List<Step> c = new ArrayList<>(current);
+          c.set(j, new Step.Wait(a.ns() + b.ns()));
+          c.remove(i);
+          if (accept(c)) {
+            progress = true;
+            i--;
+          }
+          break;
         }
       }
     }

@@ -1,0 +1,93 @@
+package e1kfuzz.cli;
+
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.Regression;
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.engine.Shrinker;
+import e1kfuzz.model.Outcome;
+import e1kfuzz.model.Runner;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code e1kfuzz shrink FILE}: shrink a failing trace; the result goes next to it. */
+@Command(
+    name = "shrink",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shrink a failing trace to a 1-minimal one that fails with the same signature on the same variant,",
+      "and write it next to the input as <signature>-<content-hash>.trace (never over the input)."
+    })
+final class ShrinkCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "The failing trace.")
+  Path file;
+
+  @Option(names = "--variant", paramLabel = "NAME",
+      description = "Variant whose failure to keep (default: the first variant, in registry order, on which the trace fails).")
+  String variantId;
+
+  @Option(names = "--strict", description = "Also check the strict invariants.")
+  boolean strict;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Trace trace;
+    try {
+      trace = TraceFiles.read(file);
+    } catch (BadInputException e) {
+      err.println("e1kfuzz: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    List<Variant> candidates = new ArrayList<>();
+    if (variantId != null) {
+      candidates.add(new VariantSelection().convert(variantId).get(0));
+    } else {
+      candidates.addAll(List.of(Variant.values()));
+    }
+    for (Variant v : candidates) {
+      if (Runner.run(v, trace.steps(), strict) instanceof Outcome.Violated violated) {
+        Shrinker.Result r = Shrinker.shrink(v, trace.steps(), violated.signature(), strict);
+        List<String> header = new ArrayList<>();
+        header.add("e1kfuzz shrink: " + violated.signature().id() + " on " + v.id() + ", from " + file);
+        header.add(r.summary());
+        Trace shrunk = Trace.of(r.steps()).withHeader(header)
+            .withExpectations(Regression.expectations(r.steps(), strict));
+        Path target = file.toAbsolutePath().getParent()
+            .resolve(Regression.fileName(violated.signature().id(), r.steps()));
+        try {
+          if (target.equals(file.toAbsolutePath())) {
+            out.println(r.summary() + "; the input is already minimal: " + file);
+            return ExitCodes.FOUND;
+          }
+          boolean written = TraceFiles.writeNew(target, shrunk.format());
+          out.println(r.summary() + (written ? "; wrote " : "; already there: ") + target);
+        } catch (FileAlreadyExistsException e) {
+          err.println("e1kfuzz: " + target + " exists with different content; not overwritten");
+          return ExitCodes.INTERNAL_ERROR;
+        } catch (IOException e) {
+          err.println("e1kfuzz: cannot write " + target + ": " + e.getMessage());
+          return ExitCodes.INTERNAL_ERROR;
+        }
+        out.print(shrunk.format());
+        return ExitCodes.FOUND;
+      }
+    }
+    out.println("the trace fails on no " + (variantId != null ? "such " : "") + "variant; nothing to shrink");
+    return ExitCodes.OK;
+  }
+}
