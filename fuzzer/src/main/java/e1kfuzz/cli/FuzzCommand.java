@@ -82,18 +82,38 @@ final class FuzzCommand implements Callable<Integer> {
       stdout.flush();
     }
     Campaign campaign = new Campaign(options);
-    Thread hook = new Thread(campaign::requestStop, "e1kfuzz-stop");
+    // Ctrl-C / SIGTERM: stop generating, shrink and write what was found, print the summary, then
+    // let the JVM exit. The hook waits (bounded) until the findings are on disk.
+    java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(-1);
+    Thread hook = new Thread(() -> {
+      campaign.requestStop();
+      try {
+        if (written.await(60, java.util.concurrent.TimeUnit.SECONDS) && exitCode.get() >= 0) {
+          // The signal started the JVM's exit; end it with the campaign's own exit code.
+          Runtime.getRuntime().halt(exitCode.get());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "e1kfuzz-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    Campaign.Result result;
+    int code = ExitCodes.INTERNAL_ERROR;
     try {
-      result = campaign.run(new ProgressLine(err, System.console() != null));
+      code = finish(campaign.run(new ProgressLine(err, System.console() != null)), options, stdout, err);
+      return code;
     } finally {
+      exitCode.set(code);
+      written.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
-        // the JVM is exiting (Ctrl-C); the campaign has been asked to stop
+        // the JVM is already exiting: the hook is running and has just been released
       }
     }
+  }
+
+  private int finish(Campaign.Result result, CampaignOptions options, PrintWriter stdout, PrintWriter err) {
     List<FindingWriter.Written> written;
     try {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
@@ -113,6 +133,7 @@ final class FuzzCommand implements Callable<Integer> {
     } else {
       stdout.print(CampaignReport.summary(result, written));
     }
+    stdout.flush();
     if (!result.internalFailures().isEmpty()) {
       return ExitCodes.INTERNAL_ERROR;
     }
