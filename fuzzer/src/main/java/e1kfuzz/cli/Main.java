@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       FuzzCommand.class,
       ShrinkCommand.class,
       CorpusCommand.class,
+      DiffCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

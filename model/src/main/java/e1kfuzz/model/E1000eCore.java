@@ -13,6 +13,8 @@ package e1kfuzz.model;
 public abstract class E1000eCore {
   // Register bits used below (BAR0 register bits, see the spec §2).
   static final int CTRL_RST = 1 << 26;
+  /** SWDPIN2 | SWDPIN0 | SPD_1000 | SLU | ADVD3WUC, as QEMU's register init (read back on 10.0.x). */
+  static final int CTRL_RESET = 0x00140241;
   static final int STATUS_LU = 1 << 1;
   static final int CTRL_EXT_SELF_CLEARING = 0x1000 | 0x2000;
   static final int CTRL_EXT_EIAME = 1 << 24;
@@ -109,6 +111,7 @@ public abstract class E1000eCore {
   private long marks;
   private boolean strict;
   private Violation violation;
+  private Signature abort;
   private boolean justReset;
   /** The out-parameter of the delay functions, as the C code's {@code uint32_t *causes}. */
   int causesLeft;
@@ -158,14 +161,20 @@ public abstract class E1000eCore {
     justReset = false;
     try {
       step.applyTo(this);
-    } catch (DeviceAbort abort) {
-      record(abort.signature(), abort.getMessage());
+    } catch (DeviceAbort a) {
+      abort = a.signature();
+      record(a.signature(), a.getMessage());
       return violation;
     }
     if (violation == null) {
       checkStateInvariants();
     }
     return violation;
+  }
+
+  /** The assertion QEMU would have aborted on, or null: after it the device is gone. */
+  public final Signature abortSignature() {
+    return abort;
   }
 
   /** The first violation reached so far, or null. */
@@ -942,7 +951,7 @@ public abstract class E1000eCore {
   }
 
   private void resetRegisters() {
-    ctrl = 0;
+    ctrl = CTRL_RESET;
     status = netLinkUp ? STATUS_LU : 0;
     ctrlExt = 0;
     mdic = 0;
@@ -981,6 +990,12 @@ public abstract class E1000eCore {
   final void emitIntx(boolean level, boolean visible) {
     if (events != null) {
       events.accept(new Event.IntxLevel(now, level, visible));
+    }
+  }
+
+  final void emitIntxGate(boolean lineHigh) {
+    if (events != null) {
+      events.accept(new Event.IntxGate(now, lineHigh));
     }
   }
 

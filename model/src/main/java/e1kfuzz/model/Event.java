@@ -53,11 +53,22 @@ public sealed interface Event {
     }
   }
 
-  /** The INTx pin changed level; {@code visible} is false while INTx Disable hides it. */
+  /**
+   * The device's INTx pin changed level; {@code visible} is false while the command register's
+   * INTx Disable bit hides the pin from the interrupt controller.
+   */
   record IntxLevel(long timeNs, boolean level, boolean visible) implements Event {
     @Override
     public String describe() {
       return "INTx " + (level ? "raised" : "lowered") + (visible ? "" : " (hidden by INTx Disable)");
+    }
+  }
+
+  /** INTx Disable changed what the interrupt controller sees of a raised pin. */
+  record IntxGate(long timeNs, boolean lineHigh) implements Event {
+    @Override
+    public String describe() {
+      return "INTx line to the interrupt controller " + (lineHigh ? "high (INTx Disable cleared)" : "low (INTx Disable set)");
     }
   }
 

@@ -125,7 +125,7 @@ public final class Pci {
     intxDisabled = disable;
     boolean visible = intxLevel && !intxDisabled;
     if (visible != wasVisible) {
-      core.emitIntx(intxLevel, true);
+      core.emitIntxGate(visible);
     }
   }
 

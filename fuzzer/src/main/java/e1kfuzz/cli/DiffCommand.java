@@ -1,0 +1,160 @@
+package e1kfuzz.cli;
+
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import e1kfuzz.qemu.Differ;
+import e1kfuzz.qemu.ModelObserver;
+import e1kfuzz.qemu.QemuBackend;
+import e1kfuzz.qemu.QemuBuild;
+import e1kfuzz.qemu.QemuUnavailableException;
+import e1kfuzz.qemu.Qtest;
+import e1kfuzz.qemu.Robustness;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code e1kfuzz diff}: run traces on the model and on a real QEMU and compare what both did. */
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and",
+      "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line,",
+      "MSI-X messages per vector and MSI messages. Prints the first divergence with both timelines; exit 4.",
+      "Debian's builds have no qtest accelerator: time follows the host clock, so traces need margins",
+      "(--margin) between timer deadlines and steps; others get a warning, or are skipped with --require-robust."
+    })
+final class DiffCommand implements Callable<Integer> {
+  static final String INSTALL =
+      "install one with 'apt-get update && apt-get install -y qemu-system-x86' or fetch the four Debian builds with 'make qemu'";
+
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE")
+  List<Path> files;
+
+  @Option(names = "--qemu", paramLabel = "PATH",
+      description = "QEMU binary or launcher, or the name of a cached build (qemu-7.2.18, qemu-7.2.22, qemu-10.0.2, qemu-10.0.13). Default: qemu-system-x86_64 on PATH.")
+  String qemu;
+
+  @Option(names = "--variant", paramLabel = "NAME", description = "Model variant to compare with (default: the one the build's version maps to).")
+  String variant;
+
+  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "Timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
+  String margin;
+
+  @Option(names = "--require-robust", description = "Skip traces that are not timing-robust instead of warning.")
+  boolean requireRobust;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    QemuBuild build;
+    try {
+      build = resolve(qemu);
+    } catch (QemuUnavailableException e) {
+      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + INSTALL);
+      return ExitCodes.NO_QEMU;
+    }
+    Variant v = variant == null ? build.variant() : new VariantSelection().convert(variant).get(0);
+    long marginNs;
+    try {
+      marginNs = e1kfuzz.engine.Campaign.parseDuration(margin).toNanos();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
+    }
+    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id());
+    int diverged = 0;
+    int agreed = 0;
+    int skipped = 0;
+    int bad = 0;
+    int failed = 0;
+    for (Path f : files) {
+      Trace t;
+      try {
+        t = TraceFiles.read(f);
+      } catch (BadInputException e) {
+        err.println("e1kfuzz: " + e.getMessage());
+        bad++;
+        continue;
+      }
+      List<Step> steps = t.steps();
+      String unsupported = steps.stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      if (unsupported != null) {
+        out.println(f + ": skipped: " + unsupported);
+        skipped++;
+        continue;
+      }
+      String fragile = Robustness.check(v, steps, marginNs);
+      if (fragile != null) {
+        if (requireRobust) {
+          out.println(f + ": skipped, not timing-robust: " + fragile);
+          skipped++;
+          continue;
+        }
+        out.println(f + ": warning, not timing-robust: " + fragile);
+      }
+      ModelObserver.ModelRun model = ModelObserver.run(v, steps);
+      QemuBackend.Run run;
+      try {
+        run = QemuBackend.run(build, steps);
+      } catch (IOException e) {
+        out.println(f + ": BACKEND FAILURE: " + e);
+        failed++;
+        continue;
+      }
+      if (run.failure() != null) {
+        out.println(f + ": BACKEND FAILURE: " + run.failure());
+        failed++;
+        continue;
+      }
+      Differ.Divergence d = Differ.compare(model, run);
+      if (d == null) {
+        agreed++;
+        out.println(f + ": same" + (model.abortSignature() != null ? " (both abort: " + model.abortSignature() + ")" : ""));
+      } else {
+        diverged++;
+        out.println(f + ": DIVERGED at " + d.describe());
+        out.print(Differ.timelines(steps, model, run));
+      }
+    }
+    out.printf("%d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n", agreed, diverged, skipped, failed, bad);
+    if (bad > 0) {
+      return ExitCodes.BAD_INPUT;
+    }
+    if (failed > 0) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
+    return diverged > 0 ? ExitCodes.DIVERGED : ExitCodes.OK;
+  }
+
+  static QemuBuild resolve(String qemu) throws QemuUnavailableException {
+    if (qemu == null) {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        Path p = Path.of(dir.isEmpty() ? "." : dir, "qemu-system-x86_64");
+        if (Files.isExecutable(p)) {
+          return QemuBuild.probe(p);
+        }
+      }
+      throw new QemuUnavailableException("qemu-system-x86_64 is not on PATH");
+    }
+    Path p = Path.of(qemu);
+    if (!qemu.contains("/") && !Files.exists(p)) {
+      p = QemuBuild.cached(qemu).orElse(p);
+    }
+    return QemuBuild.probe(p);
+  }
+}

@@ -1,0 +1,26 @@
+package e1kfuzz.qemu;
+
+/**
+ * What can be seen of the device after a step, on the model and on QEMU alike: ICR (through the ICS
+ * mirror), IMS, the MSI-X pending bits, the INTx line at the interrupt controller, and the MSI-X
+ * vectors and MSI messages that arrived during the step.
+ */
+public record Observation(int step, int ics, int ims, int pba, boolean intxLine, int msixMessages, boolean msiMessage) {
+  public String describe() {
+    return String.format(java.util.Locale.ROOT, "ICS=0x%08x IMS=0x%08x PBA=0x%02x INTx=%s MSI-X msgs=%s MSI=%s",
+        ics, ims, pba, intxLine ? "high" : "low", vectors(msixMessages), msiMessage ? "yes" : "no");
+  }
+
+  static String vectors(int mask) {
+    if (mask == 0) {
+      return "-";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int v = 0; v < 5; v++) {
+      if ((mask & (1 << v)) != 0) {
+        sb.append(sb.length() > 0 ? "," : "").append(v);
+      }
+    }
+    return sb.toString();
+  }
+}

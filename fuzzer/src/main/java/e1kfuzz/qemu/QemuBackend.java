@@ -1,0 +1,224 @@
+package e1kfuzz.qemu;
+
+import e1kfuzz.model.E1000eCore;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.TimerId;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Replays a trace on a real QEMU over qtest. Debian's builds have no qtest accelerator, so the
+ * virtual clock follows the host clock under TCG and a {@code wait} is a real pause: the steps
+ * between two waits are sent in one pipelined batch and each wait sleeps until the host clock
+ * reaches the trace's virtual time. Traces need timing margins for that (see {@link Robustness}).
+ */
+public final class QemuBackend {
+  private QemuBackend() {}
+
+  /**
+   * What QEMU did: one observation per completed step; the abort signature (or null) and the step
+   * during which the process died; a backend failure message (timeout, refused command) or null.
+   */
+  public record Run(
+      QemuBuild build, List<Observation> observations, String abortSignature, int abortStep,
+      String abortText, String failure) {}
+
+  public static Run run(QemuBuild build, List<Step> steps) throws IOException {
+    for (Step s : steps) {
+      String why = Qtest.unsupported(s);
+      if (why != null) {
+        throw new IllegalArgumentException("not replayable on QEMU: " + s.format() + ": " + why);
+      }
+    }
+    Path tmp = Files.createTempDirectory("e1kfuzz-qemu-");
+    byte[] halt = new byte[65536];
+    java.util.Arrays.fill(halt, (byte) 0xF4); // HLT: the vCPU stops at the reset vector
+    Files.write(tmp.resolve("halt.bin"), halt);
+    InetAddress lo = InetAddress.getLoopbackAddress();
+    int qemuPort;
+    try (DatagramSocket probe = new DatagramSocket(0, lo)) {
+      qemuPort = probe.getLocalPort();
+    }
+    try (DatagramSocket peer = new DatagramSocket(0, lo)) {
+      Path qmpSocket = tmp.resolve("qmp.sock");
+      List<String> args = List.of(
+          "-nodefaults", "-display", "none", "-machine", "q35", "-accel", "tcg",
+          "-bios", tmp.resolve("halt.bin").toString(),
+          "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
+          "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
+          "-qmp", "unix:" + qmpSocket + ",server=on,wait=off");
+      try (QtestSession session = QtestSession.start(build, tmp, args);
+          Qmp qmp = Qmp.connect(qmpSocket, 10_000)) {
+        return drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
+      } catch (QemuFailure f) {
+        return new Run(build, List.of(), null, -1, "", "QEMU did not start: " + f.getMessage());
+      }
+    } finally {
+      QtestSession.deleteTree(tmp);
+    }
+  }
+
+  private record InetAddressPort(InetAddress address, int port) {}
+
+  private static Run drive(
+      QemuBuild build, List<Step> steps, QtestSession session, Qmp qmp, DatagramSocket peer, InetAddressPort qemu)
+      throws IOException {
+    Qtest q = new Qtest();
+    List<Observation> obs = new ArrayList<>();
+    // The model of the build's variant runs alongside, to know where an `expire` lands.
+    E1000eCore shadow = build.variant().newCore();
+    int step = 0;
+    try {
+      session.send("irq_intercept_in ioapic");
+      session.send(q.preamble());
+      long start = System.nanoTime();
+      long virtualNs = 0;
+      for (Step s : steps) {
+        step++;
+        if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
+          virtualNs = Math.max(virtualNs, shadow.timerDeadline(e.timer()));
+        }
+        shadow.step(s);
+        if (s instanceof Step.Wait w) {
+          virtualNs += w.ns();
+          sleepUntil(start + virtualNs);
+        } else if (s instanceof Step.Expire) {
+          sleepUntil(start + virtualNs);
+        } else if (s instanceof Step.Link link) {
+          qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
+        } else if (s instanceof Step.Reset) {
+          qmp(session, qmp, "{\"execute\":\"system_reset\"}");
+          session.send(q.preamble());
+        } else if (s instanceof Step.Rx rx) {
+          receive(q, session, peer, qemu, rx);
+        } else {
+          session.send(q.commands(s));
+        }
+        obs.add(observe(step, session));
+      }
+      return new Run(build, obs, null, -1, "", null);
+    } catch (QemuFailure f) {
+      if (f.exited()) {
+        int code;
+        try {
+          code = session.awaitExit(3000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          code = -1;
+        }
+        String err = session.stderr();
+        String sig = abortSignature(err);
+        if (code == 134 || sig != null) {
+          return new Run(build, obs, sig != null ? sig : "qemu-abort", step, assertionLine(err), null);
+        }
+        return new Run(build, obs, null, -1, "", "QEMU exited with code " + code + " at step " + step + ": " + tail(err));
+      }
+      return new Run(build, obs, null, -1, "", "step " + step + ": " + f.getMessage());
+    }
+  }
+
+  /** A QMP command; a broken connection means QEMU died during it (for example an abort). */
+  private static void qmp(QtestSession session, Qmp qmp, String json) throws QemuFailure {
+    try {
+      qmp.execute(json);
+    } catch (IOException e) {
+      try {
+        session.awaitExit(2000);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+      throw new QemuFailure("QMP: " + e.getMessage(), !session.alive());
+    }
+  }
+
+  private static void receive(Qtest q, QtestSession session, DatagramSocket peer, InetAddressPort qemu, Step.Rx rx)
+      throws IOException, QemuFailure {
+    byte[] frame = rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
+    long rdh = QtestSession.value(session.send(Qtest.readRdh()).get(0));
+    if (rx.noBuffer()) {
+      session.send(Qtest.setRdt0((int) rdh)); // ring 0 empty; ring 1 keeps can_receive true
+    }
+    peer.send(new DatagramPacket(frame, frame.length, qemu.address(), qemu.port()));
+    // Wait until the frame was written (RDH moves) or, without a buffer or while the device
+    // cannot receive, a short grace period for QEMU's main loop to have taken it.
+    long deadline = System.nanoTime() + (rx.noBuffer() ? 2_000_000 : 20_000_000);
+    while (System.nanoTime() < deadline) {
+      if (QtestSession.value(session.send(Qtest.readRdh()).get(0)) != rdh) {
+        session.send(q.replenishRx());
+        break;
+      }
+    }
+    if (rx.noBuffer()) {
+      session.send(Qtest.setRdt0(q.rxTail0()));
+    }
+  }
+
+  private static Observation observe(int step, QtestSession session) throws IOException, QemuFailure {
+    List<String> r = session.send(Qtest.observe());
+    String markers = r.get(3).substring(r.get(3).indexOf("0x") + 2);
+    byte[] m = HexFormat.of().parseHex(markers);
+    int msix = 0;
+    for (int v = 0; v < 5; v++) {
+      if ((m[4 * v] | m[4 * v + 1] | m[4 * v + 2] | m[4 * v + 3]) != 0) {
+        msix |= 1 << v;
+      }
+    }
+    boolean line = false;
+    for (QtestSession.Irq irq : session.irqs()) {
+      if (irq.pin() == Qtest.INTX_PIN) {
+        line = irq.raised();
+      }
+    }
+    return new Observation(step, (int) QtestSession.value(r.get(0)), (int) QtestSession.value(r.get(1)),
+        (int) QtestSession.value(r.get(2)) & 0x1f, line, msix, QtestSession.value(r.get(5)) != 0);
+  }
+
+  private static void sleepUntil(long hostNanos) {
+    long now;
+    while ((now = System.nanoTime()) < hostNanos) {
+      LockSupport.parkNanos(hostNanos - now);
+    }
+  }
+
+  /** Maps QEMU's assertion message to a signature. */
+  public static String abortSignature(String stderr) {
+    for (String line : stderr.lines().toList()) {
+      if (!line.contains("Assertion")) {
+        continue;
+      }
+      if (line.contains("collect_delayed_causes")) {
+        return "assert:collect-delayed-causes";
+      }
+      if (line.contains("on_msix_throttling_timer")) {
+        return "assert:eitr-timer-without-msix";
+      }
+      if (line.contains("on_throttling_timer")) {
+        return "assert:itr-timer-under-msix";
+      }
+      return "qemu-abort";
+    }
+    return null;
+  }
+
+  static String assertionLine(String stderr) {
+    return stderr.lines().filter(l -> l.contains("Assertion")).findFirst().orElse(tail(stderr));
+  }
+
+  static String tail(String s) {
+    String t = s.strip();
+    return t.length() > 300 ? "..." + t.substring(t.length() - 300) : t;
+  }
+
+  /** The model's deadline of a timer, used by `expire` (exposed for the robustness check). */
+  static long deadline(E1000eCore core, TimerId t) {
+    return core.timerDeadline(t);
+  }
+}

@@ -1,0 +1,97 @@
+package e1kfuzz.qemu;
+
+import e1kfuzz.model.Variant;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real {@code qemu-system-x86_64} (or a launcher script for one), its version line and the
+ * model variant it corresponds to.
+ */
+public record QemuBuild(Path path, String versionLine, String version, Variant variant) {
+  private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
+
+  /** The cache folder {@code make qemu} fills: $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu. */
+  public static Path cacheDir() {
+    String env = System.getenv("E1KFUZZ_QEMU_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "e1kfuzz", "qemu");
+  }
+
+  /** The four Debian builds, as {@code make qemu} names their launchers in the cache folder. */
+  public static final List<String> DEBIAN_LAUNCHERS =
+      List.of("qemu-7.2.18", "qemu-7.2.22", "qemu-10.0.2", "qemu-10.0.13");
+
+  /** Runs {@code PATH --version} and maps the release to a variant. */
+  public static QemuBuild probe(Path path) throws QemuUnavailableException {
+    if (!Files.isExecutable(path)) {
+      throw new QemuUnavailableException(path + ": not found or not executable");
+    }
+    String out;
+    try {
+      Process p = new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new QemuUnavailableException(path + " --version did not answer in 20 s");
+      }
+      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new QemuUnavailableException(path + ": cannot run: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QemuUnavailableException(path + ": interrupted");
+    }
+    String line = out.lines().findFirst().orElse("").strip();
+    Matcher m = VERSION.matcher(line);
+    if (!m.find()) {
+      throw new QemuUnavailableException(path + ": not a QEMU (--version printed '" + line + "')");
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    int micro = Integer.parseInt(m.group(3));
+    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro));
+  }
+
+  /**
+   * The variant a release corresponds to: 7.2.18 ↔ qemu-7.2.0, 7.2.22 ↔ qemu-7.2.20, 10.0.2 ↔
+   * qemu-8.1, 10.0.13 ↔ qemu-10.2, and the ranges of the variant registry for other versions.
+   */
+  public static Variant variantFor(int major, int minor, int micro) {
+    int v = major * 10_000 + minor * 100 + micro;
+    if (v < 70_220) {
+      return Variant.QEMU_7_2_0;
+    }
+    if (v < 80_000) {
+      return Variant.QEMU_7_2_20;
+    }
+    if (v < 100_004) {
+      return Variant.QEMU_8_1; // 8.0 sits between; the model's nearest is 8.1
+    }
+    if (v < 100_100) {
+      return Variant.QEMU_10_2; // 10.0.4+
+    }
+    if (v < 100_101) {
+      return Variant.QEMU_8_1; // 10.1.0
+    }
+    return Variant.QEMU_10_2; // 10.1.1+, 10.2+
+  }
+
+  /** The cached Debian builds that exist. */
+  public static List<Path> cachedLaunchers() {
+    return DEBIAN_LAUNCHERS.stream().map(n -> cacheDir().resolve(n)).filter(Files::isExecutable).toList();
+  }
+
+  public static Optional<Path> cached(String launcher) {
+    Path p = cacheDir().resolve(launcher);
+    return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+  }
+}
