@@ -49,6 +49,10 @@ final class DiffCommand implements Callable<Integer> {
       description = "QEMU binary or launcher, or the name of a cached build (qemu-7.2.18, qemu-7.2.22, qemu-10.0.2, qemu-10.0.13). Default: qemu-system-x86_64 on PATH.")
   String qemu;
 
+  @Option(names = "--qemu-module-dir", paramLabel = "DIR",
+      description = "QEMU_MODULE_DIR for an unpacked, not installed build (accel-tcg module).")
+  Path moduleDir;
+
   @Option(names = "--variant", paramLabel = "NAME", description = "Model variant to compare with (default: the one the build's version maps to).")
   String variant;
 
@@ -64,7 +68,7 @@ final class DiffCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     QemuBuild build;
     try {
-      build = resolve(qemu);
+      build = resolve(qemu, moduleDir);
     } catch (QemuUnavailableException e) {
       err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + INSTALL);
       return ExitCodes.NO_QEMU;
@@ -139,6 +143,11 @@ final class DiffCommand implements Callable<Integer> {
       return ExitCodes.INTERNAL_ERROR;
     }
     return diverged > 0 ? ExitCodes.DIVERGED : ExitCodes.OK;
+  }
+
+  static QemuBuild resolve(String qemu, Path moduleDir) throws QemuUnavailableException {
+    QemuBuild b = resolve(qemu);
+    return moduleDir == null ? b : b.withModuleDir(moduleDir);
   }
 
   static QemuBuild resolve(String qemu) throws QemuUnavailableException {

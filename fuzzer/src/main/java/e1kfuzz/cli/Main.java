@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ShrinkCommand.class,
       CorpusCommand.class,
       DiffCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

@@ -56,8 +56,28 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--summary", description = "Text format: only the verdicts, no step tables.")
   boolean summary;
 
+  enum Backend {
+    model,
+    qemu
+  }
+
+  @Option(names = "--backend", defaultValue = "model",
+      description = "model (default) or qemu: replay on a real qemu-system-x86_64 over qtest (see 'diff' to compare both).")
+  Backend backend;
+
+  @Option(names = "--qemu", paramLabel = "PATH",
+      description = "With --backend qemu: the QEMU binary, launcher or cached build name (default: qemu-system-x86_64 on PATH).")
+  String qemu;
+
+  @Option(names = "--qemu-module-dir", paramLabel = "DIR",
+      description = "With --backend qemu: QEMU_MODULE_DIR for an unpacked, not installed build (accel-tcg module).")
+  java.nio.file.Path moduleDir;
+
   @Override
   public Integer call() {
+    if (backend == Backend.qemu) {
+      return new QemuReplay(spec, files, qemu, moduleDir, variants.size() == 1 ? variants.get(0) : null).call();
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean tables = format == Format.text && !summary;

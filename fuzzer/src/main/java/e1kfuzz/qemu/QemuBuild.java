@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * A real {@code qemu-system-x86_64} (or a launcher script for one), its version line and the
  * model variant it corresponds to.
  */
-public record QemuBuild(Path path, String versionLine, String version, Variant variant) {
+public record QemuBuild(Path path, String versionLine, String version, Variant variant, Path moduleDir) {
   private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
 
   /** The cache folder {@code make qemu} fills: $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu. */
@@ -58,7 +58,7 @@ public record QemuBuild(Path path, String versionLine, String version, Variant v
     int major = Integer.parseInt(m.group(1));
     int minor = Integer.parseInt(m.group(2));
     int micro = Integer.parseInt(m.group(3));
-    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro));
+    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro), null);
   }
 
   /**
@@ -83,6 +83,11 @@ public record QemuBuild(Path path, String versionLine, String version, Variant v
       return Variant.QEMU_8_1; // 10.1.0
     }
     return Variant.QEMU_10_2; // 10.1.1+, 10.2+
+  }
+
+  /** The same build started with QEMU_MODULE_DIR (for an unpacked, not installed build). */
+  public QemuBuild withModuleDir(Path dir) {
+    return new QemuBuild(path, versionLine, version, variant, dir);
   }
 
   /** The cached Debian builds that exist. */

@@ -53,7 +53,11 @@ public final class QtestSession implements AutoCloseable {
     cmd.add(build.path().toString());
     cmd.addAll(args);
     cmd.addAll(List.of("-qtest", "stdio", "-qtest-log", "/dev/null"));
-    Process p = new ProcessBuilder(cmd).directory(tempDir.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tempDir.toFile());
+    if (build.moduleDir() != null) {
+      pb.environment().put("QEMU_MODULE_DIR", build.moduleDir().toString());
+    }
+    Process p = pb.start();
     QtestSession s = new QtestSession(p, tempDir);
     s.stdoutReader.start();
     s.stderrReader.start();

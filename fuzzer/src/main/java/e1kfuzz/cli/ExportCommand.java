@@ -1,0 +1,100 @@
+package e1kfuzz.cli;
+
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.Regression;
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import e1kfuzz.qemu.JunitExport;
+import e1kfuzz.qemu.QtestExport;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code e1kfuzz export}: a reproducer QEMU developers can run without e1kfuzz, or a JUnit test. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep')",
+      "or as a JUnit 5 test class that replays it on the model and asserts every variant's outcome."
+    })
+final class ExportCommand implements Callable<Integer> {
+  enum Target {
+    qtest,
+    junit
+  }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE")
+  Path file;
+
+  @Option(names = "--to", required = true, description = "qtest or junit.")
+  Target to;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write here (never over a different existing file); default: standard output.")
+  Path output;
+
+  @Option(names = "--variant", paramLabel = "NAME", defaultValue = "qemu-10.2",
+      description = "qtest: the variant whose model state is written as comments (default: ${DEFAULT-VALUE}).")
+  String variant;
+
+  @Option(names = "--package", paramLabel = "PKG", description = "junit: the Java package of the class.")
+  String packageName;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Trace trace;
+    try {
+      trace = TraceFiles.read(file);
+    } catch (BadInputException e) {
+      err.println("e1kfuzz: " + e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    if (trace.expectations().isEmpty()) {
+      trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
+    }
+    String text;
+    String name = file.getFileName().toString();
+    if (to == Target.qtest) {
+      String why = QtestExport.unsupported(trace.steps());
+      if (why == null && trace.steps().stream().anyMatch(s -> s instanceof e1kfuzz.model.Step.Expire)) {
+        why = "expire has no fixed duration in real time; run 'e1kfuzz robustify' first";
+      }
+      if (why != null) {
+        err.println("e1kfuzz: " + file + ": cannot export to qtest: " + why);
+        return ExitCodes.BAD_INPUT;
+      }
+      Variant v = new VariantSelection().convert(variant).get(0);
+      text = QtestExport.script(name, trace, v);
+    } else {
+      String cls = output != null ? output.getFileName().toString().replaceAll("\\.java$", "") : JunitExport.className(name);
+      text = JunitExport.source(packageName, cls, name, trace);
+    }
+    if (output == null) {
+      out.print(text);
+      return ExitCodes.OK;
+    }
+    try {
+      boolean written = TraceFiles.writeNew(output, text);
+      err.println((written ? "wrote " : "already there: ") + output);
+      return ExitCodes.OK;
+    } catch (FileAlreadyExistsException e) {
+      err.println("e1kfuzz: " + output + " exists with different content; not overwritten");
+      return ExitCodes.INTERNAL_ERROR;
+    } catch (IOException e) {
+      err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
+      return ExitCodes.INTERNAL_ERROR;
+    }
+  }
+}

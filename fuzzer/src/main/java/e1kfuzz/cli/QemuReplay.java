@@ -1,0 +1,106 @@
+package e1kfuzz.cli;
+
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import e1kfuzz.qemu.Observation;
+import e1kfuzz.qemu.QemuBackend;
+import e1kfuzz.qemu.QemuBuild;
+import e1kfuzz.qemu.QemuUnavailableException;
+import e1kfuzz.qemu.Qtest;
+import e1kfuzz.qemu.Robustness;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code replay --backend qemu}: what a real QEMU does with each trace, checked against @expect. */
+final class QemuReplay {
+  private final CommandSpec spec;
+  private final List<Path> files;
+  private final String qemu;
+  private final Path moduleDir;
+  private final Variant variant;
+
+  QemuReplay(CommandSpec spec, List<Path> files, String qemu, Path moduleDir, Variant variant) {
+    this.spec = spec;
+    this.files = files;
+    this.qemu = qemu;
+    this.moduleDir = moduleDir;
+    this.variant = variant;
+  }
+
+  int call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    QemuBuild build;
+    try {
+      build = DiffCommand.resolve(qemu, moduleDir);
+    } catch (QemuUnavailableException e) {
+      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + DiffCommand.INSTALL);
+      return ExitCodes.NO_QEMU;
+    }
+    Variant v = variant != null ? variant : build.variant();
+    out.println("qemu: " + build.path() + " (" + build.versionLine() + "), expectations of " + v.id());
+    int mismatches = 0;
+    int bad = 0;
+    int failures = 0;
+    for (Path f : files) {
+      Trace t;
+      try {
+        t = TraceFiles.read(f);
+      } catch (BadInputException e) {
+        err.println("e1kfuzz: " + e.getMessage());
+        bad++;
+        continue;
+      }
+      String unsupported = t.steps().stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      if (unsupported != null) {
+        out.println(f + ": skipped: " + unsupported);
+        continue;
+      }
+      String fragile = Robustness.check(v, t.steps(), Robustness.DEFAULT_MARGIN_NS);
+      if (fragile != null) {
+        out.println(f + ": warning, not timing-robust: " + fragile);
+      }
+      QemuBackend.Run run;
+      try {
+        run = QemuBackend.run(build, t.steps());
+      } catch (IOException e) {
+        out.println(f + ": BACKEND FAILURE: " + e);
+        failures++;
+        continue;
+      }
+      if (run.failure() != null) {
+        out.println(f + ": BACKEND FAILURE: " + run.failure());
+        failures++;
+        continue;
+      }
+      out.println("== " + f);
+      for (Observation o : run.observations()) {
+        out.printf("%5d  %-28s %s%n", o.step(), t.steps().get(o.step() - 1).format(), o.describe());
+      }
+      String result = run.abortSignature() == null ? "ok" : run.abortSignature();
+      if (run.abortSignature() != null) {
+        out.printf("%5d  %-28s ABORT %s: %s%n", run.abortStep(), t.steps().get(run.abortStep() - 1).format(), run.abortSignature(), run.abortText());
+      }
+      String expected = t.expectedResult(v).orElse(null);
+      // QEMU shows only its aborts; the model's other signatures are not QEMU outcomes.
+      String expectedAbort = expected != null && expected.startsWith("assert:") ? expected : "ok";
+      boolean met = expected == null || expectedAbort.equals(result);
+      if (!met) {
+        mismatches++;
+      }
+      out.println("verdict: " + result + (expected == null ? "" : met ? "  (as expected)" : "  MISMATCH: expected " + expectedAbort));
+    }
+    if (bad > 0) {
+      return ExitCodes.BAD_INPUT;
+    }
+    if (failures > 0) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
+    return mismatches > 0 ? ExitCodes.FOUND : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,74 @@
+package e1kfuzz.qemu;
+
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A trace as a standalone, commented qtest script: the lines QEMU reads on {@code -qtest stdio},
+ * with {@code #!sleep SECONDS} where the trace waits (honoured by scripts/replay-qtest.sh), and,
+ * as comments, what the model of each variant expects.
+ */
+public final class QtestExport {
+  private QtestExport() {}
+
+  /** Null if exportable, else why not. */
+  public static String unsupported(List<Step> steps) {
+    for (Step s : steps) {
+      String why = Qtest.unsupported(s);
+      if (why != null) {
+        return s.format() + ": " + why;
+      }
+      if (s instanceof Step.Rx || s instanceof Step.Link || s instanceof Step.Reset) {
+        return s.format() + ": needs the network backend or QMP, which a plain qtest script has not; use 'e1kfuzz replay --backend qemu'";
+      }
+    }
+    return null;
+  }
+
+  public static String script(String name, Trace trace, Variant modelVariant) {
+    List<String> out = new ArrayList<>();
+    out.add("# qtest script exported by e1kfuzz from " + name);
+    for (String h : trace.header()) {
+      out.add("#   " + h);
+    }
+    out.add("# Run it against an e1000e at 00:02.0 on q35 with a halt-only BIOS (65536 bytes of 0xF4):");
+    out.add("#   scripts/replay-qtest.sh THIS_FILE [qemu-system-x86_64]");
+    out.add("# or feed it yourself, honouring '#!sleep S', into:");
+    out.add("#   qemu-system-x86_64 -nodefaults -display none -machine q35 -accel tcg -bios halt.bin \\");
+    out.add("#     -device e1000e,addr=0x2,romfile= -qtest stdio -qtest-log /dev/null");
+    out.add("# QEMU aborting (exit 134, 'Assertion ... failed' on stderr) is the bug; outcome per model variant:");
+    for (var e : trace.expectations()) {
+      out.add("#   " + e.variant() + ": " + e.result());
+    }
+    out.add("irq_intercept_in ioapic");
+    out.add("# preamble: BAR0, BAR3 (MSI-X), bus master, MSI-X table entries (masked), MSI, TX/RX rings");
+    Qtest q = new Qtest();
+    out.addAll(q.preamble());
+    ModelObserver.ModelRun model = ModelObserver.run(modelVariant, trace.steps());
+    long virtualNs = 0;
+    for (int i = 0; i < trace.steps().size(); i++) {
+      Step s = trace.steps().get(i);
+      out.add("# step " + (i + 1) + ": " + s.format());
+      if (s instanceof Step.Wait w) {
+        virtualNs += w.ns();
+        out.add(String.format(Locale.ROOT, "#!sleep %.6f", w.ns() / 1e9));
+      } else if (s instanceof Step.Expire) {
+        throw new IllegalArgumentException("expire has no fixed duration; robustify the trace first");
+      } else {
+        out.addAll(q.commands(s));
+      }
+      if (i < model.observations().size()) {
+        out.add("#   model (" + modelVariant.id() + ") after it: " + model.observations().get(i).describe());
+      } else if (model.abortSignature() != null && i + 1 == model.abortStep()) {
+        out.add("#   model (" + modelVariant.id() + "): QEMU aborts here with " + model.abortSignature());
+      }
+    }
+    out.add("# final state: ICS (ICR without clearing it), IMS, MSI-X PBA");
+    out.addAll(Qtest.observe().subList(0, 3));
+    return String.join("\n", out) + "\n";
+  }
+}

@@ -1,0 +1,69 @@
+package e1kfuzz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportTest {
+  @TempDir Path dir;
+
+  /** The exported JUnit class compiles against the model and its assertions hold. */
+  @Test
+  void junitExportCompilesAndPasses() throws Exception {
+    Path out = dir.resolve("SeedRaceTest.java");
+    CliTest.Result r = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "junit", "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String src = Files.readString(out);
+    assertTrue(src.contains("class SeedRaceTest"), src);
+    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null,
+        "-cp", System.getProperty("java.class.path"), "-d", dir.toString(), out.toString());
+    assertEquals(0, rc);
+    try (URLClassLoader cl = new URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+      Class<?> c = cl.loadClass("SeedRaceTest");
+      var ctor = c.getDeclaredConstructor();
+      ctor.setAccessible(true);
+      Object test = ctor.newInstance();
+      int methods = 0;
+      for (var m : c.getDeclaredMethods()) {
+        if (m.isAnnotationPresent(org.junit.jupiter.api.Test.class)) {
+          m.setAccessible(true);
+          m.invoke(test); // throws if an assertion fails
+          methods++;
+        }
+      }
+      assertEquals(6, methods);
+    }
+  }
+
+  @Test
+  void qtestExportIsCommentedAndRefusesWhatAScriptCannotDo() throws Exception {
+    CliTest.Result r = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "qtest");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("#!sleep 0.100000"), r.out());
+    assertTrue(r.out().contains("# step 4: msix on\noutl 0xcf8 0x800010a0\noutw 0xcfe 0x8000"), r.out());
+    assertTrue(r.out().contains("qemu-7.2.0: assert:collect-delayed-causes"), r.out());
+    Path rx = dir.resolve("rx.trace");
+    Files.writeString(rx, "write RCTL 0x2\nrx\n");
+    CliTest.Result bad = CliTest.run("export", rx.toString(), "--to", "qtest");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("cannot export to qtest: rx"), bad.err());
+    Path ex = dir.resolve("ex.trace");
+    Files.writeString(ex, "write TIDV 0x10\nwrite TCTL 0x2\ntx ide\nexpire tidv\n");
+    assertEquals(2, CliTest.run("export", ex.toString(), "--to", "qtest").code());
+    assertEquals(List.of(), List.of());
+  }
+
+  @Test
+  void classNamesAreValidJava() {
+    assertEquals("AssertCollectDelayedCauses0123abcdTest",
+        e1kfuzz.qemu.JunitExport.className("assert-collect-delayed-causes-0123abcd.trace"));
+    assertEquals("Trace7Test", e1kfuzz.qemu.JunitExport.className("7.trace"));
+  }
+}

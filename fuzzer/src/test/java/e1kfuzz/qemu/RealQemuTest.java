@@ -1,0 +1,190 @@
+package e1kfuzz.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.TraceParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The model against the four Debian builds (`make qemu`): every timing-robust corpus trace must
+ * give the same observations on the build as on its variant. Skipped, visibly, without the builds.
+ */
+class RealQemuTest {
+  private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static QemuBuild build(String launcher) {
+    Path p = QemuBuild.cached(launcher).orElse(null);
+    if (p == null && WARNED.add(launcher)) {
+      System.err.println("RealQemuTest: QEMU build " + launcher + " not found in " + QemuBuild.cacheDir()
+          + "; its tests are SKIPPED. Run 'make qemu' to fetch the four Debian builds.");
+    }
+    Assumptions.assumeTrue(p != null,
+        () -> "QEMU build " + launcher + " not found in " + QemuBuild.cacheDir() + ": run 'make qemu' (skipping)");
+    try {
+      return QemuBuild.probe(p);
+    } catch (QemuUnavailableException e) {
+      Assumptions.abort(launcher + " unusable: " + e.getMessage());
+      return null;
+    }
+  }
+
+  static List<Path> corpus() throws Exception {
+    try (Stream<Path> s = Files.list(Paths.get("..", "corpus"))) {
+      return s.filter(p -> p.toString().endsWith(".trace")).sorted().toList();
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicNode> robustCorpusTracesAgreeWithTheMatchingBuild() throws Exception {
+    List<Path> files = corpus();
+    return QemuBuild.DEBIAN_LAUNCHERS.stream().map(launcher -> DynamicContainer.dynamicContainer(launcher,
+        files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+          QemuBuild b = build(launcher);
+          Trace t = TraceFiles.read(f);
+          String unsupported = t.steps().stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+          Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
+          String fragile = Robustness.check(b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
+          Assumptions.assumeTrue(fragile == null, () -> "not timing-robust: " + fragile);
+          ModelObserver.ModelRun model = ModelObserver.run(b.variant(), t.steps());
+          QemuBackend.Run run = QemuBackend.run(b, t.steps());
+          assertNull(run.failure(), () -> "backend failure: " + run.failure());
+          Differ.Divergence d = Differ.compare(model, run);
+          assertNull(d, () -> d.describe() + "\n" + Differ.timelines(t.steps(), model, run));
+          // The corpus says what the variant does; QEMU's abort must be that too.
+          String expected = t.expectedResult(b.variant()).orElseThrow();
+          if (expected.startsWith("assert:")) {
+            assertEquals(expected, run.abortSignature());
+          } else {
+            assertNull(run.abortSignature());
+          }
+        }))));
+  }
+
+  /** The seed race on the pre-fix builds aborts, on the fixed ones it folds TXDW|TXQE into ICR. */
+  @Test
+  void theSeedRaceOnAllFourBuilds() throws Exception {
+    List<Step> race = TraceParser.parse("race", "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n").steps();
+    for (String launcher : QemuBuild.DEBIAN_LAUNCHERS) {
+      QemuBuild b = build(launcher);
+      QemuBackend.Run run = QemuBackend.run(b, race);
+      assertNull(run.failure());
+      if (launcher.equals("qemu-7.2.18") || launcher.equals("qemu-10.0.2")) {
+        assertEquals("assert:collect-delayed-causes", run.abortSignature(), launcher);
+        assertEquals(5, run.abortStep());
+        assertTrue(run.abortText().contains("delayed_causes == 0"), run.abortText());
+      } else {
+        assertNull(run.abortSignature(), launcher);
+        assertEquals(0x80000003, run.observations().get(4).ics(), launcher);
+      }
+    }
+  }
+
+  /** No QEMU process and no temporary folder is left behind, whatever the run did. */
+  @Test
+  void processesAndTemporaryFilesAreCleanedUp() throws Exception {
+    QemuBuild b = build("qemu-7.2.18");
+    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+    List<Path> before = leftovers(tmp);
+    QemuBackend.run(b, TraceParser.parse("x", "write ITR 0xffff\nwrite IMS 0x4\nwrite ICS 0x4\nmsix on\nwait 30ms\n").steps());
+    QemuBackend.run(b, TraceParser.parse("y", "write IMS 0x4\nwait 10ms\n").steps());
+    assertEquals(0, ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count(),
+        "QEMU processes left: " + ProcessHandle.current().descendants().map(p -> p.info().commandLine().orElse("?")).toList());
+    assertEquals(before, leftovers(tmp));
+  }
+
+  static List<Path> leftovers(Path tmp) throws Exception {
+    List<Path> out = new ArrayList<>();
+    try (Stream<Path> s = Files.list(tmp)) {
+      s.filter(p -> p.getFileName().toString().startsWith("e1kfuzz-qemu-")).forEach(out::add);
+    }
+    return out;
+  }
+
+  @Test
+  void abortMessagesMapToSignatures() {
+    assertEquals("assert:collect-delayed-causes", QemuBackend.abortSignature(
+        "qemu-system-x86_64: ../../hw/net/e1000e_core.c:340: e1000e_intmgr_collect_delayed_causes: Assertion `core->delayed_causes == 0' failed.\n"));
+    assertEquals("assert:itr-timer-under-msix", QemuBackend.abortSignature(
+        "x: ../../hw/net/e1000e_core.c:143: e1000e_intrmgr_on_throttling_timer: Assertion `!msix_enabled(timer->core->owner)' failed.\n"));
+    assertEquals("assert:eitr-timer-without-msix", QemuBackend.abortSignature(
+        "x: ../../hw/net/e1000e_core.c:169: e1000e_intrmgr_on_msix_throttling_timer: Assertion `msix_enabled(timer->core->owner)' failed.\n"));
+    assertNull(QemuBackend.abortSignature("qemu-system-x86_64: warning: dbus\n"));
+  }
+
+  @Test
+  void versionsMapToVariants() {
+    assertEquals(e1kfuzz.model.Variant.QEMU_7_2_0, QemuBuild.variantFor(7, 2, 18));
+    assertEquals(e1kfuzz.model.Variant.QEMU_7_2_20, QemuBuild.variantFor(7, 2, 22));
+    assertEquals(e1kfuzz.model.Variant.QEMU_8_1, QemuBuild.variantFor(10, 0, 2));
+    assertEquals(e1kfuzz.model.Variant.QEMU_10_2, QemuBuild.variantFor(10, 0, 13));
+    assertEquals(e1kfuzz.model.Variant.QEMU_8_1, QemuBuild.variantFor(10, 1, 0));
+    assertEquals(e1kfuzz.model.Variant.QEMU_10_2, QemuBuild.variantFor(10, 1, 1));
+    assertEquals(e1kfuzz.model.Variant.QEMU_10_2, QemuBuild.variantFor(10, 2, 0));
+  }
+
+  /** The exported qtest script of the seed race, piped into each build, aborts exactly the pre-fix ones. */
+  @Test
+  void exportedSeedRaceScriptAbortsExactlyThePreFixBuilds() throws Exception {
+    Trace race = TraceParser.parse("s1", "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
+    String script = QtestExport.script("s1.trace", race, e1kfuzz.model.Variant.QEMU_10_2);
+    for (String launcher : QemuBuild.DEBIAN_LAUNCHERS) {
+      QemuBuild b = build(launcher);
+      int code = pipe(b, script);
+      boolean preFix = launcher.equals("qemu-7.2.18") || launcher.equals("qemu-10.0.2");
+      assertEquals(preFix, code == 134, launcher + " exit " + code);
+    }
+  }
+
+  /** What scripts/replay-qtest.sh does: feed the lines, honour '#!sleep', then stop QEMU. */
+  static int pipe(QemuBuild b, String script) throws Exception {
+    Path dir = Files.createTempDirectory("e1kfuzz-qemu-");
+    try {
+      byte[] halt = new byte[65536];
+      java.util.Arrays.fill(halt, (byte) 0xF4);
+      Files.write(dir.resolve("halt.bin"), halt);
+      Process p = new ProcessBuilder(b.path().toString(), "-nodefaults", "-display", "none", "-machine", "q35",
+          "-accel", "tcg", "-bios", dir.resolve("halt.bin").toString(), "-device", "e1000e,addr=0x2,romfile=",
+          "-qtest", "stdio", "-qtest-log", "/dev/null")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      try (var in = p.getOutputStream()) {
+        for (String line : script.split("\n")) {
+          if (line.startsWith("#!sleep ")) {
+            in.flush();
+            Thread.sleep((long) (Double.parseDouble(line.substring(8)) * 1000));
+          } else if (!line.startsWith("#") && !line.isEmpty()) {
+            in.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          }
+        }
+        in.flush();
+        if (p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          return p.exitValue();
+        }
+      } catch (java.io.IOException brokenPipe) {
+        // QEMU died while we were still writing
+      }
+      if (!p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor();
+        return 124;
+      }
+      return p.exitValue();
+    } finally {
+      QtestSession.deleteTree(dir);
+    }
+  }
+}
