@@ -72,11 +72,32 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--junit", paramLabel = "FILE", description = "Also write JUnit XML (one test case per variant and signature).")
   Path junit;
 
+  enum Backend {
+    model,
+    diff
+  }
+
+  @Option(names = "--backend", defaultValue = "model",
+      description = "model (default): check the model's invariants; diff: run timing-robust traces on the model and on a real QEMU (--qemu) and report where they differ.")
+  Backend backend;
+
+  @Option(names = "--qemu", paramLabel = "PATH", description = "With --backend diff: QEMU binary, launcher or cached build name.")
+  String qemu;
+
+  @Option(names = "--qemu-module-dir", paramLabel = "DIR", description = "With --backend diff: QEMU_MODULE_DIR for an unpacked build.")
+  Path moduleDir;
+
+  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "With --backend diff: timing margin (default: ${DEFAULT-VALUE}).")
+  String margin;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CampaignOptions options = options();
+    if (backend == Backend.diff) {
+      return new DiffFuzz(spec, options, qemu, moduleDir, margin, out).call();
+    }
     if (format == ReplayCommand.Format.text) {
       stdout.print(CampaignReport.parameters(options, out.toString()));
       stdout.flush();

@@ -27,17 +27,19 @@ public final class Shrinker {
     }
   }
 
-  private final Variant variant;
-  private final Signature signature;
-  private final boolean strict;
+  /** Decides whether a candidate still fails the same way: the failing step number, else -1. */
+  @FunctionalInterface
+  public interface Oracle {
+    int failingStep(List<Step> candidate);
+  }
+
+  private final Oracle oracle;
   private final int maxRuns;
   private List<Step> current;
   private int runs;
 
-  private Shrinker(Variant variant, Signature signature, boolean strict, int maxRuns) {
-    this.variant = variant;
-    this.signature = signature;
-    this.strict = strict;
+  private Shrinker(Oracle oracle, int maxRuns) {
+    this.oracle = oracle;
     this.maxRuns = maxRuns;
   }
 
@@ -52,10 +54,25 @@ public final class Shrinker {
 
   public static Result shrink(
       Variant variant, List<Step> steps, Signature signature, boolean strict, int maxRuns) {
-    Shrinker s = new Shrinker(variant, signature, strict, maxRuns);
-    int failingStep = s.test(steps);
+    Oracle sameSignature = c -> Runner.run(variant, c, strict) instanceof Outcome.Violated v && v.signature() == signature ? v.step() : -1;
     Preconditions.checkArgument(
-        failingStep > 0, "the trace does not fail with %s on %s", signature.id(), variant.id());
+        sameSignature.failingStep(steps) > 0, "the trace does not fail with %s on %s", signature.id(), variant.id());
+    Shrunk shrunk = shrink(steps, sameSignature, maxRuns);
+    Outcome.Violated outcome = (Outcome.Violated) Runner.run(variant, shrunk.steps(), strict);
+    return new Result(shrunk.steps(), steps.size(), shrunk.runs(), outcome);
+  }
+
+  /** The result of an oracle-driven shrink: the steps and how many candidates were run. */
+  public record Shrunk(List<Step> steps, int runs) {}
+
+  /**
+   * Shrinks {@code steps}, which must fail according to {@code oracle}; the passes keep a candidate
+   * only when the oracle says it still fails.
+   */
+  public static Shrunk shrink(List<Step> steps, Oracle oracle, int maxRuns) {
+    Shrinker s = new Shrinker(oracle, maxRuns);
+    int failingStep = s.test(steps);
+    Preconditions.checkArgument(failingStep > 0, "the trace does not fail");
     s.current = new ArrayList<>(steps.subList(0, failingStep));
     boolean progress = true;
     while (progress && s.runs < maxRuns) {
@@ -66,15 +83,13 @@ public final class Shrinker {
       progress |= s.simplifyValues();
       progress |= s.simplifySteps();
     }
-    Outcome.Violated outcome = (Outcome.Violated) Runner.run(variant, s.current, strict);
-    return new Result(List.copyOf(s.current), steps.size(), s.runs, outcome);
+    return new Shrunk(List.copyOf(s.current), s.runs);
   }
 
   /** The violating step number if {@code candidate} fails the same way, else -1. */
   private int test(List<Step> candidate) {
     runs++;
-    Outcome o = Runner.run(variant, candidate, strict);
-    return o instanceof Outcome.Violated v && v.signature() == signature ? v.step() : -1;
+    return oracle.failingStep(candidate);
   }
 
   /** Keeps {@code candidate} (cut after its violating step) if it fails the same way. */

@@ -91,6 +91,8 @@ public abstract class E1000eCore {
   // The network side: the backend's link, TX descriptors posted but not yet processed,
   // frames held by the net layer while the device cannot receive.
   boolean netLinkUp = true;
+  /** PHY BMSR.AN_COMP: clear after power-on and reset (QEMU's PHY init), set when autoneg completes. */
+  boolean autonegComplete;
   // Allocated on first use: most runs never post a descriptor on both queues or hold a frame.
   private final byte[][] txRing = new byte[2][];
   private final int[] txPosted = new int[2];
@@ -896,18 +898,23 @@ public abstract class E1000eCore {
   // ------------------------------------------------------------------------------------------
   // Link
 
-  /** e1000e_core_set_link_status: link down is immediate; link up goes through autonegotiation. */
+  /**
+   * e1000e_core_set_link_status, which QEMU calls on every set_link, changed or not: link down is
+   * immediate; link up restarts autonegotiation unless it already completed (not the case after
+   * power-on or reset), and that restart drops STATUS.LU until the 500 ms timer. LSC whenever
+   * STATUS changed.
+   */
   final void setLinkStatus(boolean up) {
-    if (up == netLinkUp) {
-      return;
-    }
     netLinkUp = up;
     int oldStatus = status;
     if (!up) {
       status &= ~STATUS_LU;
-    } else {
-      // The PHY lost autonegotiation when the link went down: restart it (500 ms).
+      autonegComplete = false;
+    } else if (!autonegComplete) {
       restartAutoneg();
+    } else {
+      status |= STATUS_LU;
+      startRecv();
     }
     if (status != oldStatus) {
       setInterruptCause(Cause.LSC);
@@ -928,6 +935,7 @@ public abstract class E1000eCore {
   private void onAutonegTimer() {
     if (netLinkUp) {
       status |= STATUS_LU;
+      autonegComplete = true;
       startRecv();
       setInterruptCause(Cause.LSC);
     }
@@ -953,6 +961,7 @@ public abstract class E1000eCore {
   private void resetRegisters() {
     ctrl = CTRL_RESET;
     status = netLinkUp ? STATUS_LU : 0;
+    autonegComplete = false;
     ctrlExt = 0;
     mdic = 0;
     icr = 0;

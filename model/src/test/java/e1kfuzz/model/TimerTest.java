@@ -142,4 +142,20 @@ class TimerTest {
     assertEquals(0, s.core.delayedCauses());
     assertEquals("ok", s.result());
   }
+
+  /** Found by the differential campaign against Debian's 7.2.22 (corpus/ok-6524bd63ba28.trace). */
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void linkUpOnAnUpLinkRestartsAutonegotiationUntilItCompletedOnce(Variant v) {
+    Sim s = Sim.run(v, "link up");
+    assertEquals(0x80000004, s.read(Reg.ICS), "LU dropped: LSC at once");
+    assertEquals(0, s.read(Reg.STATUS) & 2);
+    s.then("write ICR 0xffffffff\nwait 600ms");
+    assertEquals(0x80000004, s.read(Reg.ICS), "autoneg done: LSC again");
+    assertEquals(2, s.read(Reg.STATUS) & 2);
+    s.then("write ICR 0xffffffff\nlink up");
+    assertEquals(0, s.read(Reg.ICS), "autoneg already completed: nothing changes");
+    s.then("reset\nlink up");
+    assertEquals(0x80000004, s.read(Reg.ICS), "a reset clears AN_COMP again");
+  }
 }
