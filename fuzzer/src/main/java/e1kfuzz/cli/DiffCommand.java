@@ -96,7 +96,7 @@ final class DiffCommand implements Callable<Integer> {
         continue;
       }
       List<Step> steps = t.steps();
-      String unsupported = steps.stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      String unsupported = Qtest.firstUnsupported(steps);
       if (unsupported != null) {
         out.println(f + ": skipped: " + unsupported);
         skipped++;

@@ -56,7 +56,7 @@ final class QemuReplay {
         bad++;
         continue;
       }
-      String unsupported = t.steps().stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+      String unsupported = Qtest.firstUnsupported(t.steps());
       if (unsupported != null) {
         out.println(f + ": skipped: " + unsupported);
         continue;

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
@@ -113,7 +112,7 @@ public final class DiffCampaign {
 
   private Shrinker.Oracle sameDivergence(String what) {
     return c -> {
-      if (c.isEmpty() || c.stream().map(Qtest::unsupported).anyMatch(Objects::nonNull)
+      if (c.isEmpty() || Qtest.firstUnsupported(c) != null
           || Robustness.check(options.variant(), c, options.marginNs()) != null) {
         return -1;
       }

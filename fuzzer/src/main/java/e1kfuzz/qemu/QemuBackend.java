@@ -32,11 +32,9 @@ public final class QemuBackend {
       String abortText, String failure) {}
 
   public static Run run(QemuBuild build, List<Step> steps) throws IOException {
-    for (Step s : steps) {
-      String why = Qtest.unsupported(s);
-      if (why != null) {
-        throw new IllegalArgumentException("not replayable on QEMU: " + s.format() + ": " + why);
-      }
+    String why = Qtest.firstUnsupported(steps);
+    if (why != null) {
+      throw new IllegalArgumentException("not replayable on QEMU: " + why);
     }
     Path tmp = Files.createTempDirectory("e1kfuzz-qemu-");
     byte[] halt = new byte[65536];

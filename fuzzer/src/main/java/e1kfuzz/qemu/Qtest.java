@@ -125,6 +125,17 @@ public final class Qtest {
         writel(MSI_MARKER, 0));
   }
 
+  /** Why the first step that cannot be replayed on QEMU cannot, or null if all can. */
+  public static String firstUnsupported(List<Step> steps) {
+    for (Step s : steps) {
+      String why = unsupported(s);
+      if (why != null) {
+        return why;
+      }
+    }
+    return null;
+  }
+
   /** Why a step cannot be replayed on QEMU by this backend, or null. */
   public static String unsupported(Step step) {
     if (step instanceof Step.Rx rx && rx.queue1()) {

@@ -17,11 +17,11 @@ public final class QtestExport {
 
   /** Null if exportable, else why not. */
   public static String unsupported(List<Step> steps) {
+    String why = Qtest.firstUnsupported(steps);
+    if (why != null) {
+      return why;
+    }
     for (Step s : steps) {
-      String why = Qtest.unsupported(s);
-      if (why != null) {
-        return s.format() + ": " + why;
-      }
       if (s instanceof Step.Rx || s instanceof Step.Link || s instanceof Step.Reset) {
         return s.format() + ": needs the network backend or QMP, which a plain qtest script has not; use 'e1kfuzz replay --backend qemu'";
       }

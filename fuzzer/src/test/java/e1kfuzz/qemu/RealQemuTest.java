@@ -57,7 +57,7 @@ class RealQemuTest {
         files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
           QemuBuild b = build(launcher);
           Trace t = TraceFiles.read(f);
-          String unsupported = t.steps().stream().map(Qtest::unsupported).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+          String unsupported = Qtest.firstUnsupported(t.steps());
           Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
           String fragile = Robustness.check(b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
           Assumptions.assumeTrue(fragile == null, () -> "not timing-robust: " + fragile);
