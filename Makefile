@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean
+.PHONY: all build jar test fuzz bench golden clean qemu
 
 all: build
 
@@ -41,3 +41,9 @@ golden:
 
 clean:
 	$(MVN) $(MVNFLAGS) -q clean
+
+# Fetches the four Debian QEMU builds the real-QEMU tests and `diff` use (7.2.18, 7.2.22, 10.0.2,
+# 10.0.13) and writes their launchers into $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu.
+# Idempotent: builds already there are kept. Installs qemu-system-x86 with apt (root) if missing.
+qemu:
+	scripts/get-qemu.sh
