@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       FuzzCommand.class,
       ShrinkCommand.class,
+      RobustifyCommand.class,
       CorpusCommand.class,
       DiffCommand.class,
       ExportCommand.class,

@@ -84,6 +84,7 @@ public final class QemuBackend {
         if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
           virtualNs = Math.max(virtualNs, shadow.timerDeadline(e.timer()));
         }
+        boolean rxReady = shadow.rxReady();
         shadow.step(s);
         if (s instanceof Step.Wait w) {
           virtualNs += w.ns();
@@ -96,9 +97,12 @@ public final class QemuBackend {
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");
           session.send(q.preamble());
         } else if (s instanceof Step.Rx rx) {
-          receive(q, session, peer, qemu, rx);
+          receive(q, session, peer, qemu, rx, rxReady);
         } else {
           session.send(q.commands(s));
+          if (softwareReset(build, s)) {
+            session.send(q.rings()); // CTRL.RST cleared the ring registers; a driver re-programs them
+          }
         }
         obs.add(observe(step, session));
       }
@@ -137,11 +141,23 @@ public final class QemuBackend {
     }
   }
 
-  private static void receive(Qtest q, QtestSession session, DatagramSocket peer, InetAddressPort qemu, Step.Rx rx)
+  /** A CTRL (or CTRL_DUP) write with RST on a build where that is a software reset (8.0+). */
+  static boolean softwareReset(QemuBuild build, Step s) {
+    return s instanceof Step.Write w
+        && (w.offset() == e1kfuzz.model.Reg.CTRL.offset() || w.offset() == e1kfuzz.model.Reg.CTRL_DUP.offset())
+        && (w.value() & (1 << 26)) != 0
+        && build.variant() != e1kfuzz.model.Variant.QEMU_7_2_0
+        && build.variant() != e1kfuzz.model.Variant.QEMU_7_2_20;
+  }
+
+  private static void receive(
+      Qtest q, QtestSession session, DatagramSocket peer, InetAddressPort qemu, Step.Rx rx, boolean rxReady)
       throws IOException, QemuFailure {
     byte[] frame = rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
     long rdh = QtestSession.value(session.send(Qtest.readRdh()).get(0));
-    if (rx.noBuffer()) {
+    // An RDT write flushes held frames, so only empty ring 0 when the device receives right now.
+    boolean emptyRing = rx.noBuffer() && rxReady;
+    if (emptyRing) {
       session.send(Qtest.setRdt0((int) rdh)); // ring 0 empty; ring 1 keeps can_receive true
     }
     peer.send(new DatagramPacket(frame, frame.length, qemu.address(), qemu.port()));
@@ -154,7 +170,7 @@ public final class QemuBackend {
         break;
       }
     }
-    if (rx.noBuffer()) {
+    if (emptyRing) {
       session.send(Qtest.setRdt0(q.rxTail0()));
     }
   }

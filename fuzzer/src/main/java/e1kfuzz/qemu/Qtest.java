@@ -80,13 +80,27 @@ public final class Qtest {
     c.add(outl(0xcf8, CFG | 0xd8));
     c.add(outl(0xcfc, 0));
     lines(c, cfgWord(0xdc, 0x5151));
-    // TX rings (never TDT here: a TDT write with an empty ring raises TXQE) and one frame buffer.
+    // TX rings (never TDT: a TDT write with an empty ring raises TXQE), a frame buffer, RX rings.
+    c.add(memWrite(TX_FRAME, frame(60, false)));
+    c.addAll(rings());
+    return c;
+  }
+
+  /**
+   * TX and RX ring registers and RX descriptors: after power-on, a system reset, and a software
+   * reset (CTRL.RST on 8.0+, which clears them; the model keeps its rings usable, as a driver
+   * re-programming them would).
+   */
+  public List<String> rings() {
+    txTail0 = 0;
+    txTail1 = 0;
+    rxTail0 = RING - 1;
+    List<String> c = new ArrayList<>();
     for (int q = 0; q < 2; q++) {
       c.add(writel(BAR0 + 0x3800 + 0x100L * q, TX_RING + 0x1000L * q));
       c.add(writel(BAR0 + 0x3804 + 0x100L * q, 0));
       c.add(writel(BAR0 + 0x3808 + 0x100L * q, RING * 16));
     }
-    c.add(memWrite(TX_FRAME, frame(60, false)));
     // RX rings full of 2 KiB buffers; RDT one behind the head keeps 255 free, far from RXDMT0.
     for (int q = 0; q < 2; q++) {
       byte[] ring = new byte[RING * 16];

@@ -263,6 +263,11 @@ public abstract class E1000eCore {
     return timers.runningMask();
   }
 
+  /** RCTL.EN and STATUS.LU: a frame arriving now would be received rather than held. */
+  public final boolean rxReady() {
+    return (rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0;
+  }
+
   public final boolean timerRunning(TimerId t) {
     return timers.running(t);
   }
@@ -886,13 +891,26 @@ public abstract class E1000eCore {
     }
   }
 
+  /**
+   * e1000e_start_recv: the net layer flushes the frames it held. They are delivered whatever the
+   * device's state, and a device that cannot receive now (RCTL.EN or STATUS.LU clear) drops them.
+   */
   private void startRecv() {
-    while (heldFrames != null
-        && !heldFrames.isEmpty()
-        && (rctl & RCTL_EN) != 0
-        && (status & STATUS_LU) != 0) {
-      receive(heldFrames.poll(), false);
+    while (heldFrames != null && !heldFrames.isEmpty()) {
+      Step.Rx frame = heldFrames.poll();
+      if ((rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0) {
+        receive(frame, false);
+      }
     }
+  }
+
+  /**
+   * A config write of the PCI command register (the backend always keeps bus mastering on):
+   * e1000e_write_config starts receiving when bus mastering is set.
+   */
+  final void writeCommand(boolean intxDisable) {
+    pci.writeIntxDisable(intxDisable);
+    startRecv();
   }
 
   // ------------------------------------------------------------------------------------------

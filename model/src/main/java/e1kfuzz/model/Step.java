@@ -155,11 +155,14 @@ public sealed interface Step {
     }
   }
 
-  /** Config-space write of the PCI command register's INTx Disable bit ({@code intx off} sets it). */
+  /**
+   * Config-space write of the PCI command register's INTx Disable bit ({@code intx off} sets it),
+   * with memory space and bus mastering kept on.
+   */
   record Intx(boolean enable) implements Step {
     @Override
     public void applyTo(E1000eCore core) {
-      core.pci().writeIntxDisable(!enable);
+      core.writeCommand(!enable);
     }
 
     @Override

@@ -232,6 +232,16 @@ class RegisterTest {
     assertEquals(0x80000080, s.read(Reg.ICS), "delivered on the RCTL write: RXT0");
   }
 
+  /** Found by the differential campaign: a flush while RX is disabled drops the held frame. */
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void aCommandWriteFlushesHeldFramesAndADisabledDeviceDropsThem(Variant v) {
+    Sim s = Sim.run(v, "rx\nintx on\nwrite RCTL 0x2");
+    assertEquals(0, s.read(Reg.ICS), "dropped at the command write");
+    Sim kept = Sim.run(v, "rx\nwrite RCTL 0x2");
+    assertEquals(0x80000080, kept.read(Reg.ICS), "without the flush it is received at the RCTL write");
+  }
+
   @ParameterizedTest
   @EnumSource(Variant.class)
   void rxCausesFollowFrameKindAndRegisters(Variant v) {
