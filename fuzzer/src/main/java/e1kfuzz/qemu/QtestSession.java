@@ -29,6 +29,13 @@ public final class QtestSession implements AutoCloseable {
   /** An INTx level change seen on an intercepted IOAPIC pin, after {@code afterReply} replies. */
   public record Irq(boolean raised, int pin, long afterReply) {}
 
+  /** Sessions whose QEMU may still run: killed by a shutdown hook if the JVM exits (Ctrl-C). */
+  private static final java.util.Set<QtestSession> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(QtestSession::close), "e1kfuzz-qemu-reaper"));
+  }
+
   private final Process process;
   private final Path tempDir;
   private final OutputStream stdin;
@@ -59,6 +66,7 @@ public final class QtestSession implements AutoCloseable {
     }
     Process p = pb.start();
     QtestSession s = new QtestSession(p, tempDir);
+    LIVE.add(s);
     s.stdoutReader.start();
     s.stderrReader.start();
     return s;
@@ -182,6 +190,7 @@ public final class QtestSession implements AutoCloseable {
 
   @Override
   public void close() {
+    LIVE.remove(this);
     try {
       stdin.close();
     } catch (IOException e) {

@@ -53,4 +53,34 @@ class StopTest {
       p.destroyForcibly();
     }
   }
+
+  /** Ctrl-C during a replay on QEMU: the QEMU child is killed and its temporary folder removed. */
+  @org.junit.jupiter.api.Test
+  void aSignalDuringAQemuReplayLeavesNoQemuBehind() throws Exception {
+    java.util.Optional<Path> qemu = e1kfuzz.qemu.QemuBuild.cached("qemu-7.2.22");
+    org.junit.jupiter.api.Assumptions.assumeTrue(qemu.isPresent(), "qemu-7.2.22 not cached (make qemu): skipped");
+    Path trace = dir.resolve("long.trace");
+    Files.writeString(trace, "write IMS 0x4\nwait 30000ms\n");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "e1kfuzz.cli.Main",
+            "replay", trace.toString(), "--backend", "qemu", "--qemu", qemu.get().toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (p.descendants().noneMatch(h -> h.info().commandLine().orElse("").contains("qemu-system"))) {
+        assertTrue(System.nanoTime() < deadline, "QEMU did not start");
+        Thread.sleep(50);
+      }
+      Thread.sleep(500);
+      List<ProcessHandle> children = p.descendants().toList();
+      new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "e1kfuzz did not stop");
+      for (ProcessHandle h : children) {
+        h.onExit().get(10, TimeUnit.SECONDS);
+        assertTrue(!h.isAlive(), "left running: " + h.info().commandLine().orElse("?"));
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }

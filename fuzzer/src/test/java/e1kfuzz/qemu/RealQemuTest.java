@@ -187,4 +187,39 @@ class RealQemuTest {
       QtestSession.deleteTree(dir);
     }
   }
+
+  /** The shrunk findings of a fuzz run can be checked with diff against each build. */
+  @Test
+  void findingsOfAFuzzRunCanBeDiffedAgainstEveryBuild() throws Exception {
+    Path out = Files.createTempDirectory("e1kfuzz-findings-");
+    try {
+      java.io.StringWriter sink = new java.io.StringWriter();
+      int code = e1kfuzz.cli.Main.run(new String[] {"fuzz", "--variant", "all", "--seed", "1", "--runs", "3000",
+          "--out", out.toString()}, new java.io.PrintWriter(sink), new java.io.PrintWriter(sink));
+      assertEquals(3, code, sink.toString());
+      List<String> files;
+      try (Stream<Path> s = Files.list(out)) {
+        files = s.map(Path::toString).sorted().toList();
+      }
+      assertTrue(files.size() >= 3, files.toString());
+      for (String launcher : QemuBuild.DEBIAN_LAUNCHERS) {
+        QemuBuild b = build(launcher);
+        List<String> args = new ArrayList<>(List.of("diff", "--qemu", b.path().toString()));
+        args.addAll(files);
+        java.io.StringWriter w = new java.io.StringWriter();
+        int rc = e1kfuzz.cli.Main.run(args.toArray(String[]::new), new java.io.PrintWriter(w), new java.io.PrintWriter(w));
+        assertTrue(rc == 0 || rc == 4, launcher + " exit " + rc + ":\n" + w);
+        assertTrue(w.toString().contains("0 backend failures"), w.toString());
+        // Every finding either agrees or is flagged as not timing-robust before it diverges.
+        for (String line : w.toString().split("\n")) {
+          if (line.contains(": DIVERGED")) {
+            String file = line.substring(0, line.indexOf(": DIVERGED"));
+            assertTrue(w.toString().contains(file + ": warning, not timing-robust"), line + "\n" + w);
+          }
+        }
+      }
+    } finally {
+      QtestSession.deleteTree(out);
+    }
+  }
 }
