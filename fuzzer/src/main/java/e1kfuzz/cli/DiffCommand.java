@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
     name = "diff",
     mixinStandardHelpOptions = true,
     description = {
+      "Compare the model with a real QEMU, trace by trace (exit 4 on divergence).",
       "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and",
       "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line,",
       "MSI-X messages per vector and MSI messages. Prints the first divergence with both timelines; exit 4.",

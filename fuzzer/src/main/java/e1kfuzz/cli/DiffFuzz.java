@@ -89,9 +89,9 @@ final class DiffFuzz {
       }
     }
     double minutes = r.elapsedNanos() / 6e10;
-    stdout.printf(Locale.ROOT, "%n%d traces generated, %d timing-robust, %d compared in %.1f min (%.0f traces/min), %d divergences, %d backend failures%n",
+    stdout.printf(Locale.ROOT, "%n%d traces generated, %d timing-robust, %d compared in %.1f min (%.0f traces/min), %d divergences, %d not reproduced, %d backend failures%n",
         r.generated(), r.robust(), r.compared(), minutes, minutes > 0 ? r.compared() / minutes : 0.0,
-        r.divergences().size(), r.backendFailures().size());
+        r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
     List<Path> files = new ArrayList<>();
     for (DiffCampaign.Divergent d : r.divergences()) {
       List<String> header = new ArrayList<>();
@@ -118,6 +118,9 @@ final class DiffFuzz {
     }
     for (String f : r.backendFailures()) {
       stdout.println("BACKEND FAILURE: " + f);
+    }
+    for (String u : r.unreproduced()) {
+      stdout.println("DIVERGED ONCE, NOT REPRODUCED (timing noise beyond the margin?): " + u);
     }
     return r.divergences().isEmpty() ? ExitCodes.OK : ExitCodes.DIVERGED;
   }

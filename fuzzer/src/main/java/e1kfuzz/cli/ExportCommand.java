@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
+      "Export a trace as a qtest script for QEMU developers, or as a JUnit 5 test.",
       "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep')",
       "or as a JUnit 5 test class that replays it on the model and asserts every variant's outcome."
     })

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
     name = "fuzz",
     mixinStandardHelpOptions = true,
     description = {
+      "Run a fuzzing campaign; shrink and write every distinct failure as a regression trace.",
       "Generate race-biased traces, run them on the model with every invariant checked after every step,",
       "shrink each distinct failure (variant + signature) and write it as a regression trace into --out.",
       "The same seed and options give the same findings files, whatever --jobs is (with --runs)."

@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
     name = "robustify",
     mixinStandardHelpOptions = true,
     description = {
+      "Rewrite a trace with timing margins for real-time replay on QEMU.",
       "Rewrite a trace so that it keeps the same order of events when replayed on a QEMU whose clock follows",
       "the host clock (Debian builds, no qtest accelerator; see 'diff'): expire steps become waits a margin after",
       "the deadline, delay (RDTR RADV RAID TIDV TADV) and ITR/EITR values are scaled so timer periods exceed the",

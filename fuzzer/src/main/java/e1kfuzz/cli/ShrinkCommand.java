@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
     name = "shrink",
     mixinStandardHelpOptions = true,
     description = {
+      "Shrink a failing trace to a 1-minimal one.",
       "Shrink a failing trace to a 1-minimal one that fails with the same signature on the same variant,",
       "and write it next to the input as <signature>-<content-hash>.trace (never over the input)."
     })

@@ -115,6 +115,7 @@ public final class TraceFiles {
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
     try {
+      readableByAll(tmp);
       Files.write(tmp, bytes);
       try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
         channel.force(true);
@@ -129,6 +130,13 @@ public final class TraceFiles {
       Files.deleteIfExists(tmp);
     }
     return true;
+  }
+
+  /** Temporary files are created 0600; findings are for CI collectors and colleagues too (0644). */
+  public static void readableByAll(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
   }
 
   private static String describe(IOException e) {

@@ -150,31 +150,42 @@ public final class Campaign {
   void runOne(long run, Map<Key, Candidate> local) {
     Rng rng = new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run));
     List<Step> steps = List.of();
-    Variant current = null;
-    try {
-      if (options.variants().size() == 1) {
-        current = options.variants().get(0);
-        E1000eCore core = current.newCore();
+    if (options.variants().size() == 1) {
+      Variant variant = options.variants().get(0);
+      try {
+        E1000eCore core = variant.newCore();
         core.setStrict(options.strict());
         steps = generator.generate(rng, core, true);
         Violation v = core.violation();
         if (v != null) {
-          keep(local, new Key(current, v.signature()), run, steps);
+          keep(local, new Key(variant, v.signature()), run, steps);
         }
-      } else {
-        E1000eCore shadow = CampaignOptions.SHADOW.newCore();
-        steps = generator.generate(rng, shadow, false);
-        for (Variant variant : options.variants()) {
-          current = variant;
-          if (Runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
-            keep(local, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
-          }
-        }
+      } catch (RuntimeException | StackOverflowError e) {
+        internalFailure(run, variant, e, steps);
       }
+      return;
+    }
+    try {
+      steps = generator.generate(rng, CampaignOptions.SHADOW.newCore(), false);
     } catch (RuntimeException | StackOverflowError e) {
-      synchronized (internalFailures) {
-        internalFailures.add(new InternalFailure(run, current, e.toString(), List.copyOf(steps)));
+      internalFailure(run, CampaignOptions.SHADOW, e, steps);
+      return;
+    }
+    // One variant failing inside the model must not hide what the others do with this trace.
+    for (Variant variant : options.variants()) {
+      try {
+        if (Runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
+          keep(local, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
+        }
+      } catch (RuntimeException | StackOverflowError e) {
+        internalFailure(run, variant, e, steps);
       }
+    }
+  }
+
+  private void internalFailure(long run, Variant variant, Throwable e, List<Step> steps) {
+    synchronized (internalFailures) {
+      internalFailures.add(new InternalFailure(run, variant, e.toString(), List.copyOf(steps)));
     }
   }
 

@@ -21,9 +21,10 @@ public final class Shrinker {
   public static final int DEFAULT_MAX_RUNS = 200_000;
 
   /** The shrunk trace, how long the input was, and how many candidate runs it took. */
-  public record Result(List<Step> steps, int originalLength, int runs, Outcome.Violated outcome) {
+  public record Result(List<Step> steps, int originalLength, int runs, Outcome.Violated outcome, boolean exhausted) {
     public String summary() {
-      return "shrunk " + originalLength + " → " + steps.size() + " steps in " + runs + " runs";
+      return "shrunk " + originalLength + " → " + steps.size() + " steps in " + runs + " runs"
+          + (exhausted ? " (run budget exhausted: may not be 1-minimal)" : "");
     }
   }
 
@@ -59,11 +60,11 @@ public final class Shrinker {
         sameSignature.failingStep(steps) > 0, "the trace does not fail with %s on %s", signature.id(), variant.id());
     Shrunk shrunk = shrink(steps, sameSignature, maxRuns);
     Outcome.Violated outcome = (Outcome.Violated) Runner.run(variant, shrunk.steps(), strict);
-    return new Result(shrunk.steps(), steps.size(), shrunk.runs(), outcome);
+    return new Result(shrunk.steps(), steps.size(), shrunk.runs(), outcome, shrunk.exhausted());
   }
 
   /** The result of an oracle-driven shrink: the steps and how many candidates were run. */
-  public record Shrunk(List<Step> steps, int runs) {}
+  public record Shrunk(List<Step> steps, int runs, boolean exhausted) {}
 
   /**
    * Shrinks {@code steps}, which must fail according to {@code oracle}; the passes keep a candidate
@@ -83,7 +84,7 @@ public final class Shrinker {
       progress |= s.simplifyValues();
       progress |= s.simplifySteps();
     }
-    return new Shrunk(List.copyOf(s.current), s.runs);
+    return new Shrunk(List.copyOf(s.current), s.runs, s.runs >= maxRuns);
   }
 
   /** The violating step number if {@code candidate} fails the same way, else -1. */

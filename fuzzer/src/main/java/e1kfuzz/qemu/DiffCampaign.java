@@ -27,9 +27,13 @@ public final class DiffCampaign {
 
   public record Divergent(long run, List<Step> original, List<Step> shrunk, int shrinkRuns, Differ.Divergence divergence) {}
 
+  /**
+   * @param unreproduced divergences that did not happen again when the trace was re-run: timing
+   *     noise beyond the margin (a loaded machine), reported but not shrunk
+   */
   public record Result(
       Options options, long generated, long robust, long compared, long elapsedNanos,
-      List<Divergent> divergences, List<String> backendFailures) {}
+      List<Divergent> divergences, List<String> backendFailures, List<String> unreproduced) {}
 
   /** Called after every compared trace. */
   @FunctionalInterface
@@ -60,6 +64,7 @@ public final class DiffCampaign {
     List<Divergent> divergences = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     List<String> kinds = new ArrayList<>();
+    List<String> unreproduced = new ArrayList<>();
     for (long run = 0; !stop && clock.getAsLong() < deadline && (options.runs() <= 0 || run < options.runs()); run++) {
       generated++;
       List<Step> steps = candidate(gen, run);
@@ -76,8 +81,13 @@ public final class DiffCampaign {
         Differ.Divergence d = Differ.compare(model, qemu);
         // One shrunk case per kind of divergence: the rest are most likely the same cause.
         if (d != null && !kinds.contains(d.what())) {
+          Shrinker.Oracle same = sameDivergence(d.what());
+          if (same.failingStep(steps) < 0) {
+            unreproduced.add("run " + run + ": " + d.describe().replace("\n", "; "));
+            continue;
+          }
           kinds.add(d.what());
-          Shrinker.Shrunk s = Shrinker.shrink(steps, sameDivergence(d.what()), MAX_SHRINK_RUNS);
+          Shrinker.Shrunk s = Shrinker.shrink(steps, same, MAX_SHRINK_RUNS);
           ModelObserver.ModelRun m2 = ModelObserver.run(options.variant(), s.steps());
           QemuBackend.Run q2 = QemuBackend.run(options.build(), s.steps());
           Differ.Divergence d2 = Differ.compare(m2, q2);
@@ -88,7 +98,7 @@ public final class DiffCampaign {
         listener.onTrace(generated, compared, divergences.size(), clock.getAsLong() - start);
       }
     }
-    return new Result(options, generated, robust, compared, clock.getAsLong() - start, divergences, failures);
+    return new Result(options, generated, robust, compared, clock.getAsLong() - start, divergences, failures, unreproduced);
   }
 
   /** Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if not robust. */

@@ -36,28 +36,45 @@ public final class QemuBackend {
     if (why != null) {
       throw new IllegalArgumentException("not replayable on QEMU: " + why);
     }
-    Path tmp = Files.createTempDirectory("e1kfuzz-qemu-");
-    byte[] halt = new byte[65536];
-    java.util.Arrays.fill(halt, (byte) 0xF4); // HLT: the vCPU stops at the reset vector
-    Files.write(tmp.resolve("halt.bin"), halt);
-    InetAddress lo = InetAddress.getLoopbackAddress();
-    int qemuPort;
-    try (DatagramSocket probe = new DatagramSocket(0, lo)) {
-      qemuPort = probe.getLocalPort();
+    // The UDP port handed to QEMU is probed free, then bound by QEMU: another process can take it
+    // in between, so a failed start is retried with a new port.
+    Run run = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      run = runOnce(build, steps);
+      if (run.failure() == null || !run.failure().startsWith(START_FAILED)) {
+        return run;
+      }
     }
-    try (DatagramSocket peer = new DatagramSocket(0, lo)) {
-      Path qmpSocket = tmp.resolve("qmp.sock");
-      List<String> args = List.of(
-          "-nodefaults", "-display", "none", "-machine", "q35", "-accel", "tcg",
-          "-bios", tmp.resolve("halt.bin").toString(),
-          "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
-          "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
-          "-qmp", "unix:" + qmpSocket + ",server=on,wait=off");
-      try (QtestSession session = QtestSession.start(build, tmp, args);
-          Qmp qmp = Qmp.connect(qmpSocket, 10_000)) {
-        return drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
-      } catch (QemuFailure f) {
-        return new Run(build, List.of(), null, -1, "", "QEMU did not start: " + f.getMessage());
+    return run;
+  }
+
+  private static final String START_FAILED = "QEMU did not start: ";
+
+  private static Run runOnce(QemuBuild build, List<Step> steps) throws IOException {
+    Path tmp = Files.createTempDirectory("e1kfuzz-qemu-");
+    try {
+      byte[] halt = new byte[65536];
+      java.util.Arrays.fill(halt, (byte) 0xF4); // HLT: the vCPU stops at the reset vector
+      Files.write(tmp.resolve("halt.bin"), halt);
+      InetAddress lo = InetAddress.getLoopbackAddress();
+      int qemuPort;
+      try (DatagramSocket probe = new DatagramSocket(0, lo)) {
+        qemuPort = probe.getLocalPort();
+      }
+      try (DatagramSocket peer = new DatagramSocket(0, lo)) {
+        Path qmpSocket = tmp.resolve("qmp.sock");
+        List<String> args = List.of(
+            "-nodefaults", "-display", "none", "-machine", "q35", "-accel", "tcg",
+            "-bios", tmp.resolve("halt.bin").toString(),
+            "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
+            "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
+            "-qmp", "unix:" + qmpSocket + ",server=on,wait=off");
+        try (QtestSession session = QtestSession.start(build, tmp, args);
+            Qmp qmp = Qmp.connect(qmpSocket, 10_000)) {
+          return drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
+        } catch (QemuFailure f) {
+          return new Run(build, List.of(), null, -1, "", START_FAILED + f.getMessage());
+        }
       }
     } finally {
       QtestSession.deleteTree(tmp);

@@ -129,6 +129,7 @@ public final class CampaignReport {
   public static void junit(Path file, Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
     Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
     try {
+      e1kfuzz.corpus.TraceFiles.readableByAll(tmp);
       try (OutputStream os = Files.newOutputStream(tmp)) {
         XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(os, "UTF-8");
         int failures = written.stream().mapToInt(w -> w.findings().size()).sum();

@@ -539,16 +539,16 @@ public abstract class E1000eCore {
 
   /** e1000e_raise_legacy_irq: IAC counts every assertion. */
   final void raiseLegacyIrq(int causes) {
-    if (pci.msixEnabled()) {
-      record(
-          Signature.INTX_UNDER_MSIX,
-          "INTx asserted for " + Cause.describe(causes) + " with MSI-X enabled");
-    }
     if (iac != -1) {
       iac++;
     }
     emitInterruptFromIcr(Event.Delivery.INTX, -1, causes);
     pci.setIntxLevel(true);
+    if (pci.msixEnabled()) {
+      record(
+          Signature.INTX_UNDER_MSIX,
+          "INTx asserted for " + Cause.describe(causes) + " with MSI-X enabled");
+    }
   }
 
   final void lowerLegacyIrq() {
