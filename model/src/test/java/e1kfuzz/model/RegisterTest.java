@@ -232,6 +232,14 @@ class RegisterTest {
     assertEquals(0x80000080, s.read(Reg.ICS), "delivered on the RCTL write: RXT0");
   }
 
+  /** Found by the differential campaign: "no buffer" holds when a frame arrives, not when it is flushed. */
+  @ParameterizedTest
+  @EnumSource(Variant.class)
+  void aHeldNobufFrameFindsBuffersWhenFlushed(Variant v) {
+    assertEquals(0x80000080, Sim.run(v, "rx nobuf\nwrite RCTL 0x2").read(Reg.ICS));
+    assertEquals(0x80000040, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS));
+  }
+
   /** Found by the differential campaign: a flush while RX is disabled drops the held frame. */
   @ParameterizedTest
   @EnumSource(Variant.class)
