@@ -81,7 +81,8 @@ final class DiffCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
     }
-    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id());
+    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
+        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin));
     int diverged = 0;
     int agreed = 0;
     int skipped = 0;
@@ -103,7 +104,7 @@ final class DiffCommand implements Callable<Integer> {
         skipped++;
         continue;
       }
-      String fragile = Robustness.check(v, steps, marginNs);
+      String fragile = Robustness.check(build, v, steps, marginNs);
       if (fragile != null) {
         if (requireRobust) {
           out.println(f + ": skipped, not timing-robust: " + fragile);

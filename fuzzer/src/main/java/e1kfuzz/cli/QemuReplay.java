@@ -43,7 +43,8 @@ final class QemuReplay {
       return ExitCodes.NO_QEMU;
     }
     Variant v = variant != null ? variant : build.variant();
-    out.println("qemu: " + build.path() + " (" + build.versionLine() + "), expectations of " + v.id());
+    out.println("qemu: " + build.path() + " (" + build.versionLine() + "), expectations of " + v.id()
+        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; real-time waits"));
     int mismatches = 0;
     int bad = 0;
     int failures = 0;
@@ -61,7 +62,7 @@ final class QemuReplay {
         out.println(f + ": skipped: " + unsupported);
         continue;
       }
-      String fragile = Robustness.check(v, t.steps(), Robustness.DEFAULT_MARGIN_NS);
+      String fragile = Robustness.check(build, v, t.steps(), Robustness.DEFAULT_MARGIN_NS);
       if (fragile != null) {
         out.println(f + ": warning, not timing-robust: " + fragile);
       }

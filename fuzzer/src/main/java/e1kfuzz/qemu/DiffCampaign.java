@@ -114,7 +114,7 @@ public final class DiffCampaign {
     if (model.abortSignature() != null) {
       steps = new ArrayList<>(steps.subList(0, model.abortStep()));
     }
-    if (steps.isEmpty() || Robustness.check(options.variant(), steps, options.marginNs()) != null) {
+    if (steps.isEmpty() || Robustness.check(options.build(), options.variant(), steps, options.marginNs()) != null) {
       return null;
     }
     return steps;
@@ -123,7 +123,7 @@ public final class DiffCampaign {
   private Shrinker.Oracle sameDivergence(String what) {
     return c -> {
       if (c.isEmpty() || Qtest.firstUnsupported(c) != null
-          || Robustness.check(options.variant(), c, options.marginNs()) != null) {
+          || Robustness.check(options.build(), options.variant(), c, options.marginNs()) != null) {
         return -1;
       }
       try {

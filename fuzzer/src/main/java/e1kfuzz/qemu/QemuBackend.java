@@ -64,7 +64,7 @@ public final class QemuBackend {
       try (DatagramSocket peer = new DatagramSocket(0, lo)) {
         Path qmpSocket = tmp.resolve("qmp.sock");
         List<String> args = List.of(
-            "-nodefaults", "-display", "none", "-machine", "q35", "-accel", "tcg",
+            "-nodefaults", "-display", "none", "-machine", "q35", "-accel", build.qtestAccel() ? "qtest" : "tcg",
             "-bios", tmp.resolve("halt.bin").toString(),
             "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
             "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
@@ -103,12 +103,16 @@ public final class QemuBackend {
         }
         boolean rxReady = shadow.rxReady();
         shadow.step(s);
-        if (s instanceof Step.Wait w) {
-          virtualNs += w.ns();
-          sleepUntil(start + virtualNs);
-        } else if (s instanceof Step.Expire) {
-          sleepUntil(start + virtualNs);
-        } else if (s instanceof Step.Link link) {
+        if (s instanceof Step.Wait || s instanceof Step.Expire) {
+          long before = virtualNs;
+          if (s instanceof Step.Wait w) {
+            virtualNs += w.ns();
+          }
+          if (build.qtestAccel()) {
+            session.send("clock_step " + (virtualNs - before)); // exact virtual time, no sleeping
+          } else {
+            sleepUntil(start + virtualNs);
+          }        } else if (s instanceof Step.Link link) {
           qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
         } else if (s instanceof Step.Reset) {
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * A real {@code qemu-system-x86_64} (or a launcher script for one), its version line and the
  * model variant it corresponds to.
  */
-public record QemuBuild(Path path, String versionLine, String version, Variant variant, Path moduleDir) {
+public record QemuBuild(
+    Path path, String versionLine, String version, Variant variant, Path moduleDir, boolean qtestAccel) {
   private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
 
   /** The cache folder {@code make qemu} fills: $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu. */
@@ -58,7 +59,8 @@ public record QemuBuild(Path path, String versionLine, String version, Variant v
     int major = Integer.parseInt(m.group(1));
     int minor = Integer.parseInt(m.group(2));
     int micro = Integer.parseInt(m.group(3));
-    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro), null);
+    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro), null,
+        accelerators(path).contains("qtest"));
   }
 
   /**
@@ -87,7 +89,27 @@ public record QemuBuild(Path path, String versionLine, String version, Variant v
 
   /** The same build started with QEMU_MODULE_DIR (for an unpacked, not installed build). */
   public QemuBuild withModuleDir(Path dir) {
-    return new QemuBuild(path, versionLine, version, variant, dir);
+    return new QemuBuild(path, versionLine, version, variant, dir, qtestAccel);
+  }
+
+  /**
+   * {@code -accel help}: with the qtest accelerator the virtual clock only moves on qtest's
+   * {@code clock_step}, so waits are exact and take no real time.
+   */
+  static List<String> accelerators(Path path) {
+    try {
+      Process p = new ProcessBuilder(path.toString(), "-accel", "help").redirectErrorStream(true).start();
+      if (!p.waitFor(20, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return List.of();
+      }
+      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).toList();
+    } catch (IOException e) {
+      return List.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
   }
 
   /** The cached Debian builds that exist. */

@@ -59,7 +59,7 @@ class RealQemuTest {
           Trace t = TraceFiles.read(f);
           String unsupported = Qtest.firstUnsupported(t.steps());
           Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
-          String fragile = Robustness.check(b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
+          String fragile = Robustness.check(b, b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
           Assumptions.assumeTrue(fragile == null, () -> "not timing-robust: " + fragile);
           ModelObserver.ModelRun model = ModelObserver.run(b.variant(), t.steps());
           QemuBackend.Run run = QemuBackend.run(b, t.steps());

@@ -968,6 +968,10 @@ public abstract class E1000eCore {
   final void deviceReset() {
     resetCore();
     pci.reset();
+    // The guest re-enables bus mastering after a reset; that command write flushes the frames the
+    // net layer held, and the freshly reset device (RCTL.EN clear) drops them (found by
+    // fuzz --backend diff).
+    startRecv();
   }
 
   /** e1000e_reset: the interrupt manager, the autoneg timer and the register file. */
