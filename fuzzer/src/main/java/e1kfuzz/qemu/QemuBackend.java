@@ -98,21 +98,22 @@ public final class QemuBackend {
       long virtualNs = 0;
       for (Step s : steps) {
         step++;
-        if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
-          virtualNs = Math.max(virtualNs, shadow.timerDeadline(e.timer()));
+        long target = virtualNs;
+        if (s instanceof Step.Wait w) {
+          target += w.ns();
+        } else if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
+          target = Math.max(target, shadow.timerDeadline(e.timer()));
         }
         boolean rxReady = shadow.rxReady();
         shadow.step(s);
         if (s instanceof Step.Wait || s instanceof Step.Expire) {
-          long before = virtualNs;
-          if (s instanceof Step.Wait w) {
-            virtualNs += w.ns();
-          }
           if (build.qtestAccel()) {
-            session.send("clock_step " + (virtualNs - before)); // exact virtual time, no sleeping
+            session.send("clock_step " + (target - virtualNs)); // exact virtual time, no sleeping
           } else {
-            sleepUntil(start + virtualNs);
-          }        } else if (s instanceof Step.Link link) {
+            sleepUntil(start + target);
+          }
+          virtualNs = target;
+        } else if (s instanceof Step.Link link) {
           qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
         } else if (s instanceof Step.Reset) {
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");

@@ -60,7 +60,7 @@ public record QemuBuild(
     int minor = Integer.parseInt(m.group(2));
     int micro = Integer.parseInt(m.group(3));
     return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro), null,
-        accelerators(path).contains("qtest"));
+        hasQtestAccel(path));
   }
 
   /**
@@ -93,22 +93,43 @@ public record QemuBuild(
   }
 
   /**
-   * {@code -accel help}: with the qtest accelerator the virtual clock only moves on qtest's
-   * {@code clock_step}, so waits are exact and take no real time.
+   * Whether the build has the qtest accelerator, with which the virtual clock only moves on
+   * qtest's {@code clock_step} (waits are exact and take no real time). {@code -accel help} does
+   * not list it, so this starts the build with {@code -accel qtest} and asks for a clock step.
    */
-  static List<String> accelerators(Path path) {
+  static boolean hasQtestAccel(Path path) {
+    Process p = null;
     try {
-      Process p = new ProcessBuilder(path.toString(), "-accel", "help").redirectErrorStream(true).start();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return List.of();
-      }
-      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip).toList();
-    } catch (IOException e) {
-      return List.of();
+      p = new ProcessBuilder(path.toString(), "-machine", "none", "-accel", "qtest", "-display", "none",
+              "-nodefaults", "-qtest", "stdio", "-qtest-log", "/dev/null")
+          .redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      p.getOutputStream().write("clock_step 1\n".getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().flush();
+      java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return r.readLine();
+        } catch (IOException e) {
+          return null;
+        }
+      });
+      String first = line.get(10, TimeUnit.SECONDS);
+      return first != null && first.startsWith("OK");
+    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return List.of();
+      return false;
+    } finally {
+      if (p != null) {
+        p.destroyForcibly();
+        try {
+          p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
   }
 
