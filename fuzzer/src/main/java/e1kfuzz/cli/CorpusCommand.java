@@ -1,6 +1,5 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Replay;
@@ -54,11 +53,8 @@ final class CorpusCommand {
       PrintWriter err = spec.commandLine().getErr();
       int code = ExitCodes.OK;
       for (Path f : files) {
-        Trace t;
-        try {
-          t = TraceFiles.read(f);
-        } catch (BadInputException e) {
-          err.println("e1kfuzz: " + e.getMessage());
+        Trace t = CliSupport.readTrace(f, err);
+        if (t == null) {
           code = ExitCodes.BAD_INPUT;
           continue;
         }
@@ -105,11 +101,8 @@ final class CorpusCommand {
       int unreadable = 0;
       List<ReplayResult> mismatches = new ArrayList<>();
       for (Path f : files) {
-        Trace t;
-        try {
-          t = TraceFiles.read(f);
-        } catch (BadInputException e) {
-          err.println("e1kfuzz: " + e.getMessage());
+        Trace t = CliSupport.readTrace(f, err);
+        if (t == null) {
           unreadable++;
           continue;
         }

@@ -1,7 +1,5 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.BadInputException;
-import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
@@ -67,11 +65,8 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    QemuBuild build;
-    try {
-      build = resolve(qemu, moduleDir);
-    } catch (QemuUnavailableException e) {
-      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + INSTALL);
+    QemuBuild build = CliSupport.qemuBuild(qemu, moduleDir, err);
+    if (build == null) {
       return ExitCodes.NO_QEMU;
     }
     Variant v = variant == null ? build.variant() : new VariantSelection().convert(variant).get(0);
@@ -89,11 +84,8 @@ final class DiffCommand implements Callable<Integer> {
     int bad = 0;
     int failed = 0;
     for (Path f : files) {
-      Trace t;
-      try {
-        t = TraceFiles.read(f);
-      } catch (BadInputException e) {
-        err.println("e1kfuzz: " + e.getMessage());
+      Trace t = CliSupport.readTrace(f, err);
+      if (t == null) {
         bad++;
         continue;
       }

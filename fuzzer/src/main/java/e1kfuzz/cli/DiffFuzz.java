@@ -9,7 +9,6 @@ import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.DiffCampaign;
 import e1kfuzz.qemu.QemuBuild;
-import e1kfuzz.qemu.QemuUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
@@ -41,11 +40,8 @@ final class DiffFuzz {
   int call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    QemuBuild build;
-    try {
-      build = DiffCommand.resolve(qemu, moduleDir);
-    } catch (QemuUnavailableException e) {
-      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + DiffCommand.INSTALL);
+    QemuBuild build = CliSupport.qemuBuild(qemu, moduleDir, err);
+    if (build == null) {
       return ExitCodes.NO_QEMU;
     }
     long marginNs;

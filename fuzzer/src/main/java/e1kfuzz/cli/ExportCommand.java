@@ -1,6 +1,5 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Trace;
@@ -55,11 +54,8 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Trace trace;
-    try {
-      trace = TraceFiles.read(file);
-    } catch (BadInputException e) {
-      err.println("e1kfuzz: " + e.getMessage());
+    Trace trace = CliSupport.readTrace(file, err);
+    if (trace == null) {
       return ExitCodes.BAD_INPUT;
     }
     if (trace.expectations().isEmpty()) {

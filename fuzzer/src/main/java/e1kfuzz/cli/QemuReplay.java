@@ -1,13 +1,10 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.BadInputException;
-import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.Observation;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
-import e1kfuzz.qemu.QemuUnavailableException;
 import e1kfuzz.qemu.Qtest;
 import e1kfuzz.qemu.Robustness;
 import java.io.IOException;
@@ -35,11 +32,8 @@ final class QemuReplay {
   int call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    QemuBuild build;
-    try {
-      build = DiffCommand.resolve(qemu, moduleDir);
-    } catch (QemuUnavailableException e) {
-      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + DiffCommand.INSTALL);
+    QemuBuild build = CliSupport.qemuBuild(qemu, moduleDir, err);
+    if (build == null) {
       return ExitCodes.NO_QEMU;
     }
     Variant v = variant != null ? variant : build.variant();
@@ -49,11 +43,8 @@ final class QemuReplay {
     int bad = 0;
     int failures = 0;
     for (Path f : files) {
-      Trace t;
-      try {
-        t = TraceFiles.read(f);
-      } catch (BadInputException e) {
-        err.println("e1kfuzz: " + e.getMessage());
+      Trace t = CliSupport.readTrace(f, err);
+      if (t == null) {
         bad++;
         continue;
       }

@@ -1,6 +1,5 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Shrinker;
@@ -47,11 +46,8 @@ final class ShrinkCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Trace trace;
-    try {
-      trace = TraceFiles.read(file);
-    } catch (BadInputException e) {
-      err.println("e1kfuzz: " + e.getMessage());
+    Trace trace = CliSupport.readTrace(file, err);
+    if (trace == null) {
       return ExitCodes.BAD_INPUT;
     }
     List<Variant> candidates = new ArrayList<>();
