@@ -127,6 +127,9 @@ final class DiffCommand implements Callable<Integer> {
         diverged++;
         out.println(f + ": DIVERGED at " + d.describe());
         out.print(Differ.timelines(steps, model, run));
+        if (!run.timerEvents().isEmpty()) {
+          out.println("QEMU timer trace: " + String.join("; ", run.timerEvents()));
+        }
       }
     }
     out.printf("%d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n", agreed, diverged, skipped, failed, bad);

@@ -74,6 +74,9 @@ final class QemuReplay {
       for (Observation o : run.observations()) {
         out.printf("%5d  %-28s %s%n", o.step(), t.steps().get(o.step() - 1).format(), o.describe());
       }
+      if (!run.timerEvents().isEmpty()) {
+        out.println("       QEMU timer trace: " + String.join("; ", run.timerEvents()));
+      }
       String result = run.abortSignature() == null ? "ok" : run.abortSignature();
       if (run.abortSignature() != null) {
         out.printf("%5d  %-28s ABORT %s: %s%n", run.abortStep(), t.steps().get(run.abortStep() - 1).format(), run.abortSignature(), run.abortText());

@@ -29,7 +29,51 @@ public final class QemuBackend {
    */
   public record Run(
       QemuBuild build, List<Observation> observations, String abortSignature, int abortStep,
-      String abortText, String failure) {}
+      String abortText, String failure, List<String> timerEvents) {
+    Run(QemuBuild build, List<Observation> observations, String abortSignature, int abortStep,
+        String abortText, String failure) {
+      this(build, observations, abortSignature, abortStep, abortText, failure, List.of());
+    }
+
+    Run withTimerEvents(List<String> events) {
+      return new Run(build, observations, abortSignature, abortStep, abortText, failure, events);
+    }
+  }
+
+  /** QEMU's own record of its interrupt-mitigation timers, from its trace events on stderr. */
+  static final List<String> TRACE_ARGS =
+      List.of("-trace", "e1000e_irq_rearm_timer", "-trace", "e1000e_irq_throttling_timer");
+
+  /**
+   * The timer trace events in order, e.g. "armed tidv, delay 67107840 ns", "fired tidv". QEMU
+   * prints them asynchronously on stderr, so they are not attributed to steps.
+   */
+  static List<String> timerEvents(String stderr) {
+    List<String> out = new ArrayList<>();
+    java.util.regex.Pattern armed = java.util.regex.Pattern.compile("timer armed for register 0x([0-9a-fA-F]+), delay (-?\\d+) ns");
+    java.util.regex.Pattern shot = java.util.regex.Pattern.compile("timer shot for register 0x([0-9a-fA-F]+)");
+    for (String line : stderr.lines().toList()) {
+      java.util.regex.Matcher m = armed.matcher(line);
+      if (m.find()) {
+        out.add("armed " + timerName(Integer.parseInt(m.group(1), 16)) + ", delay " + m.group(2) + " ns");
+        continue;
+      }
+      m = shot.matcher(line);
+      if (m.find()) {
+        out.add("fired " + timerName(Integer.parseInt(m.group(1), 16)));
+      }
+    }
+    return out;
+  }
+
+  private static String timerName(int offset) {
+    for (TimerId t : TimerId.values()) {
+      if (t.register() != null && t.register().offset() == offset) {
+        return t.traceName();
+      }
+    }
+    return String.format(java.util.Locale.ROOT, "register 0x%x", offset);
+  }
 
   public static Run run(QemuBuild build, List<Step> steps) throws IOException {
     String why = Qtest.firstUnsupported(steps);
@@ -69,9 +113,12 @@ public final class QemuBackend {
             "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
             "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
             "-qmp", "unix:" + qmpSocket + ",server=on,wait=off");
+        args = new ArrayList<>(args);
+        args.addAll(TRACE_ARGS);
         try (QtestSession session = QtestSession.start(build, tmp, args);
             Qmp qmp = Qmp.connect(qmpSocket, 10_000)) {
-          return drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
+          Run run = drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
+          return run.withTimerEvents(timerEvents(session.stderr()));
         } catch (QemuFailure f) {
           return new Run(build, List.of(), null, -1, "", START_FAILED + f.getMessage());
         }

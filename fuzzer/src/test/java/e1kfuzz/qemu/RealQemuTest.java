@@ -84,6 +84,7 @@ class RealQemuTest {
       QemuBuild b = build(launcher);
       QemuBackend.Run run = QemuBackend.run(b, race);
       assertNull(run.failure());
+      assertTrue(run.timerEvents().contains("armed tidv, delay 67107840 ns"), launcher + ": " + run.timerEvents());
       if (launcher.equals("qemu-7.2.18") || launcher.equals("qemu-10.0.2")) {
         assertEquals("assert:collect-delayed-causes", run.abortSignature(), launcher);
         assertEquals(5, run.abortStep());
