@@ -236,6 +236,124 @@ public abstract class E1000eCore {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Exploration: copying a device and hashing its state
+
+  /**
+   * Forgets the violation recorded so far (not an abort: an aborted device stays gone), so that
+   * exploration can go on from a state after a non-fatal violation and see the next one.
+   */
+  public final void clearViolation() {
+    if (abort == null) {
+      violation = null;
+    }
+  }
+
+  /** Makes this device an exact copy of {@code other}, a device of the same variant. */
+  public final void copyFrom(E1000eCore other) {
+    if (other.getClass() != getClass()) {
+      throw new IllegalArgumentException(
+          "copy from a " + other.getClass().getSimpleName() + " into a " + getClass().getSimpleName());
+    }
+    pci.copyFrom(other.pci);
+    timers.copyFrom(other.timers);
+    now = other.now;
+    ctrl = other.ctrl;
+    status = other.status;
+    ctrlExt = other.ctrlExt;
+    mdic = other.mdic;
+    icr = other.icr;
+    ics = other.ics;
+    ims = other.ims;
+    itr = other.itr;
+    itrGuest = other.itrGuest;
+    System.arraycopy(other.eitr, 0, eitr, 0, eitr.length);
+    System.arraycopy(other.eitrGuest, 0, eitrGuest, 0, eitrGuest.length);
+    iam = other.iam;
+    eiac = other.eiac;
+    ivar = other.ivar;
+    rctl = other.rctl;
+    tctl = other.tctl;
+    rdtr = other.rdtr;
+    radv = other.radv;
+    raid = other.raid;
+    rsrpd = other.rsrpd;
+    tidv = other.tidv;
+    tadv = other.tadv;
+    tarc0 = other.tarc0;
+    tarc1 = other.tarc1;
+    iac = other.iac;
+    rfctl = other.rfctl;
+    pbaclr = other.pbaclr;
+    delayedCauses = other.delayedCauses;
+    netLinkUp = other.netLinkUp;
+    autonegComplete = other.autonegComplete;
+    for (int q = 0; q < txRing.length; q++) {
+      txRing[q] = other.txRing[q] == null ? null : other.txRing[q].clone();
+      txPosted[q] = other.txPosted[q];
+    }
+    heldFrames = other.heldFrames == null ? null : new java.util.ArrayDeque<>(other.heldFrames);
+    delayedParkedInMsi = other.delayedParkedInMsi;
+    delayedAtMsixEnable = other.delayedAtMsixEnable;
+    icrParkedInIntx = other.icrParkedInIntx;
+    icrParkedInMsi = other.icrParkedInMsi;
+    icrParkedAtMsixEnable = other.icrParkedAtMsixEnable;
+    collectedParkedInMsi = other.collectedParkedInMsi;
+    collectedAtMsixEnable = other.collectedAtMsixEnable;
+    eitrTaintedPending = other.eitrTaintedPending;
+    marks = other.marks;
+    strict = other.strict;
+    violation = other.violation;
+    abort = other.abort;
+    justReset = other.justReset;
+    causesLeft = other.causesLeft;
+    copyVariantState(other);
+  }
+
+  /** The fields a variant adds to the shared state; {@code other} has this device's class. */
+  void copyVariantState(E1000eCore other) {}
+
+  /**
+   * Feeds into {@code h} everything that decides how the device behaves from here on: registers,
+   * parked causes and their provenance, timers relative to now (with the arming order among equal
+   * deadlines, which decides who fires first), the PCI function, posted descriptors and held frames,
+   * and now modulo 1 ms (the autoneg timer rounds to whole milliseconds). Not included: absolute
+   * time, marks, and the violation already recorded.
+   */
+  public final void hashState(StateHasher h) {
+    h.add(now % 1_000_000);
+    timers.hashInto(h, now);
+    h.add(pci.fingerprint());
+    h.add(ctrl).add(status).add(ctrlExt).add(mdic).add(icr).add(ics).add(ims).add(itr).add(itrGuest);
+    for (int i = 0; i < eitr.length; i++) {
+      h.add(eitr[i]).add(eitrGuest[i]);
+    }
+    h.add(iam).add(eiac).add(ivar).add(rctl).add(tctl).add(rdtr).add(radv).add(raid).add(rsrpd);
+    h.add(tidv).add(tadv).add(tarc0).add(tarc1).add(iac).add(rfctl).add(pbaclr);
+    h.add(delayedCauses).add(netLinkUp).add(autonegComplete);
+    for (int q = 0; q < txRing.length; q++) {
+      h.add(txPosted[q]);
+      for (int i = 0; i < txPosted[q]; i++) {
+        h.add(txRing[q][i]);
+      }
+    }
+    if (heldFrames != null) {
+      h.add(heldFrames.size());
+      for (Step.Rx f : heldFrames) {
+        h.add((f.ack() ? 1 : 0) | (f.small() ? 2 : 0) | (f.noBuffer() ? 4 : 0) | (f.queue1() ? 8 : 0));
+      }
+    } else {
+      h.add(0);
+    }
+    h.add(delayedParkedInMsi).add(delayedAtMsixEnable).add(icrParkedInIntx).add(icrParkedInMsi);
+    h.add(icrParkedAtMsixEnable).add(collectedParkedInMsi).add(collectedAtMsixEnable);
+    h.add(eitrTaintedPending);
+    hashVariantState(h);
+  }
+
+  /** The fields a variant adds to the shared state. */
+  void hashVariantState(StateHasher h) {}
+
+  // ------------------------------------------------------------------------------------------
   // Observation (what a real QEMU shows too)
 
   public final int icr() {

@@ -14,6 +14,22 @@ class Qemu720 extends E1000eCore {
   final boolean[] eitrIntrPending = new boolean[Pci.MSIX_VECTORS];
 
   @Override
+  void copyVariantState(E1000eCore other) {
+    Qemu720 o = (Qemu720) other;
+    msiCausesPending = o.msiCausesPending;
+    itrIntrPending = o.itrIntrPending;
+    System.arraycopy(o.eitrIntrPending, 0, eitrIntrPending, 0, eitrIntrPending.length);
+  }
+
+  @Override
+  void hashVariantState(StateHasher h) {
+    h.add(msiCausesPending).add(itrIntrPending);
+    for (boolean p : eitrIntrPending) {
+      h.add(p);
+    }
+  }
+
+  @Override
   int collectDelayedCauses() {
     if (pci().msixEnabled()) {
       check(

@@ -56,14 +56,24 @@ final class Timers {
     return best;
   }
 
-  /** A value that differs when the running set or any running deadline differs (for state hashing). */
-  long fingerprint(long now) {
-    long h = running;
+  /**
+   * The running set, each deadline relative to {@code now}, and for each running timer how many
+   * running timers with the same deadline were armed before it (only that order decides who fires
+   * first).
+   */
+  void hashInto(StateHasher h, long now) {
+    h.add(running);
     for (int m = running; m != 0; m &= m - 1) {
       int i = Integer.numberOfTrailingZeros(m);
-      h = h * 31 + (deadline[i] - now);
+      int earlier = 0;
+      for (int n = running; n != 0; n &= n - 1) {
+        int j = Integer.numberOfTrailingZeros(n);
+        if (deadline[j] == deadline[i] && armedSeq[j] < armedSeq[i]) {
+          earlier++;
+        }
+      }
+      h.add(deadline[i] - now).add(earlier);
     }
-    return h;
   }
 
   void copyFrom(Timers other) {
