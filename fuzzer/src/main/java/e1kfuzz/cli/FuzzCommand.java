@@ -104,34 +104,14 @@ final class FuzzCommand implements Callable<Integer> {
       stdout.flush();
     }
     Campaign campaign = new Campaign(options);
-    // Ctrl-C / SIGTERM: stop generating, shrink and write what was found, print the summary, then
-    // let the JVM exit. The hook waits (bounded) until the findings are on disk.
-    java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger exitCode = new java.util.concurrent.atomic.AtomicInteger(-1);
-    Thread hook = new Thread(() -> {
-      campaign.requestStop();
-      try {
-        if (written.await(60, java.util.concurrent.TimeUnit.SECONDS) && exitCode.get() >= 0) {
-          // The signal started the JVM's exit; end it with the campaign's own exit code.
-          Runtime.getRuntime().halt(exitCode.get());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "e1kfuzz-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
+    // Ctrl-C / SIGTERM: stop generating, shrink and write what was found, print the summary.
+    GracefulStop stop = GracefulStop.install(campaign::requestStop);
     int code = ExitCodes.INTERNAL_ERROR;
     try {
       code = finish(campaign.run(new ProgressLine(err, System.console() != null)), options, stdout, err);
       return code;
     } finally {
-      exitCode.set(code);
-      written.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the JVM is already exiting: the hook is running and has just been released
-      }
+      stop.finish(code);
     }
   }
 

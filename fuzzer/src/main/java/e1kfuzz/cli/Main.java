@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       VariantsCommand.class,
       ReplayCommand.class,
       FuzzCommand.class,
+      ExploreCommand.class,
       ShrinkCommand.class,
       RobustifyCommand.class,
       CorpusCommand.class,

@@ -36,8 +36,6 @@ public final class FindingWriter {
     List<Written> out = new ArrayList<>();
     for (Map.Entry<List<Step>, List<Finding>> e : byTrace.entrySet()) {
       List<Step> steps = e.getKey();
-      List<Expectation> expect = Regression.expectations(steps, strict);
-      Path file = dir.resolve(Regression.fileName(e.getValue().get(0).signature().id(), steps));
       List<String> header = new ArrayList<>();
       for (Finding f : e.getValue()) {
         header.add("e1kfuzz finding: " + f.signature().id() + " on " + f.variant().id());
@@ -46,25 +44,38 @@ public final class FindingWriter {
                 + " steps; " + f.shrunk().summary());
       }
       header.add("found by: " + origin);
-      header.add("replay: ./e1kfuzz replay " + file + (strict ? " --strict" : ""));
-      Trace trace = Trace.of(steps).withHeader(header).withExpectations(expect);
-      boolean present;
-      try {
-        present = !TraceFiles.writeNew(file, trace.format());
-      } catch (FileAlreadyExistsException ex) {
-        Trace existing;
-        try {
-          existing = TraceFiles.read(file);
-        } catch (BadInputException bad) {
-          throw new IOException(file + " exists and is not a readable trace; not overwritten", bad);
-        }
-        if (!existing.steps().equals(steps)) {
-          throw new IOException(file + " exists with different steps; not overwritten");
-        }
-        present = true;
-      }
-      out.add(new Written(file, List.copyOf(e.getValue()), present, trace));
+      Written w = writeCase(dir, e.getValue().get(0).signature().id(), steps, header, strict);
+      out.add(new Written(w.file(), List.copyOf(e.getValue()), w.alreadyPresent(), w.trace()));
     }
     return out;
+  }
+
+  /**
+   * Writes one regression case named after {@code result} with {@code @expect} lines for every
+   * variant; the header gets a replay command. An identical existing file counts as present.
+   */
+  public static Written writeCase(Path dir, String result, List<Step> steps, List<String> headerLines, boolean strict)
+      throws IOException {
+    List<Expectation> expect = Regression.expectations(steps, strict);
+    Path file = dir.resolve(Regression.fileName(result, steps));
+    List<String> header = new ArrayList<>(headerLines);
+    header.add("replay: ./e1kfuzz replay " + file + (strict ? " --strict" : ""));
+    Trace trace = Trace.of(steps).withHeader(header).withExpectations(expect);
+    boolean present;
+    try {
+      present = !TraceFiles.writeNew(file, trace.format());
+    } catch (FileAlreadyExistsException ex) {
+      Trace existing;
+      try {
+        existing = TraceFiles.read(file);
+      } catch (BadInputException bad) {
+        throw new IOException(file + " exists and is not a readable trace; not overwritten", bad);
+      }
+      if (!existing.steps().equals(steps)) {
+        throw new IOException(file + " exists with different steps; not overwritten");
+      }
+      present = true;
+    }
+    return new Written(file, List.of(), present, trace);
   }
 }

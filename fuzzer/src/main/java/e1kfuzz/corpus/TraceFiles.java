@@ -1,5 +1,6 @@
 package e1kfuzz.corpus;
 
+import e1kfuzz.engine.Alphabet;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.TraceParser;
 import e1kfuzz.model.TraceSyntaxException;
@@ -23,6 +24,20 @@ public final class TraceFiles {
   private TraceFiles() {}
 
   public static Trace read(Path file) throws BadInputException {
+    return parse(file.toString(), readBytes(file));
+  }
+
+  /** Reads an alphabet file for {@code explore}, with the same checks as a trace. */
+  public static Alphabet readAlphabet(Path file) throws BadInputException {
+    String text = decode(file.toString(), readBytes(file));
+    try {
+      return Alphabet.parse(file.toString(), text);
+    } catch (TraceSyntaxException e) {
+      throw new BadInputException(e.getMessage(), e);
+    }
+  }
+
+  private static byte[] readBytes(Path file) throws BadInputException {
     byte[] bytes;
     try {
       long size = Files.size(file);
@@ -33,7 +48,7 @@ public final class TraceFiles {
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read: " + describe(e), e);
     }
-    return parse(file.toString(), bytes);
+    return bytes;
   }
 
   /** Decodes strictly (invalid UTF-8 is an error naming the line) and parses. */

@@ -287,11 +287,26 @@ public abstract class E1000eCore {
     delayedCauses = other.delayedCauses;
     netLinkUp = other.netLinkUp;
     autonegComplete = other.autonegComplete;
+    // Copies reuse this device's arrays: exploration copies a device for every transition.
     for (int q = 0; q < txRing.length; q++) {
-      txRing[q] = other.txRing[q] == null ? null : other.txRing[q].clone();
+      if (other.txRing[q] == null) {
+        txRing[q] = null;
+      } else {
+        if (txRing[q] == null) {
+          txRing[q] = new byte[TX_RING_SLOTS];
+        }
+        System.arraycopy(other.txRing[q], 0, txRing[q], 0, TX_RING_SLOTS);
+      }
       txPosted[q] = other.txPosted[q];
     }
-    heldFrames = other.heldFrames == null ? null : new java.util.ArrayDeque<>(other.heldFrames);
+    if (other.heldFrames == null) {
+      heldFrames = null;
+    } else if (heldFrames == null) {
+      heldFrames = new java.util.ArrayDeque<>(other.heldFrames);
+    } else {
+      heldFrames.clear();
+      heldFrames.addAll(other.heldFrames);
+    }
     delayedParkedInMsi = other.delayedParkedInMsi;
     delayedAtMsixEnable = other.delayedAtMsixEnable;
     icrParkedInIntx = other.icrParkedInIntx;

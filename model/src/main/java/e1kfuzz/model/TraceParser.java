@@ -30,8 +30,13 @@ public final class TraceParser {
 
   /** Parses one step line (no comment, no {@code @expect}). */
   public static Step parseStep(String text) throws TraceSyntaxException {
-    TraceParser p = new TraceParser("<step>");
-    p.lineNo = 1;
+    return parseStep("<step>", 1, text);
+  }
+
+  /** Parses one step line of a file; errors name {@code source} and {@code line}. */
+  public static Step parseStep(String source, int line, String text) throws TraceSyntaxException {
+    TraceParser p = new TraceParser(source);
+    p.lineNo = line;
     p.line = text;
     List<Token> tokens = p.tokenize(text);
     if (tokens.isEmpty()) {
