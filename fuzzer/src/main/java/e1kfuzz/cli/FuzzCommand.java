@@ -4,6 +4,7 @@ import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
+import e1kfuzz.engine.Guidance;
 import e1kfuzz.model.Variant;
 import e1kfuzz.report.CampaignReport;
 import java.io.IOException;
@@ -60,6 +61,10 @@ final class FuzzCommand implements Callable<Integer> {
 
   @Option(names = "--out", paramLabel = "DIR", defaultValue = "findings", description = "Where findings go (default: ${DEFAULT-VALUE}).")
   Path out;
+
+  @Option(names = "--guidance", defaultValue = "coverage",
+      description = "coverage: half the runs mutate traces that reached new coverage; none: fresh random traces only (default: ${DEFAULT-VALUE}).")
+  Guidance guidance;
 
   @Option(names = "--strict", description = "Also check the strict invariants.")
   boolean strict;
@@ -192,7 +197,7 @@ final class FuzzCommand implements Callable<Integer> {
     }
     long s = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
     return new CampaignOptions(variants, s, runs == null ? 0 : runs, duration, j,
-        new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount);
+        new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount, guidance);
   }
 
   /** How to regenerate the runs, for finding headers: no --jobs, --time or --out (they do not change traces). */
@@ -231,8 +236,8 @@ final class FuzzCommand implements Callable<Integer> {
       }
       lastPrint = p.elapsedNanos();
       double secs = p.elapsedNanos() / 1e9;
-      String line = String.format(Locale.ROOT, "runs %d (%.0f/s), findings %d, signatures %d, elapsed %.0fs%s",
-          p.runs(), secs > 0 ? p.runs() / secs : 0.0, p.findings(), p.signatures(), secs,
+      String line = String.format(Locale.ROOT, "runs %d (%.0f/s), findings %d, signatures %d, coverage %d, elapsed %.0fs%s",
+          p.runs(), secs > 0 ? p.runs() / secs : 0.0, p.findings(), p.signatures(), p.coveragePoints(), secs,
           p.remainingNanos() >= 0 ? String.format(Locale.ROOT, ", remaining %.0fs", p.remainingNanos() / 1e9) : "");
       if (terminal) {
         err.print("\r" + line + "   ");

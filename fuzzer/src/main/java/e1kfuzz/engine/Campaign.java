@@ -17,22 +17,28 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * A fuzzing campaign: generate, run and check traces on several threads, keep the first failing
- * run of each variant and signature, then shrink each. With a run limit the findings are the same
- * whatever the number of jobs, because each kept failure is the one with the lowest run index.
+ * run of each variant and signature, then shrink each. Runs go in epochs of {@link #EPOCH}: the
+ * runs of an epoch are spread over the threads, then their results are merged in run order, so
+ * the findings, the coverage and the kept traces are the same whatever the number of jobs. With
+ * coverage guidance, the runs of an epoch mutate the traces kept before it.
  */
 public final class Campaign {
   /** Runs handed to a worker at a time. */
   static final int BATCH = 256;
+  /** Runs between two merges (and the granularity of stop and resume). */
+  public static final int EPOCH = 16 * BATCH;
+  /** Kept traces at most: past it new coverage still counts, but no more traces are kept. */
+  static final int MAX_KEPT = 4096;
 
   /** Live counters, read by the progress display while the campaign runs. */
-  public record Progress(long runs, int findings, int signatures, long elapsedNanos, long remainingNanos) {}
+  public record Progress(
+      long runs, int findings, int signatures, long elapsedNanos, long remainingNanos, int coveragePoints) {}
 
   /** Called on the coordinating thread about every 200 ms while runs execute. */
   @FunctionalInterface
@@ -40,27 +46,66 @@ public final class Campaign {
     void onProgress(Progress progress);
   }
 
-  /** What the campaign found. */
+  /** What the campaign found. {@code nextRun} is where a resumed campaign goes on. */
   public record Result(
       CampaignOptions options,
       long runs,
       long elapsedNanos,
       List<Finding> findings,
       List<InternalFailure> internalFailures,
-      boolean interrupted) {}
+      boolean interrupted,
+      Coverage coverage,
+      int kept,
+      long nextRun) {}
+
+  /**
+   * Everything a campaign carries from one epoch to the next: with the options, enough to go on
+   * exactly where it stopped.
+   */
+  public record Snapshot(
+      long nextRun, List<List<Step>> kept, Coverage coverage, List<FirstFailure> failures,
+      List<InternalFailure> internalFailures) {
+    public Snapshot {
+      kept = List.copyOf(kept);
+      failures = List.copyOf(failures);
+      internalFailures = List.copyOf(internalFailures);
+    }
+  }
+
+  /** The first (lowest-index) run that showed a signature on a variant, before shrinking. */
+  public record FirstFailure(Variant variant, Signature signature, long run, List<Step> steps) {}
+
+  /** Sees every epoch boundary (on the coordinating thread), e.g. to save a snapshot. */
+  @FunctionalInterface
+  public interface EpochListener {
+    void afterEpoch(Campaign campaign);
+  }
 
   private final CampaignOptions options;
   private final TraceGenerator generator;
+  private final Mutator mutator;
   private final LongSupplier clock;
-  private final AtomicLong nextLocal = new AtomicLong();
-  private final AtomicLong completed = new AtomicLong();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Map<Key, Candidate> firstFailures = new HashMap<>();
   private final List<InternalFailure> internalFailures = new ArrayList<>();
+  private final Coverage coverage = new Coverage();
+  private final List<List<Step>> kept = new ArrayList<>();
+  private long nextLocal;
+  private volatile long completed;
+  private EpochListener epochListener;
 
   private record Key(Variant variant, Signature signature) {}
 
   private record Candidate(long run, List<Step> steps) {}
+
+  /** What one run adds to coverage, when it adds anything. */
+  private record NewCoverage(long run, List<Step> steps, int[] indices, int count, long marks) {}
+
+  /** The results of one batch, merged in order. */
+  private static final class BatchResult {
+    final Map<Key, Candidate> failures = new HashMap<>();
+    final List<NewCoverage> coverage = new ArrayList<>();
+  }
 
   public Campaign(CampaignOptions options) {
     this(options, System::nanoTime);
@@ -70,10 +115,43 @@ public final class Campaign {
   public Campaign(CampaignOptions options, LongSupplier clock) {
     this.options = options;
     this.generator = new TraceGenerator(options.generator());
+    this.mutator = new Mutator(generator, steering());
     this.clock = clock;
   }
 
-  /** Asks a running campaign to stop: in-flight batches finish, then findings are shrunk. */
+  /** Goes on from a snapshot taken by a campaign with the same options. */
+  public Campaign resumeFrom(Snapshot s) {
+    nextLocal = s.nextRun();
+    kept.addAll(s.kept());
+    coverage.copyFrom(s.coverage());
+    for (FirstFailure f : s.failures()) {
+      firstFailures.put(new Key(f.variant(), f.signature()), new Candidate(f.run(), f.steps()));
+    }
+    internalFailures.addAll(s.internalFailures());
+    return this;
+  }
+
+  public Campaign onEpoch(EpochListener listener) {
+    this.epochListener = listener;
+    return this;
+  }
+
+  /** The state at the last epoch boundary; call it from an {@link EpochListener} or after run. */
+  public Snapshot snapshot() {
+    List<FirstFailure> failures = new ArrayList<>();
+    firstFailures.forEach((k, c) -> failures.add(new FirstFailure(k.variant(), k.signature(), c.run(), c.steps())));
+    failures.sort(Comparator.comparing(FirstFailure::variant).thenComparing(FirstFailure::signature));
+    Coverage c = new Coverage();
+    c.copyFrom(coverage);
+    return new Snapshot(nextLocal, kept, c, failures, internalFailures);
+  }
+
+  /** The model that chooses steps: the variant itself, or with several variants the shadow. */
+  private Variant steering() {
+    return options.variants().size() == 1 ? options.variants().get(0) : CampaignOptions.SHADOW;
+  }
+
+  /** Asks a running campaign to stop: the current epoch finishes, then findings are shrunk. */
   public void requestStop() {
     stop.set(true);
   }
@@ -81,34 +159,50 @@ public final class Campaign {
   public Result run(ProgressListener listener) throws InterruptedException {
     long start = clock.getAsLong();
     long deadline = options.time() == null ? Long.MAX_VALUE : start + options.time().toNanos();
+    long firstLocal = nextLocal;
+    long lastProgress = start;
     ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), daemonThreads());
     try {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int j = 0; j < options.jobs(); j++) {
-        workers.add(pool.submit(() -> work(deadline)));
-      }
-      for (Future<?> w : workers) {
-        while (true) {
+      while (!stop.get() && clock.getAsLong() < deadline && (options.runs() == 0 || nextLocal < options.runs())) {
+        long end = nextLocal + EPOCH;
+        if (options.runs() > 0) {
+          end = Math.min(end, options.runs());
+        }
+        List<Future<BatchResult>> batches = new ArrayList<>();
+        for (long b = nextLocal; b < end; b += BATCH) {
+          long lo = b;
+          long hi = Math.min(end, b + BATCH);
+          batches.add(pool.submit(() -> runBatch(lo, hi)));
+        }
+        // Workers read the kept traces and the coverage: merge only once the epoch is done.
+        List<BatchResult> results = new ArrayList<>();
+        for (Future<BatchResult> f : batches) {
           try {
-            w.get(200, TimeUnit.MILLISECONDS);
-            break;
-          } catch (java.util.concurrent.TimeoutException e) {
-            if (listener != null) {
-              listener.onProgress(progress(start, deadline));
-            }
+            results.add(f.get());
           } catch (ExecutionException e) {
             throw new IllegalStateException("campaign worker failed", e.getCause());
           }
         }
+        results.forEach(this::merge);
+        completed += end - nextLocal;
+        nextLocal = end;
+        if (epochListener != null) {
+          epochListener.afterEpoch(this);
+        }
+        long now = clock.getAsLong();
+        if (listener != null && now - lastProgress >= 200_000_000L) {
+          lastProgress = now;
+          listener.onProgress(progress(start, deadline));
+        }
       }
       long elapsed = clock.getAsLong() - start;
       List<Finding> findings = shrinkAll(pool);
-      List<InternalFailure> failures;
-      synchronized (internalFailures) {
-        failures = new ArrayList<>(internalFailures);
-      }
+      List<InternalFailure> failures = new ArrayList<>(internalFailures);
       failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant));
-      return new Result(options, completed.get(), elapsed, findings, List.copyOf(failures), stop.get());
+      Coverage c = new Coverage();
+      c.copyFrom(coverage);
+      return new Result(options, nextLocal - firstLocal, elapsed, findings, List.copyOf(failures), stop.get(),
+          c, kept.size(), nextLocal);
     } finally {
       pool.shutdownNow();
     }
@@ -116,71 +210,87 @@ public final class Campaign {
 
   private Progress progress(long start, long deadline) {
     long now = clock.getAsLong();
-    int findings;
-    long signatures;
-    synchronized (firstFailures) {
-      findings = firstFailures.size();
-      signatures = firstFailures.keySet().stream().map(Key::signature).distinct().count();
-    }
+    long signatures = firstFailures.keySet().stream().map(Key::signature).distinct().count();
     long remaining = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - now);
-    return new Progress(completed.get(), findings, (int) signatures, now - start, remaining);
+    return new Progress(completed, firstFailures.size(), (int) signatures, now - start, remaining, coverage.points());
   }
 
-  private void work(long deadline) {
-    Map<Key, Candidate> local = new HashMap<>();
-    while (!stop.get() && clock.getAsLong() < deadline) {
-      long first = nextLocal.getAndAdd(BATCH);
-      long end = first + BATCH;
-      if (options.runs() > 0) {
-        end = Math.min(end, options.runs());
-      }
-      if (first >= end) {
-        break;
-      }
-      for (long j = first; j < end; j++) {
-        runOne(options.globalRun(j), local);
-      }
-      completed.addAndGet(end - first);
-      merge(local);
-      local.clear();
+  private BatchResult runBatch(long lo, long hi) {
+    BatchResult out = new BatchResult();
+    int[] indices = new int[2 * options.generator().maxSteps() + 2];
+    for (long j = lo; j < hi; j++) {
+      runOne(options.globalRun(j), out, indices);
     }
+    return out;
   }
 
-  /** Generates and runs global run {@code run}; failures go into {@code local}. */
-  void runOne(long run, Map<Key, Candidate> local) {
+  /** Generates (or mutates) and runs global run {@code run}; results go into {@code out}. */
+  void runOne(long run, BatchResult out, int[] indices) {
     Rng rng = new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run));
-    List<Step> steps = List.of();
-    if (options.variants().size() == 1) {
-      Variant variant = options.variants().get(0);
-      try {
-        E1000eCore core = variant.newCore();
-        core.setStrict(options.strict());
-        steps = generator.generate(rng, core, true);
-        Violation v = core.violation();
-        if (v != null) {
-          keep(local, new Key(variant, v.signature()), run, steps);
+    boolean mutate = options.guidance() == Guidance.COVERAGE && !kept.isEmpty() && rng.chance(50);
+    List<Step> parent = mutate ? kept.get(rng.nextInt(kept.size())) : null;
+    Variant steeringVariant = steering();
+    boolean single = options.variants().size() == 1;
+    List<Step> steps = new ArrayList<>();
+    E1000eCore core;
+    int[] n = {0};
+    try {
+      core = steeringVariant.newCore();
+      core.setStrict(options.strict());
+      if (mutate) {
+        for (Step s : mutator.mutate(rng, parent)) {
+          steps.add(s);
+          if (execute(core, s, indices, n) && single) {
+            break;
+          }
         }
-      } catch (RuntimeException | StackOverflowError e) {
-        internalFailure(run, variant, e, steps);
+      } else {
+        for (int i = 0; i < options.generator().maxSteps(); i++) {
+          Step s = generator.nextStep(rng, core);
+          steps.add(s);
+          if (execute(core, s, indices, n) && single) {
+            break;
+          }
+        }
       }
+    } catch (RuntimeException | StackOverflowError e) {
+      internalFailure(run, single ? steeringVariant : CampaignOptions.SHADOW, e, steps);
       return;
     }
-    try {
-      steps = generator.generate(rng, CampaignOptions.SHADOW.newCore(), false);
-    } catch (RuntimeException | StackOverflowError e) {
-      internalFailure(run, CampaignOptions.SHADOW, e, steps);
+    long marks = Coverage.marksOf(core);
+    if (coverage.wouldGrow(indices, n[0], marks)) {
+      out.coverage.add(new NewCoverage(run, List.copyOf(steps), java.util.Arrays.copyOf(indices, n[0]), n[0], marks));
+    }
+    if (single) {
+      Violation v = core.violation();
+      if (v != null) {
+        keep(out.failures, new Key(steeringVariant, v.signature()), run, steps);
+      }
       return;
     }
     // One variant failing inside the model must not hide what the others do with this trace.
     for (Variant variant : options.variants()) {
       try {
         if (Runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
-          keep(local, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
+          keep(out.failures, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
         }
       } catch (RuntimeException | StackOverflowError e) {
         internalFailure(run, variant, e, steps);
       }
     }
+  }
+
+  /** Applies a step, noting its coverage point and transition; true once a violation happened. */
+  private static boolean execute(E1000eCore core, Step s, int[] indices, int[] n) {
+    int from = Coverage.abstractState(core);
+    Violation v = core.step(s);
+    int to = Coverage.abstractState(core);
+    StepKind kind = StepKind.of(s);
+    if (n[0] + 2 <= indices.length) {
+      indices[n[0]++] = Coverage.point(to, kind);
+      indices[n[0]++] = Coverage.transition(from, kind, to);
+    }
+    return v != null;
   }
 
   private void internalFailure(long run, Variant variant, Throwable e, List<Step> steps) {
@@ -196,23 +306,24 @@ public final class Campaign {
     }
   }
 
-  private void merge(Map<Key, Candidate> local) {
-    synchronized (firstFailures) {
-      local.forEach(
-          (k, c) -> {
-            Candidate old = firstFailures.get(k);
-            if (old == null || c.run < old.run) {
-              firstFailures.put(k, c);
-            }
-          });
+  /** Merges one batch's results, batches in run order. */
+  private void merge(BatchResult b) {
+    b.failures.forEach(
+        (k, c) -> {
+          Candidate old = firstFailures.get(k);
+          if (old == null || c.run < old.run) {
+            firstFailures.put(k, c);
+          }
+        });
+    for (NewCoverage c : b.coverage) {
+      if (coverage.add(c.indices(), c.count(), c.marks()) && kept.size() < MAX_KEPT) {
+        kept.add(c.steps());
+      }
     }
   }
 
   private List<Finding> shrinkAll(ExecutorService pool) throws InterruptedException {
-    List<Map.Entry<Key, Candidate>> entries;
-    synchronized (firstFailures) {
-      entries = new ArrayList<>(firstFailures.entrySet());
-    }
+    List<Map.Entry<Key, Candidate>> entries = new ArrayList<>(firstFailures.entrySet());
     List<Future<Finding>> futures = new ArrayList<>();
     for (Map.Entry<Key, Candidate> e : entries) {
       Key k = e.getKey();

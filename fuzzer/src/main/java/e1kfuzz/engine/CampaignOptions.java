@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * What a campaign does. Run {@code j} of shard {@code k} (0-based) of {@code n} is global run
  * {@code k + j * n}; run {@code r}'s trace is a pure function of {@code seed}, {@code r} and the
- * generator options, so shards and jobs only decide who computes which run.
+ * generator options, so shards and jobs only decide who computes which run. With coverage
+ * guidance a run also depends on the traces kept before its epoch, which the same seed and
+ * options reproduce whatever {@code jobs} is (shards keep their own).
  *
  * @param runs runs per shard, or 0 for no limit (then {@code time} must be set)
  * @param time wall-clock budget, or null for no limit (then {@code runs} must be set)
@@ -22,7 +24,8 @@ public record CampaignOptions(
     GeneratorOptions generator,
     boolean strict,
     int shardIndex,
-    int shardCount) {
+    int shardCount,
+    Guidance guidance) {
 
   public CampaignOptions {
     variants = List.copyOf(variants);
@@ -30,7 +33,18 @@ public record CampaignOptions(
     Preconditions.checkArgument(runs > 0 || time != null, "a campaign needs --runs or --time");
     Preconditions.checkArgument(runs >= 0, "runs must be >= 0");
     Preconditions.checkArgument(jobs >= 1, "jobs must be >= 1, got %s", jobs);
+    Preconditions.checkNotNull(guidance, "guidance");
     Preconditions.checkArgument(shardCount >= 1 && shardIndex >= 0 && shardIndex < shardCount, "bad shard");
+  }
+
+  /** Unguided: every run is a pure function of the seed and its index. */
+  public CampaignOptions(List<Variant> variants, long seed, long runs, Duration time, int jobs,
+      GeneratorOptions generator, boolean strict, int shardIndex, int shardCount) {
+    this(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, Guidance.NONE);
+  }
+
+  public CampaignOptions withGuidance(Guidance g) {
+    return new CampaignOptions(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, g);
   }
 
   /** The global index of this shard's {@code local}-th run. */

@@ -1,5 +1,6 @@
 package e1kfuzz.engine;
 
+import e1kfuzz.model.Step;
 import java.util.Locale;
 
 /** The step kinds of trace format v1, with the generator's default weights. */
@@ -26,6 +27,38 @@ public enum StepKind {
 
   public int defaultWeight() {
     return defaultWeight;
+  }
+
+  /** The kind of a step. */
+  public static StepKind of(Step step) {
+    if (step instanceof Step.Write) {
+      return WRITE;
+    } else if (step instanceof Step.Read) {
+      return READ;
+    } else if (step instanceof Step.Tx) {
+      return TX;
+    } else if (step instanceof Step.Rx) {
+      return RX;
+    } else if (step instanceof Step.Msix) {
+      return MSIX;
+    } else if (step instanceof Step.MsixVector) {
+      return MSIX_VECTOR;
+    } else if (step instanceof Step.Msi) {
+      return MSI;
+    } else if (step instanceof Step.Intx) {
+      return INTX;
+    } else if (step instanceof Step.Link) {
+      return LINK;
+    } else if (step instanceof Step.Mdic) {
+      return MDIC;
+    } else if (step instanceof Step.Wait) {
+      return WAIT;
+    } else if (step instanceof Step.Expire) {
+      return EXPIRE;
+    } else if (step instanceof Step.Reset) {
+      return RESET;
+    }
+    throw new IllegalArgumentException("unknown step " + step);
   }
 
   /** The name used in {@code --weights}, e.g. {@code msix-vector}. */

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
+import e1kfuzz.engine.Coverage;
 import e1kfuzz.engine.Finding;
 import e1kfuzz.engine.InternalFailure;
+import e1kfuzz.model.Mark;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import java.io.IOException;
@@ -31,7 +33,7 @@ public final class CampaignReport {
   public static String parameters(CampaignOptions o, String outDir) {
     return String.format(
         Locale.ROOT,
-        "e1kfuzz fuzz: seed %d%nvariants %s; %s; jobs %d; max-steps %d; shard %d/%d; strict %s; out %s%nweights %s%n",
+        "e1kfuzz fuzz: seed %d%nvariants %s; %s; jobs %d; max-steps %d; shard %d/%d; strict %s; guidance %s; out %s%nweights %s%n",
         o.seed(),
         o.variants().size() == Variant.values().length
             ? "all"
@@ -42,6 +44,7 @@ public final class CampaignReport {
         o.shardIndex() + 1,
         o.shardCount(),
         o.strict() ? "yes" : "no",
+        o.guidance().name().toLowerCase(Locale.ROOT),
         outDir,
         o.generator().describeWeights());
   }
@@ -72,11 +75,36 @@ public final class CampaignReport {
         sb.append("  ").append(replayCommand(w, r.options().strict())).append('\n');
       }
     }
+    sb.append(coverage(r));
     for (InternalFailure f : r.internalFailures()) {
       sb.append(String.format(Locale.ROOT, "INTERNAL ERROR in run %d on %s: %s%n", f.run(),
           f.variant() == null ? "?" : f.variant().id(), f.exception()));
     }
     return sb.toString();
+  }
+
+  /** What the campaign exercised, and what it did not (see {@link Coverage} for the definition). */
+  static String coverage(Campaign.Result r) {
+    Coverage c = r.coverage();
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT,
+        "%ncoverage (guidance %s, measured on %s): %d of %d state points, %d transitions, %d of %d race branches; %d traces kept%n",
+        r.options().guidance().name().toLowerCase(Locale.ROOT), steering(r.options()), c.points(), Coverage.POINTS,
+        c.transitions(), c.marksReached(), Mark.values().length, r.kept()));
+    List<Mark> marks = c.marksNotReached();
+    if (!marks.isEmpty()) {
+      sb.append("  race branches never reached: ")
+          .append(marks.stream().map(m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", ")))
+          .append('\n');
+    }
+    List<String> states = c.statesNotReached();
+    sb.append(String.format(Locale.ROOT, "  abstract states never reached: %d of %d%s%n", states.size(), Coverage.STATES,
+        states.isEmpty() ? "" : " (--format json lists them, and every unreached point)"));
+    return sb.toString();
+  }
+
+  private static String steering(CampaignOptions o) {
+    return (o.variants().size() == 1 ? o.variants().get(0) : CampaignOptions.SHADOW).id();
   }
 
   public static String replayCommand(FindingWriter.Written w, boolean strict) {
@@ -111,6 +139,21 @@ public final class CampaignReport {
         n.put("replay", replayCommand(w, o.strict()));
       }
     }
+    Coverage c = r.coverage();
+    ObjectNode cov = root.putObject("coverage");
+    cov.put("guidance", o.guidance().name().toLowerCase(Locale.ROOT));
+    cov.put("measuredOn", steering(o));
+    cov.put("points", c.points());
+    cov.put("pointsPossible", Coverage.POINTS);
+    cov.put("transitions", c.transitions());
+    cov.put("raceBranches", c.marksReached());
+    cov.put("kept", r.kept());
+    ArrayNode marks = cov.putArray("raceBranchesNotReached");
+    c.marksNotReached().forEach(m -> marks.add(m.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    ArrayNode states = cov.putArray("statesNotReached");
+    c.statesNotReached().forEach(states::add);
+    ArrayNode points = cov.putArray("pointsNotReached");
+    c.pointsNotReached().forEach(points::add);
     ArrayNode errs = root.putArray("internalErrors");
     for (InternalFailure f : r.internalFailures()) {
       ObjectNode n = errs.addObject();

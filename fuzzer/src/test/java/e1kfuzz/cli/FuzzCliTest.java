@@ -131,13 +131,13 @@ class FuzzCliTest {
     java.io.StringWriter pipe = new java.io.StringWriter();
     FuzzCommand.ProgressLine onPipe = new FuzzCommand.ProgressLine(new java.io.PrintWriter(pipe), false);
     for (long ms = 0; ms <= 6000; ms += 200) {
-      e1kfuzz.engine.Campaign.Progress p = new e1kfuzz.engine.Campaign.Progress(ms * 10, 1, 1, ms * 1_000_000, 10_000_000_000L - ms * 1_000_000);
+      e1kfuzz.engine.Campaign.Progress p = new e1kfuzz.engine.Campaign.Progress(ms * 10, 1, 1, ms * 1_000_000, 10_000_000_000L - ms * 1_000_000, 7);
       onTty.onProgress(p);
       onPipe.onProgress(p);
     }
     assertEquals(7, tty.toString().chars().filter(c -> c == '\r').count(), "0, 1, 2, ... 6 s: once a second");
     assertTrue(!tty.toString().contains("\n"), "rewritten in place");
     assertEquals(2, pipe.toString().lines().count(), "0 s and 5 s");
-    assertTrue(pipe.toString().startsWith("runs 0 (0/s), findings 1, signatures 1, elapsed 0s, remaining 10s"), pipe.toString());
+    assertTrue(pipe.toString().startsWith("runs 0 (0/s), findings 1, signatures 1, coverage 7, elapsed 0s, remaining 10s"), pipe.toString());
   }
 }

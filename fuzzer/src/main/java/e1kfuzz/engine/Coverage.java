@@ -1,0 +1,200 @@
+package e1kfuzz.engine;
+
+import e1kfuzz.model.Cause;
+import e1kfuzz.model.E1000eCore;
+import e1kfuzz.model.Mark;
+import e1kfuzz.model.TimerId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Abstract device-state coverage, the signal that guides campaigns and the measure of what they
+ * exercised. After each step the device is reduced to an abstract state:
+ *
+ * <ul>
+ *   <li>interrupt mode: INTx, MSI or MSI-X;
+ *   <li>which timer groups run: TX delay (TIDV, TADV), RX delay (RDTR, RADV, RAID), ITR, any EITR;
+ *   <li>whether causes are parked ({@code delayed_causes} not 0);
+ *   <li>whether IMS and ICR overlap (an unmasked cause is pending).
+ * </ul>
+ *
+ * That is 3 x 16 x 2 x 2 = 192 abstract states. A <em>point</em> is an abstract state with the kind
+ * of step that led to it (192 x 13 = 2,496 points); a <em>transition</em> is an abstract state, a
+ * step kind and the abstract state it led to. The model's race branches ({@link Mark}) count too.
+ * Many points cannot be reached at all; the report lists the ones a campaign did not reach.
+ */
+public final class Coverage {
+  static final int MODES = 3;
+  static final int TIMER_GROUPS = 16;
+  public static final int STATES = MODES * TIMER_GROUPS * 2 * 2;
+  static final int KINDS = StepKind.values().length;
+  public static final int POINTS = STATES * KINDS;
+  static final int TRANSITIONS = STATES * KINDS * STATES;
+  /** Transition indices are offset past the points in one index space. */
+  static final int INDEX_SPACE = POINTS + TRANSITIONS;
+
+  private static final int TX_DELAY = TimerId.bit(TimerId.TIDV) | TimerId.bit(TimerId.TADV);
+  private static final int RX_DELAY =
+      TimerId.bit(TimerId.RDTR) | TimerId.bit(TimerId.RADV) | TimerId.bit(TimerId.RAID);
+  private static final int EITRS = TimerId.bit(TimerId.EITR0) | TimerId.bit(TimerId.EITR1)
+      | TimerId.bit(TimerId.EITR2) | TimerId.bit(TimerId.EITR3) | TimerId.bit(TimerId.EITR4);
+
+  private final long[] bits = new long[(INDEX_SPACE + 63) / 64];
+  private long marks;
+  private int points;
+  private int transitions;
+
+  /** The abstract state of {@code d}, 0 to {@link #STATES}-1. */
+  public static int abstractState(E1000eCore d) {
+    int mode = d.pci().msixEnabled() ? 2 : d.pci().msiEnabled() ? 1 : 0;
+    int running = d.runningTimers();
+    int timers = ((running & TX_DELAY) != 0 ? 1 : 0)
+        | ((running & RX_DELAY) != 0 ? 2 : 0)
+        | ((running & TimerId.bit(TimerId.ITR)) != 0 ? 4 : 0)
+        | ((running & EITRS) != 0 ? 8 : 0);
+    int parked = d.delayedCauses() != 0 ? 1 : 0;
+    int overlap = (d.ims() & d.icr() & ~Cause.ASSERTED) != 0 ? 1 : 0;
+    return ((mode * TIMER_GROUPS + timers) * 2 + parked) * 2 + overlap;
+  }
+
+  static int point(int state, StepKind kind) {
+    return state * KINDS + kind.ordinal();
+  }
+
+  static int transition(int from, StepKind kind, int to) {
+    return POINTS + (from * KINDS + kind.ordinal()) * STATES + to;
+  }
+
+  /** The marks a device passed through, as a bit set by {@link Mark} ordinal. */
+  static long marksOf(E1000eCore d) {
+    long m = 0;
+    for (Mark mark : Mark.values()) {
+      if (d.reached(mark)) {
+        m |= 1L << mark.ordinal();
+      }
+    }
+    return m;
+  }
+
+  boolean has(int index) {
+    return (bits[index >>> 6] & (1L << index)) != 0;
+  }
+
+  /** Whether any of the indices or marks is not covered yet. */
+  boolean wouldGrow(int[] indices, int n, long runMarks) {
+    if ((runMarks & ~marks) != 0) {
+      return true;
+    }
+    for (int i = 0; i < n; i++) {
+      if (!has(indices[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds the indices and marks; returns whether anything was new. */
+  boolean add(int[] indices, int n, long runMarks) {
+    boolean grew = (runMarks & ~marks) != 0;
+    marks |= runMarks;
+    for (int i = 0; i < n; i++) {
+      int x = indices[i];
+      if (!has(x)) {
+        bits[x >>> 6] |= 1L << x;
+        grew = true;
+        if (x < POINTS) {
+          points++;
+        } else {
+          transitions++;
+        }
+      }
+    }
+    return grew;
+  }
+
+  void copyFrom(Coverage o) {
+    System.arraycopy(o.bits, 0, bits, 0, bits.length);
+    marks = o.marks;
+    points = o.points;
+    transitions = o.transitions;
+  }
+
+  public int points() {
+    return points;
+  }
+
+  public int transitions() {
+    return transitions;
+  }
+
+  public int marksReached() {
+    return Long.bitCount(marks);
+  }
+
+  public List<Mark> marksNotReached() {
+    List<Mark> out = new ArrayList<>();
+    for (Mark m : Mark.values()) {
+      if ((marks & (1L << m.ordinal())) == 0) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** The abstract states no step reached, described. */
+  public List<String> statesNotReached() {
+    List<String> out = new ArrayList<>();
+    for (int s = 0; s < STATES; s++) {
+      boolean reached = false;
+      for (StepKind k : StepKind.values()) {
+        reached |= has(point(s, k));
+      }
+      if (!reached) {
+        out.add(describeState(s));
+      }
+    }
+    return out;
+  }
+
+  /** The points not reached, described as "state after kind". */
+  public List<String> pointsNotReached() {
+    List<String> out = new ArrayList<>();
+    for (int s = 0; s < STATES; s++) {
+      for (StepKind k : StepKind.values()) {
+        if (!has(point(s, k))) {
+          out.add(describeState(s) + " after " + k.optionName());
+        }
+      }
+    }
+    return out;
+  }
+
+  /** For example {@code MSI-X, timers tx-delay+itr, parked causes, no unmasked pending cause}. */
+  public static String describeState(int s) {
+    int overlap = s % 2;
+    int parked = (s / 2) % 2;
+    int timers = (s / 4) % TIMER_GROUPS;
+    int mode = s / 4 / TIMER_GROUPS;
+    List<String> t = new ArrayList<>();
+    String[] names = {"tx-delay", "rx-delay", "itr", "eitr"};
+    for (int i = 0; i < 4; i++) {
+      if ((timers & (1 << i)) != 0) {
+        t.add(names[i]);
+      }
+    }
+    return new String[] {"INTx", "MSI", "MSI-X"}[mode] + ", timers " + (t.isEmpty() ? "none" : String.join("+", t))
+        + ", " + (parked == 1 ? "parked causes" : "nothing parked")
+        + ", " + (overlap == 1 ? "unmasked cause pending" : "no unmasked cause pending");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Coverage c && marks == c.marks && Arrays.equals(bits, c.bits);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bits) * 31 + Long.hashCode(marks);
+  }
+}
