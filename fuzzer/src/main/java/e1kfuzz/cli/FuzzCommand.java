@@ -1,5 +1,7 @@
 package e1kfuzz.cli;
 
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.CampaignState;
 import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
@@ -59,8 +61,16 @@ final class FuzzCommand implements Callable<Integer> {
           + "write=30 read=5 tx=10 rx=8 msix=8 msix-vector=3 msi=3 intx=2 link=2 mdic=2 wait=20 expire=6 reset=1.")
   String weights;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "findings", description = "Where findings go (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--out", paramLabel = "DIR", description = "Where findings go (default: findings, or the resumed campaign's).")
   Path out;
+
+  @Option(names = "--state", paramLabel = "DIR",
+      description = "Keep the campaign's progress in DIR (replaced atomically every few seconds) so --resume DIR can go on.")
+  Path stateDir;
+
+  @Option(names = "--resume", paramLabel = "DIR",
+      description = "Go on with the campaign saved in DIR, with its seed and options; --time gives a new budget (default: what is left).")
+  Path resumeDir;
 
   @Option(names = "--guidance", defaultValue = "coverage",
       description = "coverage: half the runs mutate traces that reached new coverage; none: fresh random traces only (default: ${DEFAULT-VALUE}).")
@@ -100,23 +110,144 @@ final class FuzzCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    CampaignOptions options = options();
+    CampaignOptions options;
+    CampaignState.Saved saved = null;
+    if (resumeDir != null) {
+      saved = loadForResume(err);
+      if (saved == null) {
+        return ExitCodes.BAD_INPUT;
+      }
+      options = saved.options();
+      if (out == null) {
+        out = Path.of(saved.out());
+      }
+      stateDir = resumeDir;
+    } else {
+      options = options();
+    }
+    if (out == null) {
+      out = Path.of("findings");
+    }
     if (backend == Backend.diff) {
       return new DiffFuzz(spec, options, qemu, moduleDir, margin, out).call();
     }
     if (format == ReplayCommand.Format.text) {
       stdout.print(CampaignReport.parameters(options, out.toString()));
+      if (saved != null) {
+        stdout.printf(java.util.Locale.ROOT, "resumed from %s at run %d (%.0f s run before)%n", resumeDir,
+            saved.snapshot().nextRun(), saved.elapsedNanos() / 1e9);
+      }
       stdout.flush();
     }
     Campaign campaign = new Campaign(options);
+    long elapsedBefore = saved == null ? 0 : saved.elapsedNanos();
+    if (saved != null) {
+      campaign.resumeFrom(saved.snapshot());
+    }
+    StateSaver saver = stateDir == null ? null : new StateSaver(stateDir, options, elapsedBefore, out.toString());
+    if (saver != null) {
+      try {
+        CampaignState.removeStaleTemporaries(stateDir);
+      } catch (IOException e) {
+        err.println("e1kfuzz: cannot use " + stateDir + " for the campaign state: " + e.getMessage());
+        return ExitCodes.INTERNAL_ERROR;
+      }
+    }
+    if (saver != null) {
+      campaign.onEpoch(saver::maybeSave);
+    }
     // Ctrl-C / SIGTERM: stop generating, shrink and write what was found, print the summary.
     GracefulStop stop = GracefulStop.install(campaign::requestStop);
     int code = ExitCodes.INTERNAL_ERROR;
     try {
-      code = finish(campaign.run(new ProgressLine(err, System.console() != null)), options, stdout, err);
+      Campaign.Result result = campaign.run(new ProgressLine(err, System.console() != null));
+      if (saver != null) {
+        try {
+          saver.save(campaign);
+        } catch (IOException e) {
+          err.println("e1kfuzz: cannot save the campaign state in " + stateDir + ": " + e.getMessage());
+          return code;
+        }
+      }
+      code = finish(result, options, stdout, err);
       return code;
     } finally {
       stop.finish(code);
+    }
+  }
+
+  /** The saved campaign, or null after saying why it cannot be resumed. */
+  private CampaignState.Saved loadForResume(PrintWriter err) {
+    for (String o : new String[] {"--seed", "--variant", "--runs", "--max-steps", "--weights", "--strict", "--shard", "--guidance", "--state"}) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        err.println("e1kfuzz: " + o + " cannot be combined with --resume: the campaign keeps its own options");
+        return null;
+      }
+    }
+    CampaignState.Saved s;
+    try {
+      s = CampaignState.load(resumeDir);
+    } catch (BadInputException e) {
+      err.println("e1kfuzz: " + e.getMessage());
+      return null;
+    }
+    CampaignOptions o = s.options();
+    Duration budget;
+    if (time != null) {
+      try {
+        budget = Campaign.parseDuration(time);
+      } catch (IllegalArgumentException e) {
+        err.println("e1kfuzz: --time: " + e.getMessage());
+        return null;
+      }
+    } else if (o.time() != null) {
+      budget = o.time().minusNanos(s.elapsedNanos());
+      if (budget.toMillis() < 1) {
+        budget = Duration.ofMillis(1); // nothing left: finish (shrink and write) at once
+      }
+    } else {
+      budget = null;
+    }
+    int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    CampaignOptions resumed = new CampaignOptions(o.variants(), o.seed(), o.runs(), budget, Math.max(1, j),
+        o.generator(), o.strict(), o.shardIndex(), o.shardCount(), o.guidance());
+    return new CampaignState.Saved(resumed, s.elapsedNanos(), s.out(), s.snapshot());
+  }
+
+  /** Saves the campaign's state at an epoch boundary at most every few seconds, and at the end. */
+  private static final class StateSaver {
+    private static final long INTERVAL_NANOS = 5_000_000_000L;
+    private final Path dir;
+    private final CampaignOptions options;
+    private final long elapsedBefore;
+    private final String out;
+    private final long start = System.nanoTime();
+    private long lastSave = System.nanoTime();
+    private IOException failure;
+
+    StateSaver(Path dir, CampaignOptions options, long elapsedBefore, String out) {
+      this.dir = dir;
+      this.options = options;
+      this.elapsedBefore = elapsedBefore;
+      this.out = out;
+    }
+
+    void maybeSave(Campaign c) {
+      if (failure == null && System.nanoTime() - lastSave >= INTERVAL_NANOS) {
+        try {
+          save(c);
+        } catch (IOException e) {
+          failure = e; // reported at the end; the campaign itself goes on
+        }
+      }
+    }
+
+    void save(Campaign c) throws IOException {
+      if (failure != null) {
+        throw failure;
+      }
+      CampaignState.save(dir, new CampaignState.Saved(options, elapsedBefore + System.nanoTime() - start, out, c.snapshot()));
+      lastSave = System.nanoTime();
     }
   }
 

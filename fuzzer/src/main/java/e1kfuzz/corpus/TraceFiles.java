@@ -112,6 +112,26 @@ public final class TraceFiles {
   }
 
   /**
+   * Replaces a file e1kfuzz owns (a campaign state) atomically: readers and a crash at any moment
+   * see the old content or the new, never a part.
+   */
+  public static void replace(Path file, byte[] bytes) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    try {
+      readableByAll(tmp);
+      Files.write(tmp, bytes);
+      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
    * Writes {@code text} to {@code file} atomically (temporary file, then rename) and never replaces
    * an existing file with different content.
    *

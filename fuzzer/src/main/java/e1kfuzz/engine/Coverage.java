@@ -113,6 +113,34 @@ public final class Coverage {
     return grew;
   }
 
+  /** The covered indices (points, then transitions), ascending: with {@link #marks()}, the whole set. */
+  public int[] indices() {
+    int[] out = new int[points + transitions];
+    int n = 0;
+    for (int w = 0; w < bits.length; w++) {
+      for (long m = bits[w]; m != 0; m &= m - 1) {
+        out[n++] = w * 64 + Long.numberOfTrailingZeros(m);
+      }
+    }
+    return out;
+  }
+
+  public long marks() {
+    return marks;
+  }
+
+  /** Rebuilds a coverage set saved with {@link #indices()} and {@link #marks()}. */
+  public static Coverage of(int[] indices, long marks) {
+    Coverage c = new Coverage();
+    for (int x : indices) {
+      if (x < 0 || x >= INDEX_SPACE) {
+        throw new IllegalArgumentException("coverage index out of range: " + x);
+      }
+    }
+    c.add(indices, indices.length, marks);
+    return c;
+  }
+
   void copyFrom(Coverage o) {
     System.arraycopy(o.bits, 0, bits, 0, bits.length);
     marks = o.marks;
