@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ReplayCommand.class,
       FuzzCommand.class,
       ExploreCommand.class,
+      EvaluateCommand.class,
       ShrinkCommand.class,
       RobustifyCommand.class,
       CorpusCommand.class,
