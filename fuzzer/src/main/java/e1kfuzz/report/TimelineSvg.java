@@ -463,7 +463,7 @@ final class TimelineSvg {
     if (violation != null) {
       m.start("g", "class", "violation");
       m.element("title", violation.title());
-      m.empty("line", "class", "viol-line", "x1", num(violation.x()), "y1", num(top), "x2", num(violation.x()), "y2", num(bottom));
+      m.empty("line", "class", "viol-line", "x1", num(violation.x()), "y1", num(modeY), "x2", num(violation.x()), "y2", num(bottom));
       double cy = violY + violH / 2;
       m.empty("path", "class", "viol-x", "d", cross(violation.x(), cy, 5));
       m.element("text", violation.label(), "class", "viol-text", "x", num(labelStart), "y", num(cy + 4));
