@@ -183,7 +183,7 @@ final class TimelineSvg {
     boolean sawIntx = false;
     double levelFrom = LEFT;
     String mode = "INTx";
-    double modeFrom = LEFT;
+    double modeFrom = rows.isEmpty() ? LEFT : colX[0] + PAD;
 
     for (int i = 0; i < rows.size(); i++) {
       StepRow row = rows.get(i);
@@ -260,15 +260,17 @@ final class TimelineSvg {
               + human(e.timeNs()) + ": " + v.detail(), e.describe() + at);
         }
       }
-      // A timer the device no longer runs but that logged no end (there should be none).
+      // What the state says ended without an event of its own (a reset zeroes delayed_causes; a
+      // timer should always log its end) ends at the step's last event.
+      double last = events.isEmpty() ? colX[i] + PAD + GAP : eventX[i][events.size() - 1];
       for (TimerId t : TimerId.values()) {
         if (openAt.containsKey(t) && (row.state().runningTimers() & TimerId.bit(t)) == 0) {
-          bars.get(t).add(closeBar(t, openAt, openArm, openStep, colX[i] + colW[i] - PAD, "stopped",
+          bars.get(t).add(closeBar(t, openAt, openArm, openStep, last, "stopped",
               "no longer running after step " + row.number()));
         }
       }
       if (parkedFrom >= 0 && row.state().delayedCauses() == 0) {
-        delayedSpans.add(new double[] {parkedFrom, colX[i] + colW[i] - PAD});
+        delayedSpans.add(new double[] {parkedFrom, last});
         delayedSpanTitles.add("delayed_causes " + Cause.describe(parkedCauses) + ": " + parkedTitle + " to step " + row.number());
         parkedFrom = -1;
         parkedCauses = 0;

@@ -181,6 +181,26 @@ class HtmlReportTest {
   }
 
   @Test
+  void aResetEndsTheHeldCausesAndTheTimersInItsColumn() throws Exception {
+    Document doc = parse(HtmlReport.ofReplays(List.of(replay("device-reset-parked", Variant.QEMU_7_2_20)), List.of()).render());
+    List<Element> steps = byClass(doc, "step-text");
+    int reset = 0;
+    while (!steps.get(reset).getTextContent().equals("reset")) {
+      reset++;
+    }
+    double from = x(steps.get(reset));
+    double to = x(steps.get(reset + 1));
+    Element held = elements(byClass(doc, "held").get(0), SVG, "rect").get(0);
+    double end = x(held) + Double.parseDouble(held.getAttribute("width"));
+    assertTrue(from < end && end < to, "held until the reset: " + end + " in " + from + ".." + to);
+    assertTrue(title(byClass(doc, "held").get(0)).endsWith("to step " + (reset + 1)), title(byClass(doc, "held").get(0)));
+    for (Element bar : byClass(doc, "timer-stopped")) {
+      assertTrue(title(bar).endsWith("stopped at 0 ns (step " + (reset + 1) + ")"), title(bar));
+    }
+    assertEquals(2, byClass(doc, "timer-stopped").size(), "TIDV and ITR");
+  }
+
+  @Test
   void modeBandsFollowTheInterruptMode() throws Exception {
     Document doc = parse(HtmlReport.ofReplays(List.of(replay("s1-tidv-race", Variant.QEMU_10_2)), List.of()).render());
     List<String> bands = new ArrayList<>();
