@@ -42,6 +42,16 @@ golden:
 clean:
 	$(MVN) $(MVNFLAGS) -q clean
 
+# Renders the seed race (corpus/s1-tidv-race.trace, every variant) as HTML timelines with the jar,
+# then to a PNG with headless Chromium (apt-get install -y chromium): target/report-check/.
+# Fails if Chromium fails or the PNG is missing or blank; look at the PNG.
+.PHONY: report-check
+REPORT_DIR := target/report-check
+report-check: jar
+	@mkdir -p $(REPORT_DIR)
+	./e1kfuzz replay corpus/s1-tidv-race.trace --variant all --format html -o $(REPORT_DIR)/seed-race.html
+	scripts/render-html.sh $(REPORT_DIR)/seed-race.html $(REPORT_DIR)/seed-race.png 1400 2300
+
 # Fetches the four Debian QEMU builds the real-QEMU tests and `diff` use (7.2.18, 7.2.22, 10.0.2,
 # 10.0.13) and writes their launchers into $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu.
 # Idempotent: builds already there are kept. Installs qemu-system-x86 with apt (root) if missing.

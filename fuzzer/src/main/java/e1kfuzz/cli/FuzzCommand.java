@@ -88,6 +88,9 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--junit", paramLabel = "FILE", description = "Also write JUnit XML (one test case per variant and signature).")
   Path junit;
 
+  @Option(names = "--html", paramLabel = "FILE", description = "Also write one HTML page with the timeline of every shrunk finding.")
+  Path html;
+
   enum Backend {
     model,
     diff
@@ -110,6 +113,9 @@ final class FuzzCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (format == ReplayCommand.Format.html) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for fuzz; use --html FILE for timelines");
+    }
     CampaignOptions options;
     CampaignState.Saved saved = null;
     if (resumeDir != null) {
@@ -257,6 +263,9 @@ final class FuzzCommand implements Callable<Integer> {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
       if (junit != null) {
         CampaignReport.junit(junit, result, written);
+      }
+      if (html != null) {
+        e1kfuzz.report.HtmlReport.ofCampaign(result, written).write(html);
       }
     } catch (IOException e) {
       err.println("e1kfuzz: cannot write findings: " + e.getMessage());

@@ -6,6 +6,7 @@ import e1kfuzz.engine.Replay;
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
+import e1kfuzz.report.HtmlReport;
 import e1kfuzz.report.ReplayJson;
 import e1kfuzz.report.ReplayText;
 import java.io.PrintWriter;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
 final class ReplayCommand implements Callable<Integer> {
   enum Format {
     text,
-    json
+    json,
+    html
   }
 
   @Spec CommandSpec spec;
@@ -47,8 +49,13 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Variant to run (default: ${DEFAULT-VALUE}); see 'e1kfuzz variants'.")
   List<Variant> variants;
 
-  @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "text",
+      description = "text, json or html (one self-contained page, an SVG timeline per file and variant; default: ${DEFAULT-VALUE}).")
   Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "With --format html: write the page to FILE (atomically) and print the verdicts; without it the page goes to stdout.")
+  Path output;
 
   @Option(names = "--strict", description = "Also check the strict invariants (strict:*).")
   boolean strict;
@@ -75,6 +82,12 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (output != null && format != Format.html) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-o/--output needs --format html");
+    }
+    if (format == Format.html && backend != Backend.model) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format html needs --backend model");
+    }
     if (backend == Backend.qemu) {
       return new QemuReplay(spec, files, qemu, moduleDir, variants.size() == 1 ? variants.get(0) : null).call();
     }
@@ -93,7 +106,7 @@ final class ReplayCommand implements Callable<Integer> {
         continue;
       }
       for (Variant v : variants) {
-        ReplayResult r = Replay.run(file.toString(), trace, v, strict, tables);
+        ReplayResult r = Replay.run(file.toString(), trace, v, strict, tables || format == Format.html);
         results.add(r);
         if (tables) {
           out.print(ReplayText.table(r));
@@ -103,7 +116,18 @@ final class ReplayCommand implements Callable<Integer> {
     }
     if (format == Format.json) {
       out.print(ReplayJson.render(results, errors));
+    } else if (format == Format.html && output == null) {
+      out.print(HtmlReport.ofReplays(results, errors).render());
     } else {
+      if (format == Format.html) {
+        try {
+          HtmlReport.ofReplays(results, errors).write(output);
+        } catch (java.io.IOException e) {
+          err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
+          return ExitCodes.BAD_INPUT;
+        }
+        out.println("HTML timelines: " + output);
+      }
       out.println("Verdicts" + (strict ? " (strict)" : "") + ":");
       out.print(ReplayText.summary(results));
       long bad = results.stream().filter(r -> !r.ok()).count();

@@ -1153,6 +1153,13 @@ public abstract class E1000eCore {
   // ------------------------------------------------------------------------------------------
   // Events
 
+  /** fire_all_timers stopped {@code t} before its deadline and runs its callback now. */
+  final void emitTimerFiredNow(TimerId t) {
+    if (events != null) {
+      events.accept(new Event.TimerFiredNow(now, t));
+    }
+  }
+
   final void emitIntx(boolean level, boolean visible) {
     if (events != null) {
       events.accept(new Event.IntxLevel(now, level, visible));

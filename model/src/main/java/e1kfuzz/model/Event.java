@@ -31,6 +31,17 @@ public sealed interface Event {
     }
   }
 
+  /**
+   * fire_all_timers stopped a running throttling timer before its deadline and ran its callback
+   * at once: not an expiry on the clock, so timing checks that look at {@link TimerFired} ignore it.
+   */
+  record TimerFiredNow(long timeNs, TimerId timer) implements Event {
+    @Override
+    public String describe() {
+      return timer.traceName() + " stopped and its callback run now (fire_all_timers)";
+    }
+  }
+
   /** Causes moved into delayed_causes; {@code underMsi} says whether MSI (else INTx) was the mode. */
   record CausesParked(long timeNs, int causes, boolean underMsi) implements Event {
     @Override

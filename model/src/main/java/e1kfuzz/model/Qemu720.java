@@ -156,11 +156,13 @@ class Qemu720 extends E1000eCore {
   final void fireThrottlingTimersNow() {
     if (timers.running(TimerId.ITR)) {
       timers.stop(TimerId.ITR);
+      emitTimerFiredNow(TimerId.ITR);
       onThrottlingTimer();
     }
     for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
       if (timers.running(TimerId.eitr(v))) {
         timers.stop(TimerId.eitr(v));
+        emitTimerFiredNow(TimerId.eitr(v));
         onMsixThrottlingTimer(v);
       }
     }

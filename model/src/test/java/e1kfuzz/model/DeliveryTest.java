@@ -145,6 +145,8 @@ class DeliveryTest {
     assertEquals("assert:itr-timer-under-msix", pre.result());
     assertEquals(0, pre.core.now(), "no time passed");
     assertTrue(pre.core.reached(Mark.FIRE_ALL_TIMERS));
+    assertTrue(pre.events.contains(new Event.TimerFiredNow(0, TimerId.ITR)), "the forced ITR callback is logged: " + pre.events);
+    assertTrue(pre.events.stream().noneMatch(e -> e instanceof Event.TimerFired), "not as an expiry: " + pre.events);
     assertEquals("intx-under-msix", Sim.run(QEMU_10_2, s).result());
     assertEquals("ok", Sim.run(FIX_MODE_SWITCH, s).result());
   }
