@@ -55,8 +55,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Where the shortest traces go (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--format", defaultValue = "text", description = "text (a Markdown table) or json (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "text",
+      description = "text (a Markdown table), json, or html (the table linked to a timeline of every shortest trace) (default: ${DEFAULT-VALUE}).")
   ReplayCommand.Format format;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "With --format html: write the page here (else to stdout).")
+  Path output;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -123,9 +127,25 @@ final class EvaluateCommand implements Callable<Integer> {
         hook.finish(ExitCodes.INTERNAL_ERROR);
         return ExitCodes.INTERNAL_ERROR;
       }
-      stdout.print(format == ReplayCommand.Format.json
-          ? EvaluateReport.json(table, files, alphabetName)
-          : EvaluateReport.text(table, files, alphabetName));
+      switch (format) {
+        case json -> stdout.print(EvaluateReport.json(table, files, alphabetName));
+        case html -> {
+          if (output == null) {
+            stdout.print(EvaluateReport.html(table, files, alphabetName).render());
+          } else {
+            try {
+              EvaluateReport.html(table, files, alphabetName).write(output);
+            } catch (IOException e) {
+              err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
+              hook.finish(ExitCodes.INTERNAL_ERROR);
+              return ExitCodes.INTERNAL_ERROR;
+            }
+            stdout.print(EvaluateReport.text(table, files, alphabetName));
+            stdout.println("timelines: " + output);
+          }
+        }
+        default -> stdout.print(EvaluateReport.text(table, files, alphabetName));
+      }
       stdout.flush();
       hook.finish(ExitCodes.OK);
       return ExitCodes.OK;

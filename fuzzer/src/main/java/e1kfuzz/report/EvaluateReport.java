@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.engine.Evaluation;
+import e1kfuzz.engine.Replay;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,6 +62,43 @@ public final class EvaluateReport {
       files.forEach((steps, file) -> sb.append("  ").append(file).append('\n'));
     }
     return sb.toString();
+  }
+
+  /** One page: the table, each reachable cell linking to the timeline of its shortest trace. */
+  public static HtmlReport html(Evaluation.Table t, Map<List<Step>, Path> files, String alphabet) {
+    HtmlReport report = new HtmlReport("e1kfuzz evaluate: which variant reaches which signature");
+    report.addNote("N: reachable, the shortest trace found has N steps (N*: found by fuzzing only). "
+        + "—: " + bound(t, alphabet) + ".");
+    List<String> columns = new java.util.ArrayList<>();
+    columns.add("signature");
+    t.variants().forEach(v -> columns.add(v.id()));
+    List<List<HtmlReport.Cell>> rows = new java.util.ArrayList<>();
+    List<Evaluation.Cell> timelines = new java.util.ArrayList<>();
+    for (Signature s : t.signatures()) {
+      List<HtmlReport.Cell> row = new java.util.ArrayList<>();
+      row.add(HtmlReport.Cell.text(s.id()));
+      for (Variant v : t.variants()) {
+        Evaluation.Cell c = t.cell(v, s);
+        if (c.reachable()) {
+          timelines.add(c);
+          String label = c.steps().size() + (c.source() == Evaluation.Source.EXPLORE ? "" : "*");
+          row.add(HtmlReport.Cell.link(label, "cell-" + timelines.size()));
+        } else {
+          row.add(HtmlReport.Cell.text("—"));
+        }
+      }
+      rows.add(row);
+    }
+    report.addTable("table", "Fix candidates", columns, rows);
+    int i = 0;
+    for (Evaluation.Cell c : timelines) {
+      i++;
+      Path f = files.get(c.steps());
+      Trace trace = Trace.of(c.steps());
+      report.addTimeline("cell-" + i, c.signature().id() + " on " + c.variant().id() + (f == null ? "" : " (" + f + ")"),
+          Replay.run(f == null ? "<evaluate>" : f.toString(), trace, c.variant(), c.signature().strict(), true));
+    }
+    return report;
   }
 
   public static String json(Evaluation.Table t, Map<List<Step>, Path> files, String alphabet) {
