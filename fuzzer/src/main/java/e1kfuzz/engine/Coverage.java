@@ -15,19 +15,22 @@ import java.util.List;
  * <ul>
  *   <li>interrupt mode: INTx, MSI or MSI-X;
  *   <li>which timer groups run: TX delay (TIDV, TADV), RX delay (RDTR, RADV, RAID), ITR, any EITR;
- *   <li>whether causes are parked ({@code delayed_causes} not 0);
+ *   <li>which groups of causes are parked in {@code delayed_causes}: TX delay causes, RX delay
+ *       causes, others (ACK, SRPD...): the RX ACK race needs the third;
  *   <li>whether IMS and ICR overlap (an unmasked cause is pending).
  * </ul>
  *
- * That is 3 x 16 x 2 x 2 = 192 abstract states. A <em>point</em> is an abstract state with the kind
- * of step that led to it (192 x 13 = 2,496 points); a <em>transition</em> is an abstract state, a
+ * That is 3 x 16 x 8 x 2 = 768 abstract states. A <em>point</em> is an abstract state with the kind
+ * of step that led to it (768 x 13 = 9,984 points); a <em>transition</em> is an abstract state, a
  * step kind and the abstract state it led to. The model's race branches ({@link Mark}) count too.
  * Many points cannot be reached at all; the report lists the ones a campaign did not reach.
  */
 public final class Coverage {
   static final int MODES = 3;
   static final int TIMER_GROUPS = 16;
-  public static final int STATES = MODES * TIMER_GROUPS * 2 * 2;
+  /** Parked causes by group: TX delay causes, RX delay causes, other causes (ACK, SRPD, ...). */
+  static final int PARKED = 8;
+  public static final int STATES = MODES * TIMER_GROUPS * PARKED * 2;
   static final int KINDS = StepKind.values().length;
   public static final int POINTS = STATES * KINDS;
   static final int TRANSITIONS = STATES * KINDS * STATES;
@@ -53,9 +56,12 @@ public final class Coverage {
         | ((running & RX_DELAY) != 0 ? 2 : 0)
         | ((running & TimerId.bit(TimerId.ITR)) != 0 ? 4 : 0)
         | ((running & EITRS) != 0 ? 8 : 0);
-    int parked = d.delayedCauses() != 0 ? 1 : 0;
+    int delayed = d.delayedCauses();
+    int parked = ((delayed & Cause.DELAYABLE_TX) != 0 ? 1 : 0)
+        | ((delayed & Cause.DELAYABLE_RX) != 0 ? 2 : 0)
+        | ((delayed & ~(Cause.DELAYABLE_TX | Cause.DELAYABLE_RX)) != 0 ? 4 : 0);
     int overlap = (d.ims() & d.icr() & ~Cause.ASSERTED) != 0 ? 1 : 0;
-    return ((mode * TIMER_GROUPS + timers) * 2 + parked) * 2 + overlap;
+    return ((mode * TIMER_GROUPS + timers) * PARKED + parked) * 2 + overlap;
   }
 
   static int point(int state, StepKind kind) {
@@ -201,9 +207,9 @@ public final class Coverage {
   /** For example {@code MSI-X, timers tx-delay+itr, parked causes, no unmasked pending cause}. */
   public static String describeState(int s) {
     int overlap = s % 2;
-    int parked = (s / 2) % 2;
-    int timers = (s / 4) % TIMER_GROUPS;
-    int mode = s / 4 / TIMER_GROUPS;
+    int parked = (s / 2) % PARKED;
+    int timers = (s / 2 / PARKED) % TIMER_GROUPS;
+    int mode = s / 2 / PARKED / TIMER_GROUPS;
     List<String> t = new ArrayList<>();
     String[] names = {"tx-delay", "rx-delay", "itr", "eitr"};
     for (int i = 0; i < 4; i++) {
@@ -212,8 +218,19 @@ public final class Coverage {
       }
     }
     return new String[] {"INTx", "MSI", "MSI-X"}[mode] + ", timers " + (t.isEmpty() ? "none" : String.join("+", t))
-        + ", " + (parked == 1 ? "parked causes" : "nothing parked")
+        + ", " + (parked == 0 ? "nothing parked" : "parked " + parkedGroups(parked))
         + ", " + (overlap == 1 ? "unmasked cause pending" : "no unmasked cause pending");
+  }
+
+  private static String parkedGroups(int parked) {
+    List<String> g = new ArrayList<>();
+    String[] names = {"tx", "rx", "other"};
+    for (int i = 0; i < 3; i++) {
+      if ((parked & (1 << i)) != 0) {
+        g.add(names[i]);
+      }
+    }
+    return String.join("+", g) + " causes";
   }
 
   @Override

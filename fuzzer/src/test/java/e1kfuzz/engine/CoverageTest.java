@@ -30,7 +30,7 @@ class CoverageTest {
     assertEquals("INTx, timers itr, nothing parked, unmasked cause pending",
         Coverage.describeState(Coverage.abstractState(after(Variant.QEMU_10_2, "write IMS 0x1\nwrite ICS 0x1"))));
     // The seed race's state just before the abort: TXDW parked behind TIDV, then MSI-X on.
-    assertEquals("MSI-X, timers tx-delay, parked causes, no unmasked cause pending",
+    assertEquals("MSI-X, timers tx-delay, parked tx causes, no unmasked cause pending",
         Coverage.describeState(Coverage.abstractState(
             after(Variant.QEMU_10_2, "write TIDV 0x10\nwrite TCTL 0x2\ntx ide\nmsix on"))));
     Set<String> all = new HashSet<>();
