@@ -116,6 +116,16 @@ public final class TraceFiles {
    * see the old content or the new, never a part.
    */
   public static void replace(Path file, byte[] bytes) throws IOException {
+    Path tmp = writeTemporary(file, bytes);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** A complete, synced, 0644 hidden temporary copy of {@code bytes} next to {@code file}. */
+  private static Path writeTemporary(Path file, byte[] bytes) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
@@ -125,9 +135,10 @@ public final class TraceFiles {
       try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
         channel.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
+      return tmp;
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
+      throw e;
     }
   }
 
@@ -146,15 +157,8 @@ public final class TraceFiles {
       }
       throw new FileAlreadyExistsException(file.toString(), null, "exists with different content");
     }
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+    Path tmp = writeTemporary(file, bytes);
     try {
-      readableByAll(tmp);
-      Files.write(tmp, bytes);
-      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
       // link(2) publishes the complete file atomically and fails if the name is taken meanwhile.
       try {
         Files.createLink(file, tmp);
