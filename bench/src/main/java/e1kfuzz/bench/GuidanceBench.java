@@ -31,11 +31,15 @@ public final class GuidanceBench {
     Map<String, List<Long>> first = new TreeMap<>();
     long[] totalRuns = new long[2];
     long[] totalNanos = new long[2];
+    long[] points = new long[2];
+    long[] transitions = new long[2];
     for (Guidance g : Guidance.values()) {
       for (int s = 1; s <= seeds; s++) {
         Campaign.Result r = run(g, s, runs, jobs);
         totalRuns[g.ordinal()] += r.runs();
         totalNanos[g.ordinal()] += r.elapsedNanos();
+        points[g.ordinal()] += r.coverage().points();
+        transitions[g.ordinal()] += r.coverage().transitions();
         for (Finding f : r.findings()) {
           first.computeIfAbsent(f.variant().ordinal() + " " + f.variant().id() + " " + f.signature().id() + " " + g,
               k -> new ArrayList<>()).add(f.run());
@@ -45,7 +49,8 @@ public final class GuidanceBench {
     double[] rate = new double[2];
     for (Guidance g : Guidance.values()) {
       rate[g.ordinal()] = totalRuns[g.ordinal()] * 1e9 / totalNanos[g.ordinal()];
-      System.out.printf(Locale.ROOT, "%s: %.0f runs/s (all variants, %d jobs)%n", g, rate[g.ordinal()], jobs);
+      System.out.printf(Locale.ROOT, "%s: %.0f runs/s (all variants, %d jobs); coverage at the end, mean over seeds: %.0f points, %.0f transitions%n",
+          g, rate[g.ordinal()], jobs, points[g.ordinal()] / (double) seeds, transitions[g.ordinal()] / (double) seeds);
     }
     System.out.printf(Locale.ROOT, "budget %d runs per campaign, %d seeds%n%n", runs, seeds);
     System.out.printf(Locale.ROOT, "| variant | signature | guided: found, median runs (ms) | unguided: found, median runs (ms) |%n|---|---|---|---|%n");
