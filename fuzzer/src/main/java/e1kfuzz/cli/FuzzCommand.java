@@ -96,6 +96,9 @@ final class FuzzCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CampaignOptions options = options();
+    if (!CliSupport.outputFolderUsable(out, err)) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
     if (backend == Backend.diff) {
       return new DiffFuzz(spec, options, qemu, moduleDir, margin, out).call();
     }
@@ -139,11 +142,17 @@ final class FuzzCommand implements Callable<Integer> {
     List<FindingWriter.Written> written;
     try {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
+      for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
+        err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
+      }
       if (junit != null) {
         CampaignReport.junit(junit, result, written);
       }
     } catch (IOException e) {
-      err.println("e1kfuzz: cannot write findings: " + e.getMessage());
+      CliSupport.cannotWrite(out, e, err);
+      // The campaign's work is not lost: the shrunk traces go to stderr.
+      result.findings().forEach(f -> err.print("# " + f.signature().id() + " on " + f.variant().id() + "\n"
+          + e1kfuzz.model.Trace.of(f.shrunk().steps()).format()));
       return ExitCodes.INTERNAL_ERROR;
     }
     if (format == ReplayCommand.Format.json) {

@@ -1,11 +1,13 @@
 package e1kfuzz.corpus;
 
 import e1kfuzz.engine.Finding;
+import e1kfuzz.engine.InternalFailure;
 import e1kfuzz.model.Expectation;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +21,9 @@ import java.util.Map;
  */
 public final class FindingWriter {
   private FindingWriter() {}
+
+  /** Header line of an internal-error trace: {@code e1kfuzz internal error on VARIANT: EXCEPTION}. */
+  public static final String INTERNAL_HEADER = "e1kfuzz internal error on ";
 
   /** A file for one or more findings with the same shrunk steps. */
   public record Written(Path file, List<Finding> findings, boolean alreadyPresent, Trace trace) {}
@@ -66,5 +71,54 @@ public final class FindingWriter {
       out.add(new Written(file, List.copyOf(e.getValue()), present, trace));
     }
     return out;
+  }
+
+  /**
+   * Writes each internal failure as an {@code internal-error-<variant>-<hash>.trace} (the unshrunk
+   * steps, with seed and run in the header) and its stack trace next to it as {@code .stack.txt}, for
+   * a bug report. Same rules as findings: atomic, never replacing a file with other steps.
+   *
+   * @return the trace files, in the order of {@code failures}
+   */
+  public static List<Path> writeInternalErrors(
+      Path dir, List<InternalFailure> failures, long seed, String origin) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (InternalFailure f : failures) {
+      Path file = dir.resolve("internal-error-" + f.variant().id() + "-" + Regression.contentHash(f.steps()) + ".trace");
+      Path stack = FindingsMerge.stackFile(file);
+      List<String> header = List.of(
+          INTERNAL_HEADER + f.variant().id() + ": " + oneLine(f.exception()),
+          "  seed " + seed + ", run " + f.run() + ", " + f.steps().size() + " steps (not shrunk)",
+          "found by: " + origin,
+          "stack trace: " + stack.getFileName(),
+          "replay: ./e1kfuzz replay " + file + " --variant " + f.variant().id());
+      Trace trace = Trace.of(f.steps()).withHeader(header);
+      try {
+        TraceFiles.writeNew(file, trace.format());
+      } catch (FileAlreadyExistsException ex) {
+        Trace existing;
+        try {
+          existing = TraceFiles.read(file);
+        } catch (BadInputException bad) {
+          throw new IOException(file + " exists and is not a readable trace; not overwritten", bad);
+        }
+        if (!existing.steps().equals(f.steps())) {
+          throw new IOException(file + " exists with different steps; not overwritten");
+        }
+      }
+      if (!Files.exists(stack)) {
+        TraceFiles.writeNew(stack, INTERNAL_HEADER + f.variant().id() + ", seed " + seed + ", run " + f.run()
+            + "\nfound by: " + origin + "\ntrace: " + file.getFileName() + "\n\n" + f.stackTrace());
+      }
+      out.add(file);
+    }
+    return out;
+  }
+
+  /** Exception messages may hold newlines and control characters; a header line may not. */
+  private static String oneLine(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+    return sb.toString().strip();
   }
 }

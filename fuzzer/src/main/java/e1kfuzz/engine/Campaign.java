@@ -56,7 +56,16 @@ public final class Campaign {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Map<Key, Candidate> firstFailures = new HashMap<>();
-  private final List<InternalFailure> internalFailures = new ArrayList<>();
+  /** One failure per {@link InternalFailure#kind()}: the lowest run. */
+  private final Map<String, InternalFailure> internalFailures = new HashMap<>();
+  /** Runs a trace on a variant; tests substitute one that throws. */
+  private final ModelRunner runner;
+
+  /** {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw. */
+  @FunctionalInterface
+  interface ModelRunner {
+    Outcome run(Variant variant, List<Step> steps, boolean strict);
+  }
 
   private record Key(Variant variant, Signature signature) {}
 
@@ -68,9 +77,15 @@ public final class Campaign {
 
   /** With an explicit monotonic clock (tests). */
   public Campaign(CampaignOptions options, LongSupplier clock) {
+    this(options, clock, Runner::run);
+  }
+
+  /** With a model runner that can fail (tests of internal errors; applies to multi-variant campaigns). */
+  Campaign(CampaignOptions options, LongSupplier clock, ModelRunner runner) {
     this.options = options;
     this.generator = new TraceGenerator(options.generator());
     this.clock = clock;
+    this.runner = runner;
   }
 
   /** Asks a running campaign to stop: in-flight batches finish, then findings are shrunk. */
@@ -105,7 +120,7 @@ public final class Campaign {
       List<Finding> findings = shrinkAll(pool);
       List<InternalFailure> failures;
       synchronized (internalFailures) {
-        failures = new ArrayList<>(internalFailures);
+        failures = new ArrayList<>(internalFailures.values());
       }
       failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant));
       return new Result(options, completed.get(), elapsed, findings, List.copyOf(failures), stop.get());
@@ -174,7 +189,7 @@ public final class Campaign {
     // One variant failing inside the model must not hide what the others do with this trace.
     for (Variant variant : options.variants()) {
       try {
-        if (Runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
+        if (runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
           keep(local, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
         }
       } catch (RuntimeException | StackOverflowError e) {
@@ -185,7 +200,8 @@ public final class Campaign {
 
   private void internalFailure(long run, Variant variant, Throwable e, List<Step> steps) {
     synchronized (internalFailures) {
-      internalFailures.add(new InternalFailure(run, variant, e.toString(), List.copyOf(steps)));
+      InternalFailure f = InternalFailure.of(run, variant, e, steps);
+      internalFailures.merge(f.kind(), f, (a, b) -> a.run() <= b.run() ? a : b);
     }
   }
 
