@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Heap after GC over a long campaign: runs `./e1kfuzz fuzz --variant all` for SECONDS, forces a full
 # GC every INTERVAL seconds (jcmd GC.run) and reads the live heap from the GC log line of that GC
-# ("Pause Full (System.gc()) 180M->6M(64M)": 6M is what survived). Prints one line per sample, then
+# ("Pause Full (Diagnostic Command) 180M->6M(64M)": 6M is what survived). Prints one line per sample, then
 # the mean of the first and of the last minute, and exits 1 when the last minute exceeds the first
 # by more than TOLERANCE_MB.
 #
@@ -36,9 +36,9 @@ done
 rc=0
 wait "$pid" || rc=$?
 echo "heap-trend: campaign exit code $rc ($(grep -E '^[0-9]+ runs in' "$work/fuzz.out" || echo 'no summary'))"
-# [12.345s] GC(7) Pause Full (System.gc()) 180M->6M(64M) 12.3ms
+# [12.345s] GC(7) Pause Full (Diagnostic Command) 180M->6M(64M) 12.3ms
 awk -v tol="$tolerance" '
-  /Pause Full \(System.gc\(\)\)/ {
+  /Pause Full \((System.gc\(\)|Diagnostic Command)\)/ {
     t = $1; gsub(/[\[\]s]/, "", t)
     for (i = 1; i <= NF; i++) if ($i ~ /->/) { split($i, a, "->"); live = a[2]; sub(/\(.*/, "", live) }
     unit = substr(live, length(live)); v = substr(live, 1, length(live) - 1) + 0
