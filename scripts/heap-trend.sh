@@ -39,7 +39,7 @@ echo "heap-trend: campaign exit code $rc ($(grep -E '^[0-9]+ runs in' "$work/fuz
 # [12.345s] GC(7) Pause Full (Diagnostic Command) 180M->6M(64M) 12.3ms
 awk -v tol="$tolerance" '
   /Pause Full \((System.gc\(\)|Diagnostic Command)\)/ {
-    t = $1; gsub(/[\[\]s]/, "", t)
+    t = $1; gsub(/[\[\]s]/, "", t); t += 0
     for (i = 1; i <= NF; i++) if ($i ~ /->/) { split($i, a, "->"); live = a[2]; sub(/\(.*/, "", live) }
     unit = substr(live, length(live)); v = substr(live, 1, length(live) - 1) + 0
     if (unit == "K") v /= 1024; else if (unit == "G") v *= 1024
