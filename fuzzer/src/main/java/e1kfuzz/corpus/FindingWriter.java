@@ -84,7 +84,11 @@ public final class FindingWriter {
       Path dir, List<InternalFailure> failures, long seed, String origin) throws IOException {
     List<Path> out = new ArrayList<>();
     for (InternalFailure f : failures) {
-      Path file = dir.resolve("internal-error-" + f.variant().id() + "-" + Regression.contentHash(f.steps()) + ".trace");
+      // The kind is in the hash: two kinds of failure on the same steps are two reports.
+      String hash = com.google.common.hash.Hashing.sha256()
+          .hashString(f.kind() + "\n" + Trace.of(f.steps()).format(), java.nio.charset.StandardCharsets.UTF_8)
+          .toString().substring(0, 12);
+      Path file = dir.resolve("internal-error-" + f.variant().id() + "-" + hash + ".trace");
       Path stack = FindingsMerge.stackFile(file);
       List<String> header = List.of(
           INTERNAL_HEADER + f.variant().id() + ": " + oneLine(f.exception()),

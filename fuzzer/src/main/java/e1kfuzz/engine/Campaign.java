@@ -122,7 +122,8 @@ public final class Campaign {
       synchronized (internalFailures) {
         failures = new ArrayList<>(internalFailures.values());
       }
-      failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant));
+      failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant)
+          .thenComparing(InternalFailure::kind));
       return new Result(options, completed.get(), elapsed, findings, List.copyOf(failures), stop.get());
     } finally {
       pool.shutdownNow();
