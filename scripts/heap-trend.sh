@@ -2,8 +2,8 @@
 # Heap after GC over a long campaign: runs `./e1kfuzz fuzz --variant all` for SECONDS, forces a full
 # GC every INTERVAL seconds (jcmd GC.run) and reads the live heap from the GC log line of that GC
 # ("Pause Full (Diagnostic Command) 180M->6M(64M)": 6M is what survived). Prints one line per sample, then
-# the mean of the first and of the last minute, and exits 1 when the last minute exceeds the first
-# by more than TOLERANCE_MB.
+# the mean of the first and of the last minute (a third of the run if shorter than 3 minutes), and
+# exits 1 when the end exceeds the start by more than TOLERANCE_MB.
 #
 #   scripts/heap-trend.sh [SECONDS=600] [INTERVAL=30] [TOLERANCE_MB=16] [extra fuzz options...]
 #
@@ -49,11 +49,13 @@ awk -v tol="$tolerance" '
   END {
     if (n < 2) { print "heap-trend: fewer than 2 samples"; exit 2 }
     last = ts[n]
+    # a minute at each end, or a third of the run when it is shorter than three minutes
+    w = (last - ts[1]) / 3; if (w > 60) w = 60
     for (i = 1; i <= n; i++) {
-      if (ts[i] <= ts[1] + 60) { f += mb[i]; fn++ }
-      if (ts[i] >= last - 60) { l += mb[i]; ln++ }
+      if (ts[i] <= ts[1] + w) { f += mb[i]; fn++ }
+      if (ts[i] >= last - w) { l += mb[i]; ln++ }
     }
-    printf "first minute: %.1f MB (%d samples); last minute: %.1f MB (%d samples); growth %.1f MB (tolerance %d)\n", f/fn, fn, l/ln, ln, l/ln - f/fn, tol
+    printf "first %.0fs: %.1f MB (%d samples); last %.0fs: %.1f MB (%d samples); growth %.1f MB (tolerance %d)\n", w, f/fn, fn, w, l/ln, ln, l/ln - f/fn, tol
     if (l/ln - f/fn > tol) { print "heap-trend: GROWTH"; exit 1 }
     print "heap-trend: flat"
   }' "$log"
