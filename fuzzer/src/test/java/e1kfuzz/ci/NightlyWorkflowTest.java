@@ -121,6 +121,55 @@ class NightlyWorkflowTest {
     assertTrue(uploads, jobs.path("fuzz").toString());
   }
 
+  /** Runs the merge job's script as written, with ./e1kfuzz as this test's classpath, in {@code work}. */
+  static Proc runMergeStep(Path work) throws Exception {
+    String script = null;
+    for (JsonNode st : workflow().path("jobs").path("merge").path("steps")) {
+      if (st.path("run").asText("").contains("./e1kfuzz merge")) {
+        script = st.path("run").asText();
+      }
+    }
+    assertNotNull(script);
+    script = script.replace("${{ needs.plan.outputs.seed }}", "7").replace("${{ needs.plan.outputs.count }}", "2")
+        .replace("./e1kfuzz ", "java -cp '" + System.getProperty("java.class.path") + "' e1kfuzz.cli.Main ");
+    assertFalse(script.contains("${{"), script);
+    Path file = work.resolve("step.sh");
+    Files.writeString(file, script);
+    // GitHub runs a step's script as: bash --noprofile --norc -eo pipefail {0}
+    ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-eo", "pipefail", file.toString())
+        .directory(work.toFile()).redirectErrorStream(true);
+    pb.environment().put("GITHUB_STEP_SUMMARY", work.resolve("summary.md").toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    return new Proc(p.exitValue(), out);
+  }
+
+  @Test
+  void theMergeStepMergesWhatTheShardsUploadedAndFailsOnANewSignature(@org.junit.jupiter.api.io.TempDir Path work)
+      throws Exception {
+    // as download-artifact lays them out: shard 1 found the seed race, shard 2 found nothing (an
+    // empty findings folder is not uploaded)
+    Path f1 = Files.createDirectories(work.resolve("shards/shard-1/findings"));
+    Files.copy(ROOT.resolve("corpus/s1-tidv-race.trace"), f1.resolve("s1.trace"));
+    Files.createDirectories(work.resolve("shards/shard-2"));
+    Files.writeString(work.resolve("shards/shard-2/summary.json"), "{}\n");
+    Path corpus = Files.createDirectories(work.resolve("corpus"));
+    Files.copy(ROOT.resolve("corpus/s1-tidv-race.trace"), corpus.resolve("known.trace"));
+    Proc ok = runMergeStep(work);
+    assertEquals(0, ok.code(), ok.out());
+    assertTrue(Files.exists(work.resolve("merged/s1.trace")), ok.out());
+    assertTrue(Files.readString(work.resolve("summary.md")).contains("0 not in corpus"), ok.out());
+    assertFalse(ok.out().contains("::warning::"), ok.out());
+    // the corpus no longer expects it: the step fails with merge's exit code 6
+    Files.writeString(corpus.resolve("known.trace"), "@expect * ok\nwrite IMS 0x4\n");
+    Files.walk(work.resolve("merged")).sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+    Proc fresh = runMergeStep(work);
+    assertEquals(6, fresh.code(), fresh.out());
+    assertTrue(fresh.out().contains("NEW: assert:collect-delayed-causes on qemu-7.2.0"), fresh.out());
+  }
+
   @Test
   void aDifferentialJobPerDebianBuild() throws Exception {
     JsonNode diff = workflow().path("jobs").path("differential");
