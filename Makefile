@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu
+.PHONY: all build jar test fuzz bench golden clean qemu nightly
 
 all: build
 
@@ -57,3 +57,16 @@ report-check: jar
 # Idempotent: builds already there are kept. Installs qemu-system-x86 with apt (root) if missing.
 qemu:
 	scripts/get-qemu.sh
+
+# The nightly workflow (.github/workflows/nightly.yml) on one machine: NIGHTLY_SHARDS campaigns of
+# NIGHTLY_TIME in parallel with one seed, `e1kfuzz merge` of their findings against corpus/ (exit 6:
+# something the corpus does not expect), then the trace reader on NIGHTLY_GARBAGE garbage inputs and
+# a 60-second heap-after-GC check. Output in nightly/<UTC time>/.
+NIGHTLY_SHARDS ?= 2
+NIGHTLY_TIME ?= 60s
+NIGHTLY_GARBAGE ?= 1000000
+nightly: jar
+	NIGHTLY_SHARDS=$(NIGHTLY_SHARDS) NIGHTLY_TIME=$(NIGHTLY_TIME) scripts/nightly.sh
+	$(MVN) $(MVNFLAGS) -q -pl fuzzer -am verify -Dtest=TraceGarbageTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -De1kfuzz.garbage.inputs=$(NIGHTLY_GARBAGE)
+	scripts/heap-trend.sh 60 10 16

@@ -16,4 +16,6 @@ public final class ExitCodes {
   public static final int DIVERGED = 4;
   /** A real QEMU was asked for and is not available. */
   public static final int NO_QEMU = 5;
+  /** {@code merge}: a variant and signature was found that no corpus {@code @expect} line states. */
+  public static final int NEW_FINDING = 6;
 }

@@ -134,6 +134,9 @@ final class FuzzCommand implements Callable<Integer> {
     if (out == null) {
       out = Path.of("findings");
     }
+    if (!CliSupport.outputFolderUsable(out, err)) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
     if (backend == Backend.diff) {
       return new DiffFuzz(spec, options, qemu, moduleDir, margin, out).call();
     }
@@ -261,6 +264,9 @@ final class FuzzCommand implements Callable<Integer> {
     List<FindingWriter.Written> written;
     try {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
+      for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
+        err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
+      }
       if (junit != null) {
         CampaignReport.junit(junit, result, written);
       }
@@ -268,7 +274,10 @@ final class FuzzCommand implements Callable<Integer> {
         e1kfuzz.report.HtmlReport.ofCampaign(result, written).write(html);
       }
     } catch (IOException e) {
-      err.println("e1kfuzz: cannot write findings: " + e.getMessage());
+      CliSupport.cannotWrite(out, e, err);
+      // The campaign's work is not lost: the shrunk traces go to stderr.
+      result.findings().forEach(f -> err.print("# " + f.signature().id() + " on " + f.variant().id() + "\n"
+          + e1kfuzz.model.Trace.of(f.shrunk().steps()).format()));
       return ExitCodes.INTERNAL_ERROR;
     }
     if (format == ReplayCommand.Format.json) {

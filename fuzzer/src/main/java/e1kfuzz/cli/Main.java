@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       CorpusCommand.class,
       DiffCommand.class,
       ExportCommand.class,
+      MergeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -33,7 +34,8 @@ import picocli.CommandLine.Command;
       "2:usage error or bad input",
       "3:an invariant was violated or an @expect line was not met",
       "4:the model and a real QEMU diverged",
-      "5:QEMU not available"
+      "5:QEMU not available",
+      "6:merge: a finding the corpus does not expect"
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -80,7 +80,7 @@ public final class CampaignState {
     ArrayNode internal = root.putArray("internalErrors");
     for (InternalFailure f : snap.internalFailures()) {
       internal.addObject().put("variant", f.variant().id()).put("run", f.run())
-          .put("exception", f.exception()).put("trace", Trace.of(f.steps()).format());
+          .put("exception", f.exception()).put("stackTrace", f.stackTrace()).put("trace", Trace.of(f.steps()).format());
     }
     TraceFiles.replace(dir.resolve(FILE), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
@@ -145,7 +145,7 @@ public final class CampaignState {
       List<InternalFailure> internal = new ArrayList<>();
       for (JsonNode f : array(root, "internalErrors")) {
         internal.add(new InternalFailure(number(f, "run"), variant(text(f, "variant")), text(f, "exception"),
-            TraceParser.parse(file + " internal error", text(f, "trace")).steps()));
+            text(f, "stackTrace"), TraceParser.parse(file + " internal error", text(f, "trace")).steps()));
       }
       Campaign.Snapshot snap = new Campaign.Snapshot(number(root, "nextRun"), kept,
           Coverage.of(indices, number(cov, "marks")), failures, internal);

@@ -1,11 +1,13 @@
 package e1kfuzz.corpus;
 
 import e1kfuzz.engine.Finding;
+import e1kfuzz.engine.InternalFailure;
 import e1kfuzz.model.Expectation;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +21,9 @@ import java.util.Map;
  */
 public final class FindingWriter {
   private FindingWriter() {}
+
+  /** Header line of an internal-error trace: {@code e1kfuzz internal error on VARIANT: EXCEPTION}. */
+  public static final String INTERNAL_HEADER = "e1kfuzz internal error on ";
 
   /** A file for one or more findings with the same shrunk steps. */
   public record Written(Path file, List<Finding> findings, boolean alreadyPresent, Trace trace) {}
@@ -61,9 +66,18 @@ public final class FindingWriter {
     List<String> header = new ArrayList<>(headerLines);
     header.add("replay: ./e1kfuzz replay " + file + (strict ? " --strict" : ""));
     Trace trace = Trace.of(steps).withHeader(header).withExpectations(expect);
-    boolean present;
+    return new Written(file, List.of(), !writeOrConfirm(file, trace), trace);
+  }
+
+  /**
+   * Writes the trace, or confirms that the file already holds the same steps.
+   *
+   * @return true if written now
+   * @throws IOException when the file holds other steps or is not a trace: it is never replaced
+   */
+  private static boolean writeOrConfirm(Path file, Trace trace) throws IOException {
     try {
-      present = !TraceFiles.writeNew(file, trace.format());
+      return TraceFiles.writeNew(file, trace.format());
     } catch (FileAlreadyExistsException ex) {
       Trace existing;
       try {
@@ -71,11 +85,51 @@ public final class FindingWriter {
       } catch (BadInputException bad) {
         throw new IOException(file + " exists and is not a readable trace; not overwritten", bad);
       }
-      if (!existing.steps().equals(steps)) {
+      if (!existing.steps().equals(trace.steps())) {
         throw new IOException(file + " exists with different steps; not overwritten");
       }
-      present = true;
+      return false;
     }
-    return new Written(file, List.of(), present, trace);
+  }
+
+  /**
+   * Writes each internal failure as an {@code internal-error-<variant>-<hash>.trace} (the unshrunk
+   * steps, with seed and run in the header) and its stack trace next to it as {@code .stack.txt}, for
+   * a bug report. Same rules as findings: atomic, never replacing a file with other steps.
+   *
+   * @return the trace files, in the order of {@code failures}
+   */
+  public static List<Path> writeInternalErrors(
+      Path dir, List<InternalFailure> failures, long seed, String origin) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (InternalFailure f : failures) {
+      // The kind is in the hash: two kinds of failure on the same steps are two reports.
+      String hash = com.google.common.hash.Hashing.sha256()
+          .hashString(f.kind() + "\n" + Trace.of(f.steps()).format(), java.nio.charset.StandardCharsets.UTF_8)
+          .toString().substring(0, 12);
+      Path file = dir.resolve("internal-error-" + f.variant().id() + "-" + hash + ".trace");
+      Path stack = FindingsMerge.stackFile(file);
+      List<String> header = List.of(
+          INTERNAL_HEADER + f.variant().id() + ": " + oneLine(f.exception()),
+          "  seed " + seed + ", run " + f.run() + ", " + f.steps().size() + " steps (not shrunk)",
+          "found by: " + origin,
+          "stack trace: " + stack.getFileName(),
+          "replay: ./e1kfuzz replay " + file + " --variant " + f.variant().id());
+      Trace trace = Trace.of(f.steps()).withHeader(header);
+      writeOrConfirm(file, trace);
+      if (!Files.exists(stack)) {
+        TraceFiles.writeNew(stack, INTERNAL_HEADER + f.variant().id() + ", seed " + seed + ", run " + f.run()
+            + "\nfound by: " + origin + "\ntrace: " + file.getFileName() + "\n\n" + f.stackTrace());
+      }
+      out.add(file);
+    }
+    return out;
+  }
+
+  /** Exception messages may hold newlines and control characters; a header line may not. */
+  private static String oneLine(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.codePoints().forEach(c -> sb.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+    return sb.toString().strip();
   }
 }

@@ -87,12 +87,21 @@ public final class Campaign {
   private final LongSupplier clock;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Map<Key, Candidate> firstFailures = new HashMap<>();
-  private final List<InternalFailure> internalFailures = new ArrayList<>();
+  /** One failure per {@link InternalFailure#kind()}: the lowest run. */
+  private final Map<String, InternalFailure> internalFailures = new HashMap<>();
+  /** Runs a trace on a variant; tests substitute one that throws. */
+  private final ModelRunner runner;
   private final Coverage coverage = new Coverage();
   private final List<List<Step>> kept = new ArrayList<>();
   private long nextLocal;
   private volatile long completed;
   private EpochListener epochListener;
+
+  /** {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw. */
+  @FunctionalInterface
+  interface ModelRunner {
+    Outcome run(Variant variant, List<Step> steps, boolean strict);
+  }
 
   private record Key(Variant variant, Signature signature) {}
 
@@ -113,6 +122,12 @@ public final class Campaign {
 
   /** With an explicit monotonic clock (tests). */
   public Campaign(CampaignOptions options, LongSupplier clock) {
+    this(options, clock, Runner::run);
+  }
+
+  /** With a model runner that can fail (tests of internal errors; applies to multi-variant campaigns). */
+  Campaign(CampaignOptions options, LongSupplier clock, ModelRunner runner) {
+    this.runner = runner;
     this.options = options;
     this.generator = new TraceGenerator(options.generator());
     this.mutator = new Mutator(generator, steering());
@@ -127,7 +142,7 @@ public final class Campaign {
     for (FirstFailure f : s.failures()) {
       firstFailures.put(new Key(f.variant(), f.signature()), new Candidate(f.run(), f.steps()));
     }
-    internalFailures.addAll(s.internalFailures());
+    s.internalFailures().forEach(f -> internalFailures.put(f.kind(), f));
     return this;
   }
 
@@ -143,7 +158,7 @@ public final class Campaign {
     failures.sort(Comparator.comparing(FirstFailure::variant).thenComparing(FirstFailure::signature));
     Coverage c = new Coverage();
     c.copyFrom(coverage);
-    return new Snapshot(nextLocal, kept, c, failures, internalFailures);
+    return new Snapshot(nextLocal, kept, c, failures, sortedInternalFailures());
   }
 
   /** The model that chooses steps: the variant itself, or with several variants the shadow. */
@@ -197,8 +212,7 @@ public final class Campaign {
       }
       long elapsed = clock.getAsLong() - start;
       List<Finding> findings = shrinkAll(pool);
-      List<InternalFailure> failures = new ArrayList<>(internalFailures);
-      failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant));
+      List<InternalFailure> failures = sortedInternalFailures();
       Coverage c = new Coverage();
       c.copyFrom(coverage);
       return new Result(options, nextLocal - firstLocal, elapsed, findings, List.copyOf(failures), stop.get(),
@@ -206,6 +220,16 @@ public final class Campaign {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  private List<InternalFailure> sortedInternalFailures() {
+    List<InternalFailure> failures;
+    synchronized (internalFailures) {
+      failures = new ArrayList<>(internalFailures.values());
+    }
+    failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant)
+        .thenComparing(InternalFailure::kind));
+    return failures;
   }
 
   private Progress progress(long start, long deadline) {
@@ -271,7 +295,7 @@ public final class Campaign {
     // One variant failing inside the model must not hide what the others do with this trace.
     for (Variant variant : options.variants()) {
       try {
-        if (Runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
+        if (runner.run(variant, steps, options.strict()) instanceof Outcome.Violated v) {
           keep(out.failures, new Key(variant, v.signature()), run, steps.subList(0, v.step()));
         }
       } catch (RuntimeException | StackOverflowError e) {
@@ -295,7 +319,8 @@ public final class Campaign {
 
   private void internalFailure(long run, Variant variant, Throwable e, List<Step> steps) {
     synchronized (internalFailures) {
-      internalFailures.add(new InternalFailure(run, variant, e.toString(), List.copyOf(steps)));
+      InternalFailure f = InternalFailure.of(run, variant, e, steps);
+      internalFailures.merge(f.kind(), f, (a, b) -> a.run() <= b.run() ? a : b);
     }
   }
 

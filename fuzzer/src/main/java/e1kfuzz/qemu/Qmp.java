@@ -17,7 +17,15 @@ import java.nio.file.Path;
 /** A minimal QMP client on a unix socket: system_reset and set_link. */
 final class Qmp implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Closes a channel whose reply is overdue: a blocking channel read has no timeout of its own. */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "e1kfuzz-qmp-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
   private final SocketChannel channel;
+  private volatile boolean timedOut;
   private final BufferedReader in;
   private final OutputStream out;
 
@@ -63,10 +71,31 @@ final class Qmp implements AutoCloseable {
     return reply();
   }
 
+  /** Reads the next reply within {@link QtestSession#REPLY_TIMEOUT_MS} (a stopped QEMU never answers). */
   private JsonNode reply() throws IOException, QemuFailure {
+    var watchdog = WATCHDOG.schedule(() -> {
+      timedOut = true;
+      close();
+    }, QtestSession.REPLY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      return readReply();
+    } catch (IOException e) {
+      if (timedOut) {
+        throw new QemuFailure("no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
+      }
+      throw e;
+    } finally {
+      watchdog.cancel(false);
+    }
+  }
+
+  private JsonNode readReply() throws IOException, QemuFailure {
     while (true) {
       String line = in.readLine();
       if (line == null) {
+        if (timedOut) {
+          throw new QemuFailure("no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
+        }
         throw new QemuFailure("QMP connection closed", true);
       }
       JsonNode n = JSON.readTree(line);

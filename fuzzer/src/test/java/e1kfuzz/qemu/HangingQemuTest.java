@@ -1,0 +1,154 @@
+package e1kfuzz.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import e1kfuzz.engine.GeneratorOptions;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.TraceParser;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real QEMU (from the cache, {@code make qemu}; skipped visibly without it) stopped with SIGSTOP
+ * in the middle of a trace: the read times out, QEMU is killed, and the run is a backend failure,
+ * not a finding or a divergence.
+ */
+class HangingQemuTest {
+
+  /**
+   * Stops (SIGSTOP) the first QEMU under qtest started by this JVM once it has run {@code afterMs}
+   * (not a {@code --version} probe); its pid, or 0.
+   */
+  static final class Stopper extends Thread {
+    final AtomicLong pid = new AtomicLong();
+    final long afterMs;
+    volatile boolean done;
+
+    Stopper(long afterMs) {
+      super("sigstop-qemu");
+      setDaemon(true);
+      this.afterMs = afterMs;
+    }
+
+    @Override
+    public void run() {
+      java.util.Map<Long, Long> firstSeen = new java.util.HashMap<>();
+      while (!done && pid.get() == 0) {
+        long now = System.nanoTime();
+        // our own clock: ProcessHandle's start instants are not reliable in containers
+        Optional<ProcessHandle> q = ProcessHandle.current().descendants()
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains("-qtest")).orElse(false))
+            .filter(p -> now - firstSeen.computeIfAbsent(p.pid(), x -> now) >= afterMs * 1_000_000L)
+            .findFirst();
+        if (q.isPresent()) {
+          try {
+            new ProcessBuilder("kill", "-STOP", Long.toString(q.get().pid())).inheritIO().start().waitFor();
+            pid.set(q.get().pid());
+
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  static void assertGone(long pid) throws Exception {
+    for (int i = 0; i < 50 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+      Thread.sleep(100);
+    }
+    assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "stopped QEMU " + pid + " was not killed");
+  }
+
+  @Test
+  void aStoppedQemuIsTimedOutKilledAndReportedAsABackendFailure() throws Exception {
+    QemuBuild b = RealQemuTest.build("qemu-7.2.22");
+    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
+    List<Path> before = RealQemuTest.leftovers(tmp);
+    // Real-time waits (4 s in all) give the stopper time to catch QEMU in the middle of the trace,
+    // after its start (a QEMU that hangs while starting is killed and started again: tested too,
+    // by stopping earlier, in the campaign test's first runs).
+    List<Step> steps = TraceParser.parse("hang", ("write IMS 0x4\nwait 400ms\nwrite ICS 0x4\nwait 400ms\nlink down\n"
+        + "wait 400ms\nread ICR\nwait 400ms\nreset\nwait 400ms\n").repeat(2)).steps();
+    Stopper stopper = new Stopper(1500);
+    stopper.start();
+    long t0 = System.nanoTime();
+    QemuBackend.Run run;
+    try {
+      run = QemuBackend.run(b, steps);
+    } finally {
+      stopper.done = true;
+      stopper.join(1000);
+    }
+    long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+    long pid = stopper.pid.get();
+    assertTrue(pid != 0, "the stopper found no QEMU to stop");
+    assertNotNull(run.failure(), "a hang is a backend failure: " + run);
+    assertTrue(run.failure().contains("no reply") || run.failure().contains("no QMP reply"), run.failure());
+    assertNull(run.abortSignature(), "a hang is not a QEMU abort: " + run);
+    assertTrue(seconds < 30, "timed out in " + seconds + " s");
+    assertGone(pid);
+    assertEquals(before, RealQemuTest.leftovers(tmp), "temporary folder left");
+  }
+
+  @Test
+  void aDifferentialCampaignCountsItAsABackendFailureNotADivergence() throws Exception {
+    QemuBuild b = RealQemuTest.build("qemu-7.2.22");
+    // wait-heavy traces, so that QEMU is caught mid-trace
+    int[] w = GeneratorOptions.parseWeights("wait=60,write=20,reset=0");
+    DiffCampaign.Options o = new DiffCampaign.Options(b, b.variant(), 3, 0, Duration.ofSeconds(40),
+        new GeneratorOptions(12, w), 5_000_000L);
+    DiffCampaign c = new DiffCampaign(o);
+    Stopper stopper = new Stopper(1200);
+    stopper.start();
+    DiffCampaign.Result r;
+    try {
+      r = c.run((generated, compared, divergences, elapsed) -> {
+        if (stopper.pid.get() != 0) {
+          c.requestStop();
+        }
+      });
+    } finally {
+      stopper.done = true;
+      stopper.join(1000);
+    }
+    long pid = stopper.pid.get();
+    assertTrue(pid != 0, "the stopper found no QEMU to stop in 40 s of campaign");
+    assertTrue(r.backendFailures().stream().anyMatch(f -> f.contains("no reply") || f.contains("no QMP reply")
+        || f.contains("did not start")), r.backendFailures().toString());
+    assertTrue(r.divergences().isEmpty(), "a hang is no divergence: " + r.divergences());
+    assertGone(pid);
+  }
+
+  @Test
+  void aQmpPeerThatNeverAnswersTimesOut(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    // A QMP server that accepts the connection and then says nothing, as a stopped QEMU does: the
+    // blocking read must give up after the reply timeout instead of waiting forever.
+    Path sock = dir.resolve("qmp.sock");
+    try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(sock));
+      long t0 = System.nanoTime();
+      QemuFailure f = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+          () -> org.junit.jupiter.api.Assertions.assertThrows(QemuFailure.class, () -> Qmp.connect(sock, 10_000)));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(f.getMessage().contains("no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms"), f.getMessage());
+      assertFalse(f.exited(), "a silent QEMU has not exited");
+      assertTrue(ms >= QtestSession.REPLY_TIMEOUT_MS - 100, ms + " ms");
+    }
+  }
+}
