@@ -67,6 +67,6 @@ NIGHTLY_TIME ?= 60s
 NIGHTLY_GARBAGE ?= 1000000
 nightly: jar
 	NIGHTLY_SHARDS=$(NIGHTLY_SHARDS) NIGHTLY_TIME=$(NIGHTLY_TIME) scripts/nightly.sh
-	$(MVN) $(MVNFLAGS) -q -pl fuzzer -am verify -Dtest=TraceGarbageTest -Dsurefire.failIfNoSpecifiedTests=false \
+	$(MVN) $(MVNFLAGS) -q -pl fuzzer -am verify -Dtest='TraceGarbageTest,AlphabetGarbageTest' -Dsurefire.failIfNoSpecifiedTests=false \
 	  -De1kfuzz.garbage.inputs=$(NIGHTLY_GARBAGE)
 	scripts/heap-trend.sh 60 10 16

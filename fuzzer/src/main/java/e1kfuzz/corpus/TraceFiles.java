@@ -29,9 +29,14 @@ public final class TraceFiles {
 
   /** Reads an alphabet file for {@code explore}, with the same checks as a trace. */
   public static Alphabet readAlphabet(Path file) throws BadInputException {
-    String text = decode(file.toString(), readBytes(file));
+    return parseAlphabet(file.toString(), readBytes(file));
+  }
+
+  /** Decodes strictly (invalid UTF-8 is an error naming the line) and parses an alphabet. */
+  public static Alphabet parseAlphabet(String source, byte[] bytes) throws BadInputException {
+    String text = decode(source, bytes);
     try {
-      return Alphabet.parse(file.toString(), text);
+      return Alphabet.parse(source, text);
     } catch (TraceSyntaxException e) {
       throw new BadInputException(e.getMessage(), e);
     }
