@@ -354,11 +354,14 @@ final class FuzzCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder("e1kfuzz fuzz --seed " + o.seed());
     sb.append(" --variant ").append(o.variants().size() == Variant.values().length ? "all" : o.variants().get(0).id());
     sb.append(" --max-steps ").append(o.generator().maxSteps());
-    if (weights != null) {
+    if (!java.util.Arrays.equals(o.generator().weights(), GeneratorOptions.defaultWeights())) {
       sb.append(" --weights ").append(o.generator().describeWeights());
     }
     if (o.strict()) {
       sb.append(" --strict");
+    }
+    if (o.guidance() == Guidance.NONE) {
+      sb.append(" --guidance none");
     }
     if (o.shardCount() > 1) {
       sb.append(" --shard ").append(o.shardIndex() + 1).append('/').append(o.shardCount());
