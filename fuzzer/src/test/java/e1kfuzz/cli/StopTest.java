@@ -18,9 +18,29 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StopTest {
   @TempDir Path dir;
 
+  /**
+   * A shell starting a job with {@code &} (without job control) sets SIGINT to ignored, and an
+   * ignored signal stays ignored in every child: then the JVM installs no handler and Ctrl-C cannot
+   * reach it. That is the environment's choice, not a failure of the stop path: skip, saying so.
+   */
+  static void assumeSignalHandled(String signal) throws Exception {
+    if (!signal.equals("INT")) {
+      return;
+    }
+    long ignored = 0;
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        ignored = Long.parseUnsignedLong(line.substring(7).strip(), 16);
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue((ignored & 0x2) == 0,
+        "SIGINT is ignored in this process tree (started in the background of a non-interactive shell): skipped");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"INT", "TERM"})
   void aSignalStopsTheCampaignAndKeepsItsFindings(String signal) throws Exception {
+    assumeSignalHandled(signal);
     Path out = dir.resolve("findings");
     Path stdout = dir.resolve("stdout");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -57,6 +77,7 @@ class StopTest {
   /** Ctrl-C during a replay on QEMU: the QEMU child is killed and its temporary folder removed. */
   @org.junit.jupiter.api.Test
   void aSignalDuringAQemuReplayLeavesNoQemuBehind() throws Exception {
+    assumeSignalHandled("INT");
     java.util.Optional<Path> qemu = e1kfuzz.qemu.QemuBuild.cached("qemu-7.2.22");
     org.junit.jupiter.api.Assumptions.assumeTrue(qemu.isPresent(), "qemu-7.2.22 not cached (make qemu): skipped");
     Path trace = dir.resolve("long.trace");
