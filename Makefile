@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu
+.PHONY: all build jar test fuzz bench golden clean qemu qemu-src
 
 all: build
 
@@ -47,3 +47,8 @@ clean:
 # Idempotent: builds already there are kept. Installs qemu-system-x86 with apt (root) if missing.
 qemu:
 	scripts/get-qemu.sh
+
+# Builds Debian's QEMU sources with the qtest accelerator (exact virtual time), once per model
+# variant, into the same cache folder (exact-<variant> launchers); reused when already built.
+qemu-src:
+	scripts/build-qemu-src.sh

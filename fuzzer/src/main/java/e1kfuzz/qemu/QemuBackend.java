@@ -75,60 +75,186 @@ public final class QemuBackend {
     return String.format(java.util.Locale.ROOT, "register 0x%x", offset);
   }
 
+  /** Runs a trace on a freshly started QEMU, which is stopped afterwards. */
   public static Run run(QemuBuild build, List<Step> steps) throws IOException {
-    String why = Qtest.firstUnsupported(steps);
-    if (why != null) {
-      throw new IllegalArgumentException("not replayable on QEMU: " + why);
+    try (Runner r = new Runner(build, false)) {
+      return r.run(steps);
     }
-    // The UDP port handed to QEMU is probed free, then bound by QEMU: another process can take it
-    // in between, so a failed start is retried with a new port.
-    Run run = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      run = runOnce(build, steps);
-      if (run.failure() == null || !run.failure().startsWith(START_FAILED)) {
-        return run;
-      }
-    }
-    return run;
   }
 
   private static final String START_FAILED = "QEMU did not start: ";
 
-  private static Run runOnce(QemuBuild build, List<Step> steps) throws IOException {
-    Path tmp = Files.createTempDirectory("e1kfuzz-qemu-");
-    try {
-      byte[] halt = new byte[65536];
-      java.util.Arrays.fill(halt, (byte) 0xF4); // HLT: the vCPU stops at the reset vector
-      Files.write(tmp.resolve("halt.bin"), halt);
-      InetAddress lo = InetAddress.getLoopbackAddress();
-      int qemuPort;
-      try (DatagramSocket probe = new DatagramSocket(0, lo)) {
-        qemuPort = probe.getLocalPort();
+  private record InetAddressPort(InetAddress address, int port) {}
+
+  /**
+   * Runs traces one after another on one QEMU process when {@code reuse} is set: between two
+   * traces a QMP {@code system_reset} (after {@code set_link up} if the last trace touched the
+   * link), the virtual clock moved on to a whole millisecond (as at power-on, where it is 0; the
+   * autonegotiation timer counts in milliseconds), the marker words cleared and the preamble run
+   * again. A trace that ends QEMU (an abort) or fails starts a new process for the next one.
+   * Without {@code reuse} every trace gets a fresh process.
+   */
+  public static final class Runner implements AutoCloseable {
+    private final QemuBuild build;
+    private final boolean reuse;
+    private Machine machine;
+    private int starts;
+
+    public Runner(QemuBuild build, boolean reuse) {
+      this.build = build;
+      this.reuse = reuse;
+    }
+
+    public QemuBuild build() {
+      return build;
+    }
+
+    /** QEMU processes started so far. */
+    public int starts() {
+      return starts;
+    }
+
+    public Run run(List<Step> steps) throws IOException {
+      String why = Qtest.firstUnsupported(steps);
+      if (why != null) {
+        throw new IllegalArgumentException("not replayable on QEMU: " + why);
       }
-      try (DatagramSocket peer = new DatagramSocket(0, lo)) {
+      if (machine != null && (!reuse || !machine.readyForNext())) {
+        closeMachine();
+      }
+      Run run = null;
+      // The UDP port handed to QEMU is probed free, then bound by QEMU: another process can take
+      // it in between, so a failed start is retried with a new port.
+      for (int attempt = 0; attempt < 3; attempt++) {
+        if (machine == null) {
+          machine = new Machine(build);
+          starts++;
+        }
+        run = machine.run(steps);
+        if (run.failure() == null || !run.failure().startsWith(START_FAILED)) {
+          break;
+        }
+        closeMachine();
+      }
+      if (run.failure() != null || run.abortSignature() != null || !reuse) {
+        closeMachine();
+      }
+      return run;
+    }
+
+    private void closeMachine() {
+      if (machine != null) {
+        machine.close();
+        machine = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      closeMachine();
+    }
+  }
+
+  /** One QEMU process with its temporary folder, QMP connection and RX peer socket. */
+  private static final class Machine implements AutoCloseable {
+    private final QemuBuild build;
+    private final Path tmp;
+    private DatagramSocket peer;
+    private InetAddressPort qemu;
+    private QtestSession session;
+    private Qmp qmp;
+    private String startFailure;
+    private int traces;
+    private boolean linkTouched;
+    private boolean broken;
+
+    Machine(QemuBuild build) throws IOException {
+      this.build = build;
+      this.tmp = Files.createTempDirectory("e1kfuzz-qemu-");
+      try {
+        byte[] halt = new byte[65536];
+        java.util.Arrays.fill(halt, (byte) 0xF4); // HLT: the vCPU stops at the reset vector
+        Files.write(tmp.resolve("halt.bin"), halt);
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        int qemuPort;
+        try (DatagramSocket probe = new DatagramSocket(0, lo)) {
+          qemuPort = probe.getLocalPort();
+        }
+        peer = new DatagramSocket(0, lo);
+        qemu = new InetAddressPort(lo, qemuPort);
         Path qmpSocket = tmp.resolve("qmp.sock");
-        List<String> args = List.of(
+        List<String> args = new ArrayList<>(List.of(
             "-nodefaults", "-display", "none", "-machine", "q35", "-accel", build.qtestAccel() ? "qtest" : "tcg",
             "-bios", tmp.resolve("halt.bin").toString(),
             "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
             "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
-            "-qmp", "unix:" + qmpSocket + ",server=on,wait=off");
-        args = new ArrayList<>(args);
+            "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
         args.addAll(TRACE_ARGS);
-        try (QtestSession session = QtestSession.start(build, tmp, args);
-            Qmp qmp = Qmp.connect(qmpSocket, 10_000)) {
-          Run run = drive(build, steps, session, qmp, peer, new InetAddressPort(lo, qemuPort));
-          return run.withTimerEvents(timerEvents(session.stderr()));
+        session = QtestSession.start(build, tmp, args);
+        try {
+          qmp = Qmp.connect(qmpSocket, 10_000);
+          session.send("irq_intercept_in ioapic");
         } catch (QemuFailure f) {
-          return new Run(build, List.of(), null, -1, "", START_FAILED + f.getMessage());
+          startFailure = START_FAILED + f.getMessage();
+        }
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    boolean readyForNext() {
+      return !broken && startFailure == null && session.alive();
+    }
+
+    Run run(List<Step> steps) throws IOException {
+      if (startFailure != null) {
+        return new Run(build, List.of(), null, -1, "", startFailure);
+      }
+      if (traces++ > 0) {
+        try {
+          resetForNextTrace();
+        } catch (QemuFailure f) {
+          broken = true;
+          return new Run(build, List.of(), null, -1, "", "reset between traces: " + f.getMessage());
         }
       }
-    } finally {
+      linkTouched = steps.stream().anyMatch(s -> s instanceof Step.Link);
+      Run run = drive(build, steps, session, qmp, peer, qemu);
+      broken |= run.failure() != null || run.abortSignature() != null;
+      return run.withTimerEvents(timerEvents(session.stderr()));
+    }
+
+    private void resetForNextTrace() throws IOException, QemuFailure {
+      if (linkTouched) {
+        qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}");
+      }
+      qmp(session, qmp, "{\"execute\":\"system_reset\"}");
+      if (build.qtestAccel()) {
+        long now = QtestSession.value(session.send("clock_step 0"));
+        long next = (now / 1_000_000 + 1) * 1_000_000;
+        session.send("clock_step " + (next - now));
+      }
+      session.send(List.of(
+          String.format(java.util.Locale.ROOT, "write 0x%x 0x14 0x%s", Qtest.MSIX_MARKERS, "00".repeat(20)),
+          Qtest.writel(Qtest.MSI_MARKER, 0)));
+      session.startNextTrace();
+    }
+
+    @Override
+    public void close() {
+      if (qmp != null) {
+        qmp.close();
+      }
+      if (session != null) {
+        session.close();
+      }
+      if (peer != null) {
+        peer.close();
+      }
       QtestSession.deleteTree(tmp);
     }
   }
-
-  private record InetAddressPort(InetAddress address, int port) {}
 
   private static Run drive(
       QemuBuild build, List<Step> steps, QtestSession session, Qmp qmp, DatagramSocket peer, InetAddressPort qemu)
@@ -139,7 +265,6 @@ public final class QemuBackend {
     E1000eCore shadow = build.variant().newCore();
     int step = 0;
     try {
-      session.send("irq_intercept_in ioapic");
       session.send(q.preamble());
       long start = System.nanoTime();
       long virtualNs = 0;

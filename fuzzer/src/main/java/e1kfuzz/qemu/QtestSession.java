@@ -175,6 +175,25 @@ public final class QtestSession implements AutoCloseable {
     return stderr.toString();
   }
 
+  /**
+   * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx
+   * event but the last one of each pin, which still gives the pin's level.
+   */
+  void startNextTrace() {
+    stderr.setLength(0);
+    synchronized (irqs) {
+      List<Irq> last = new ArrayList<>();
+      for (int i = irqs.size() - 1; i >= 0; i--) {
+        Irq e = irqs.get(i);
+        if (last.stream().noneMatch(l -> l.pin() == e.pin())) {
+          last.add(0, e);
+        }
+      }
+      irqs.clear();
+      irqs.addAll(last);
+    }
+  }
+
   public boolean alive() {
     return process.isAlive();
   }

@@ -1,0 +1,170 @@
+package e1kfuzz.qemu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.engine.Campaign;
+import e1kfuzz.engine.CampaignOptions;
+import e1kfuzz.engine.Finding;
+import e1kfuzz.engine.GeneratorOptions;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every variant's model against its exact build ({@code make qemu-src}: Debian's QEMU source with
+ * the qtest accelerator, patched per variant): the corpus and the findings of a seeded campaign
+ * must give the same observations after every step and the same abort. Skipped, visibly, without
+ * the builds.
+ */
+class ExactQemuTest {
+  private static final Map<Variant, QemuBuild> BUILDS = new ConcurrentHashMap<>();
+  private static final Map<Variant, QemuBackend.Runner> RUNNERS = new ConcurrentHashMap<>();
+  private static final java.util.Set<Variant> WARNED = ConcurrentHashMap.newKeySet();
+
+  /** The exact build of {@code v}; aborts the test (skip) with the reason when there is none. */
+  static QemuBuild exact(Variant v) {
+    Path p = QemuBuild.exact(v).orElse(null);
+    if (p == null && WARNED.add(v)) {
+      System.err.println("ExactQemuTest: no exact build of " + v.id() + " (" + QemuBuild.exactLauncher(v) + ") in "
+          + QemuBuild.cacheDir() + "; its tests are SKIPPED. Run 'make qemu-src' to build it.");
+    }
+    Assumptions.assumeTrue(p != null, () -> "no exact build of " + v.id() + " in " + QemuBuild.cacheDir()
+        + ": run 'make qemu-src' (skipping)");
+    QemuBuild b = BUILDS.computeIfAbsent(v, x -> {
+      try {
+        return QemuBuild.probe(p);
+      } catch (QemuUnavailableException e) {
+        return null;
+      }
+    });
+    Assumptions.assumeTrue(b != null, () -> QemuBuild.exactLauncher(v) + " is unusable");
+    assertEquals(v, b.variant(), () -> p + ": its marker names " + b.variant().id() + ", not " + v.id());
+    assertTrue(b.qtestAccel(), () -> p + " has no qtest accelerator");
+    return b;
+  }
+
+  /** One reused QEMU per build, as campaigns use them (traces run in a fixed order). */
+  static QemuBackend.Runner runner(Variant v) {
+    QemuBuild b = exact(v);
+    return RUNNERS.computeIfAbsent(v, x -> new QemuBackend.Runner(b, true));
+  }
+
+  @AfterAll
+  static void stopQemus() {
+    RUNNERS.values().forEach(QemuBackend.Runner::close);
+    RUNNERS.clear();
+  }
+
+  /** Runs {@code steps} on the model of {@code v} and on its exact build and asserts they agree. */
+  static QemuBackend.Run assertAgrees(Variant v, List<Step> steps) throws Exception {
+    String unsupported = Qtest.firstUnsupported(steps);
+    Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
+    String fragile = Robustness.checkExact(v, steps);
+    Assumptions.assumeTrue(fragile == null, () -> "not exact-robust: " + fragile);
+    ModelObserver.ModelRun model = ModelObserver.run(v, steps);
+    QemuBackend.Run run = runner(v).run(steps);
+    assertNull(run.failure(), () -> "backend failure: " + run.failure());
+    Differ.Divergence d = Differ.compare(model, run);
+    assertNull(d, () -> d.describe() + "\n" + Differ.timelines(steps, model, run));
+    return run;
+  }
+
+  @TestFactory
+  Stream<DynamicNode> everyCorpusTraceAgreesWithEachVariantsExactBuild() throws Exception {
+    List<Path> files = RealQemuTest.corpus();
+    return Stream.of(Variant.values()).map(v -> DynamicContainer.dynamicContainer(v.id(),
+        files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
+          exact(v);
+          Trace t = TraceFiles.read(f);
+          QemuBackend.Run run = assertAgrees(v, t.steps());
+          // The corpus says what the variant does; the real code must abort with that too.
+          String expected = t.expectedResult(v).orElseThrow();
+          assertEquals(expected.startsWith("assert:") ? expected : null, run.abortSignature());
+        }))));
+  }
+
+  /** The findings of {@code e1kfuzz fuzz --variant all --seed 1 --runs 20000}. */
+  static List<Finding> seededFindings() throws Exception {
+    CampaignOptions o = new CampaignOptions(List.of(Variant.values()), 1, 20_000, null, 1,
+        GeneratorOptions.defaults(), false, 0, 1);
+    return new Campaign(o).run(p -> {}).findings();
+  }
+
+  @TestFactory
+  Stream<DynamicNode> findingsOfASeededCampaignAgreeWithEachVariantsExactBuild() throws Exception {
+    List<Finding> findings = seededFindings();
+    assertTrue(findings.size() >= 4, "the seeded campaign found only " + findings.size() + " findings");
+    return Stream.of(Variant.values()).map(v -> DynamicContainer.dynamicContainer(v.id(),
+        findings.stream().map(f -> DynamicTest.dynamicTest(
+            f.variant().id() + " " + f.signature().id() + " (run " + f.run() + ")", () -> {
+              exact(v);
+              assertAgrees(v, f.shrunk().steps());
+            }))));
+  }
+
+  /**
+   * A reused QEMU (system_reset and the preamble between traces) gives exactly what a fresh
+   * process gives: the same observations, abort and QEMU timer events for every corpus trace,
+   * run back to back in corpus order.
+   */
+  @Test
+  void reusedQemuGivesTheSameRunsAsFreshOnes() throws Exception {
+    List<Variant> built = Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
+    Assumptions.assumeFalse(built.isEmpty(), "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
+    List<String> mismatches = new ArrayList<>();
+    int compared = 0;
+    for (Variant v : List.of(Variant.QEMU_7_2_0, Variant.QEMU_10_2)) {
+      if (!built.contains(v)) {
+        continue;
+      }
+      QemuBuild b = exact(v);
+      int aborts = 0;
+      int runs = 0;
+      try (QemuBackend.Runner reused = new QemuBackend.Runner(b, true)) {
+        for (Path f : RealQemuTest.corpus()) {
+          List<Step> steps = TraceFiles.read(f).steps();
+          if (Qtest.firstUnsupported(steps) != null) {
+            continue;
+          }
+          QemuBackend.Run again = reused.run(steps);
+          QemuBackend.Run fresh = QemuBackend.run(b, steps);
+          runs++;
+          compared++;
+          if (fresh.abortSignature() != null) {
+            aborts++;
+          }
+          if (!fresh.observations().equals(again.observations())
+              || !java.util.Objects.equals(fresh.abortSignature(), again.abortSignature())
+              || fresh.abortStep() != again.abortStep()
+              || !java.util.Objects.equals(fresh.failure(), again.failure())
+              || !fresh.timerEvents().equals(again.timerEvents())) {
+            mismatches.add(v.id() + " " + f.getFileName() + ": fresh " + fresh.observations() + " " + fresh.abortSignature()
+                + " " + fresh.timerEvents() + "\n  reused " + again.observations() + " " + again.abortSignature() + " "
+                + again.timerEvents());
+          }
+        }
+        // Only an abort (the process dies) makes the next trace start a new QEMU.
+        assertTrue(reused.starts() <= aborts + 1, v.id() + ": " + reused.starts() + " starts for " + runs
+            + " traces with " + aborts + " aborts");
+      }
+    }
+    Assumptions.assumeTrue(compared > 0, "neither qemu-7.2.0 nor qemu-10.2 has an exact build (skipping)");
+    assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
+  }
+}
