@@ -21,9 +21,10 @@
 # Each source is configured and built once; a patched variant applies its patch to that tree,
 # runs an incremental `ninja qemu-system-x86_64` (only the patched files recompile), copies the
 # binary out and restores the pristine files. Idempotent (a folder whose marker and binary are
-# there is kept), one run at a time (lock <cache>/.qemu-src.lock), atomic (every folder is
-# built under a temporary name and renamed into place), and a changed patch gives a new hash and
-# so a new folder. Usage: scripts/build-qemu-src.sh [VARIANT...] (default: all six).
+# there is kept; an interrupted source build is resumed by ninja), one run per source tree at a
+# time (lock <cache>/.qemu-src-<suite>.lock), atomic (a variant folder is made under a temporary
+# name and renamed into place; a source tree counts only once its marker is written), and a
+# changed patch gives a new hash and so a new folder. Usage: scripts/build-qemu-src.sh [VARIANT...] (default: all six).
 # Environment: E1KFUZZ_QEMU_DIR; E1KFUZZ_DEBIAN_MIRROR (default: the system's apt archive).
 set -euo pipefail
 set -o errtrace
@@ -83,9 +84,17 @@ T_ALL=$(now)
 mkdir -p "$D" || die "cannot create the cache folder $D"
 D=$(cd "$D" && pwd)
 mkdir -p "$D/logs"
-exec 9>"$D/.qemu-src.lock"
-flock -w 3600 9 || die "another build-qemu-src is working on $D (lock $D/.qemu-src.lock); gave up after 60 min"
 say "cache folder: $D"
+# One lock per Debian source (<cache>/.qemu-src-<suite>.lock): two runs never touch the same tree
+# or the same variant folder, while a bookworm and a trixie run may build side by side.
+declare -A LOCKED
+lock_suite() {
+  local S=$1 fd
+  [ -z "${LOCKED[$S]:-}" ] || return 0
+  exec {fd}>"$D/.qemu-src-$S.lock"
+  flock -w 3600 "$fd" || die "another build-qemu-src is working on the $S tree in $D (lock $D/.qemu-src-$S.lock); gave up after 60 min"
+  LOCKED[$S]=$fd
+}
 
 # --- build dependencies ------------------------------------------------------------------------
 DEPS=(gcc make pkg-config ninja-build meson flex bison dpkg-dev libglib2.0-dev libpixman-1-dev libfdt-dev
@@ -147,6 +156,7 @@ CONFIGURE=(--target-list=x86_64-softmmu --disable-tcg --disable-docs --disable-w
 source_tree() {
   local S=$1 A=$D/src-apt-$1 v tree tmp O PYP= PYARG=() t
   [ -z "${TREE[$S]:-}" ] || return 0
+  lock_suite "$S"
   source_version "$S"
   v=${SRCVER[$S]}
   tree=$D/src-$S-$v
@@ -154,8 +164,20 @@ source_tree() {
     TREE[$S]=$tree
     return 0
   fi
-  # meson's build folder is not relocatable, so the tree is built in place; it counts as built only
-  # once its marker b/e1kfuzz-pristine is written last, and a tree without it is started afresh.
+  if [ "$S" = trixie ]; then PYP=$tree/.meson/usr/lib/python3/dist-packages; fi
+  if [ -e "$tree/b/e1kfuzz-configured" ]; then
+    # An interrupted build: ninja picks up where it stopped.
+    STEP="resuming the build of qemu $v (ninja qemu-system-x86_64)"
+    t=$(now); LOG=$D/logs/src-$S-build.log
+    ( cd "$tree"/b && PYTHONPATH=$PYP quiet ninja -j"$(nproc)" qemu-system-x86_64 ) || die "$STEP failed"
+    timed "resumed build $S qemu $v" "$t"
+    echo "$v" >"$tree/b/e1kfuzz-pristine"
+    TREE[$S]=$tree
+    return 0
+  fi
+  # meson's build folder is not relocatable, so the tree is built in place: it counts as
+  # configured once b/e1kfuzz-configured exists and as built once b/e1kfuzz-pristine does (each
+  # written after its step); a tree that was not even configured is started afresh.
   mapfile -t O < <(apt_opts "$S")
   tmp=$tree
   rm -rf "$tmp"; CUR_TMP=$tmp
@@ -180,6 +202,8 @@ source_tree() {
   mkdir -p "$tmp"/b
   ( cd "$tmp"/b && PYTHONPATH=$PYP quiet ../configure "${PYARG[@]}" "${CONFIGURE[@]}" ) || die "$STEP failed"
   timed "configure $S qemu $v" "$t"
+  touch "$tmp/b/e1kfuzz-configured"
+  CUR_TMP=   # from here on an interrupted build is resumed, not wiped
   STEP="building qemu $v (ninja qemu-system-x86_64)"
   t=$(now); LOG=$D/logs/src-$S-build.log; : >"$LOG"
   ( cd "$tmp"/b && PYTHONPATH=$PYP quiet ninja -j"$(nproc)" qemu-system-x86_64 ) || die "$STEP failed"
@@ -195,7 +219,7 @@ build_variant() {
   S=$(suite_of "$var"); p=$(patch_of "$var")
   source_tree "$S"
   v=${SRCVER[$S]}; tree=${TREE[$S]}
-  [ "$S" = trixie ] && PYP=$tree/.meson/usr/lib/python3/dist-packages
+  if [ "$S" = trixie ]; then PYP=$tree/.meson/usr/lib/python3/dist-packages; fi
   if [ -n "$p" ]; then hash=$(sha256sum "$p" | cut -c1-12); else hash=none; fi
   name=$v-$hash; dir=$D/$name
   t=$(now)
