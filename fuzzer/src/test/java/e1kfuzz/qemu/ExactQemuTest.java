@@ -167,4 +167,20 @@ class ExactQemuTest {
     Assumptions.assumeTrue(compared > 0, "neither qemu-7.2.0 nor qemu-10.2 has an exact build (skipping)");
     assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
   }
+
+  /** {@code diff --qemu all} holds every variant that has an exact build against it. */
+  @Test
+  void diffAllUsesEachVariantsExactBuild() throws Exception {
+    List<Variant> built = Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
+    Assumptions.assumeFalse(built.isEmpty(), "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
+    java.io.StringWriter w = new java.io.StringWriter();
+    int rc = e1kfuzz.cli.Main.run(new String[] {"diff", "../corpus/s1-tidv-race.trace", "--qemu", "all"},
+        new java.io.PrintWriter(w), new java.io.PrintWriter(w));
+    assertEquals(0, rc, w.toString());
+    for (Variant v : built) {
+      assertTrue(w.toString().contains("exact build of " + v.id() + ":") && w.toString().contains("compared with model " + v.id() + ";"),
+          v.id() + " missing:\n" + w);
+    }
+    assertTrue(w.toString().contains("all builds: " + built.size() + " same, 0 diverged") || built.size() == 1, w.toString());
+  }
 }
