@@ -42,7 +42,12 @@ public final class QemuBackend {
 
   /** QEMU's own record of its interrupt-mitigation timers, from its trace events on stderr. */
   static final List<String> TRACE_ARGS =
-      List.of("-trace", "e1000e_irq_rearm_timer", "-trace", "e1000e_irq_throttling_timer");
+      List.of("-trace", "e1000e_irq_rearm_timer", "-trace", "e1000e_irq_throttling_timer",
+          "-trace", "e1000e_rx_written_to_guest", "-trace", "e1000e_rx_not_written_to_guest",
+          "-trace", "e1000e_rx_flt_dropped");
+
+  /** The RX trace events: "Received packet written to guest", "... NOT written ...", "... dropped by RX filter". */
+  static final String RX_EVENT = "Received packet ";
 
   /**
    * The timer trace events in order, e.g. "armed tidv, delay 67107840 ns", "fired tidv". QEMU
@@ -354,15 +359,17 @@ public final class QemuBackend {
     if (emptyRing) {
       session.send(Qtest.setRdt0((int) rdh)); // ring 0 empty; ring 1 keeps can_receive true
     }
+    int seen = session.stderrCount(RX_EVENT);
     peer.send(new DatagramPacket(frame, frame.length, qemu.address(), qemu.port()));
-    // Wait until the frame was written (RDH moves) or, without a buffer or while the device
-    // cannot receive, a short grace period for QEMU's main loop to have taken it.
-    long deadline = System.nanoTime() + (rx.noBuffer() ? 2_000_000 : 20_000_000);
-    while (System.nanoTime() < deadline) {
-      if (QtestSession.value(session.send(Qtest.readRdh()).get(0)) != rdh) {
-        session.send(q.replenishRx());
-        break;
-      }
+    // A device that can receive takes the frame, written or not (no buffer): wait for QEMU's trace
+    // event, after which every later command runs after the receive path. Otherwise the net layer
+    // holds it: a short grace period for QEMU's main loop to have read it.
+    long deadline = System.nanoTime() + (rxReady ? 2_000_000_000L : rx.noBuffer() ? 2_000_000 : 20_000_000);
+    while (System.nanoTime() < deadline && !(rxReady && session.stderrCount(RX_EVENT) > seen)) {
+      LockSupport.parkNanos(20_000);
+    }
+    if (QtestSession.value(session.send(Qtest.readRdh()).get(0)) != rdh) {
+      session.send(q.replenishRx());
     }
     if (emptyRing) {
       session.send(Qtest.setRdt0(q.rxTail0()));

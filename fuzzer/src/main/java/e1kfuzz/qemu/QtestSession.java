@@ -175,6 +175,16 @@ public final class QtestSession implements AutoCloseable {
     return stderr.toString();
   }
 
+  /** How often {@code needle} occurs in stderr so far. */
+  int stderrCount(String needle) {
+    String s = stderr.toString();
+    int n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + needle.length())) {
+      n++;
+    }
+    return n;
+  }
+
   /**
    * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx
    * event but the last one of each pin, which still gives the pin's level.

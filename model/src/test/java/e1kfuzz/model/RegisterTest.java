@@ -237,7 +237,9 @@ class RegisterTest {
   @EnumSource(Variant.class)
   void aHeldNobufFrameFindsBuffersWhenFlushed(Variant v) {
     assertEquals(0x80000080, Sim.run(v, "rx nobuf\nwrite RCTL 0x2").read(Reg.ICS));
-    assertEquals(0x80000040, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS));
+    // Arriving without a buffer on an enabled device: RXO, then held by the net layer and
+    // received once the step gives the buffers back (real QEMU: corpus/ok-957898af41a2.trace).
+    assertEquals(0x800000c0, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS));
   }
 
   /** Found by the differential campaign: a flush while RX is disabled drops the held frame. */
@@ -253,7 +255,7 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void rxCausesFollowFrameKindAndRegisters(Variant v) {
-    assertEquals(0x80000040, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS), "RXO only");
+    assertEquals(0x800000c0, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS), "RXO, then RXT0 once buffers are back");
     assertEquals(0x80020080, Sim.run(v, "write RCTL 0x2\nrx ack").read(Reg.ICS), "ACK|RXT0");
     assertEquals(0x80000080, Sim.run(v, "write RFCTL 0x1000\nwrite RCTL 0x2\nrx ack").read(Reg.ICS), "ACK_DIS");
     assertEquals(0x80010080, Sim.run(v, "write RSRPD 0x41\nwrite RCTL 0x2\nrx small").read(Reg.ICS), "60+4 < 65: SRPD");
