@@ -112,7 +112,7 @@ final class DiffCommand implements Callable<Integer> {
       int[] totals) throws IOException {
     out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
         + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin)
-        + (freshQemu ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
+        + (freshQemu || !QemuBackend.Runner.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
     int diverged = 0;
     int agreed = 0;
     int skipped = 0;

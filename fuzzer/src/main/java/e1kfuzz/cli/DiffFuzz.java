@@ -8,6 +8,7 @@ import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.DiffCampaign;
+import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -82,7 +83,7 @@ final class DiffFuzz {
         options.seed(), build.path(), build.versionLine(), v.id(),
         options.time() != null ? "time " + options.time().toSeconds() + "s" : "runs " + options.runs(),
         build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + marginNs / 1_000_000 + "ms",
-        freshQemu ? "a fresh QEMU per trace" : "one QEMU reused with a reset between traces",
+        freshQemu || !QemuBackend.Runner.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU reused with a reset between traces",
         options.generator().maxSteps());
     stdout.flush();
     DiffCampaign campaign = new DiffCampaign(o);

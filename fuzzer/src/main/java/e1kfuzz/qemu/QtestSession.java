@@ -208,9 +208,16 @@ public final class QtestSession implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Waits for the process to end (after a crash) and returns its exit code, or -1 if it did not. */
+  /**
+   * Waits for the process to end (after a crash) and returns its exit code, or -1 if it did not.
+   * Once it ended, also waits for stderr to be read to its end, so the assertion text is there.
+   */
   public int awaitExit(long millis) throws InterruptedException {
-    return process.waitFor(millis, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      return -1;
+    }
+    stderrReader.join(2000);
+    return process.exitValue();
   }
 
   public long pid() {

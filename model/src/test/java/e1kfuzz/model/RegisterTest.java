@@ -250,6 +250,11 @@ class RegisterTest {
     assertEquals(0, s.read(Reg.ICS), "dropped at the command write");
     Sim kept = Sim.run(v, "rx\nwrite RCTL 0x2");
     assertEquals(0x80000080, kept.read(Reg.ICS), "without the flush it is received at the RCTL write");
+    // Only the frame in the net layer's queue goes at each flush; the next one is held again
+    // (corpus/ok-5ec7bc943d2e.trace, checked on the exact builds).
+    assertEquals(0x80000080, Sim.run(v, "rx\nrx\nintx off\nwrite RCTL 0x2").read(Reg.ICS), "one of two held frames dropped");
+    assertEquals(0, Sim.run(v, "rx\nrx\nintx off\nintx on\nwrite RCTL 0x2").read(Reg.ICS), "two flushes drop both");
+    assertEquals(0, Sim.run(v, "rx\nrx\nrx\nreset\nwrite RCTL 0x2").read(Reg.ICS), "a reset drops them all");
   }
 
   @ParameterizedTest
