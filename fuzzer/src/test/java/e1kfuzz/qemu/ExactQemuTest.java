@@ -93,9 +93,12 @@ class ExactQemuTest {
           exact(v);
           Trace t = TraceFiles.read(f);
           QemuBackend.Run run = assertAgrees(v, t.steps());
-          // The corpus says what the variant does; the real code must abort with that too.
+          // The corpus names the first violation: an assert must be QEMU's abort too, and a
+          // clean trace must not abort (after another violation the run may go on to an abort).
           String expected = t.expectedResult(v).orElseThrow();
-          assertEquals(expected.startsWith("assert:") ? expected : null, run.abortSignature());
+          if (expected.startsWith("assert:") || expected.equals("ok")) {
+            assertEquals(expected.startsWith("assert:") ? expected : null, run.abortSignature());
+          }
         }))));
   }
 
@@ -131,8 +134,9 @@ class ExactQemuTest {
 
   /**
    * A reused QEMU (system_reset and the preamble between traces) gives exactly what a fresh
-   * process gives: the same observations, abort and QEMU timer events for every corpus trace,
-   * run back to back in corpus order.
+   * process gives: the same observations and abort for every corpus trace, run back to back in
+   * corpus order. (QEMU's timer trace events are read from stderr asynchronously, for display
+   * only, so they are not compared.)
    */
   @Test
   void reusedQemuGivesTheSameRunsAsFreshOnes() throws Exception {
@@ -164,8 +168,7 @@ class ExactQemuTest {
           if (!fresh.observations().equals(again.observations())
               || !java.util.Objects.equals(fresh.abortSignature(), again.abortSignature())
               || fresh.abortStep() != again.abortStep()
-              || !java.util.Objects.equals(fresh.failure(), again.failure())
-              || !fresh.timerEvents().equals(again.timerEvents())) {
+              || !java.util.Objects.equals(fresh.failure(), again.failure())) {
             mismatches.add(v.id() + " " + f.getFileName() + ": fresh " + fresh.observations() + " " + fresh.abortSignature()
                 + " " + fresh.timerEvents() + "\n  reused " + again.observations() + " " + again.abortSignature() + " "
                 + again.timerEvents());
