@@ -983,6 +983,11 @@ public abstract class E1000eCore {
     pci.reset();
     // Every frame the net layer held is gone after a reset, however many there were (found by
     // fuzz --backend diff; checked with three held frames on the exact builds).
+    dropHeldFrames();
+  }
+
+  /** Forgets every frame the net layer held (device reset; CTRL.RST on 8.0+). */
+  final void dropHeldFrames() {
     if (heldFrames != null) {
       heldFrames.clear();
     }
