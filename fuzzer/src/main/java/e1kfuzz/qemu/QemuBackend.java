@@ -44,7 +44,10 @@ public final class QemuBackend {
   static final List<String> TRACE_ARGS =
       List.of("-trace", "e1000e_irq_rearm_timer", "-trace", "e1000e_irq_throttling_timer",
           "-trace", "e1000e_rx_written_to_guest", "-trace", "e1000e_rx_not_written_to_guest",
-          "-trace", "e1000e_rx_flt_dropped");
+          "-trace", "e1000e_rx_flt_dropped", "-trace", "e1000x_rx_can_recv_disabled");
+
+  /** The trace event of a can-receive check that finds RX disabled ("link_up: 1, rx_enabled 0, ..."). */
+  static final String RX_REFUSED = ", rx_enabled ";
 
   /** The RX trace events: "Received packet written to guest", "... NOT written ...", "... dropped by RX filter". */
   static final String RX_EVENT = "Received packet ";
@@ -308,6 +311,7 @@ public final class QemuBackend {
           target = Math.max(target, shadow.timerDeadline(e.timer()));
         }
         boolean rxReady = shadow.rxReady();
+        boolean rxOffered = shadow.rxOffered();
         shadow.step(s);
         if (s instanceof Step.Wait || s instanceof Step.Expire) {
           if (build.qtestAccel()) {
@@ -324,7 +328,7 @@ public final class QemuBackend {
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");
           session.send(q.preamble());
         } else if (s instanceof Step.Rx rx) {
-          receive(q, session, peer, qemu, rx, rxReady);
+          receive(q, session, peer, qemu, rx, rxReady, rxOffered);
         } else {
           session.send(q.commands(s));
           if (softwareReset(build, s)) {
@@ -378,7 +382,8 @@ public final class QemuBackend {
   }
 
   private static void receive(
-      Qtest q, QtestSession session, DatagramSocket peer, InetAddressPort qemu, Step.Rx rx, boolean rxReady)
+      Qtest q, QtestSession session, DatagramSocket peer, InetAddressPort qemu, Step.Rx rx, boolean rxReady,
+      boolean rxOffered)
       throws IOException, QemuFailure {
     byte[] frame = rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
     long rdh = QtestSession.value(session.send(Qtest.readRdh()).get(0));
@@ -388,12 +393,16 @@ public final class QemuBackend {
       session.send(Qtest.setRdt0((int) rdh)); // ring 0 empty; ring 1 keeps can_receive true
     }
     int seen = session.stderrCount(RX_EVENT);
+    int refused = session.stderrCount(RX_REFUSED);
+    boolean expectRefusal = !rxReady && rxOffered;
     peer.send(new DatagramPacket(frame, frame.length, qemu.address(), qemu.port()));
     // A device that can receive takes the frame, written or not (no buffer): wait for QEMU's trace
-    // event, after which every later command runs after the receive path. Otherwise the net layer
-    // holds it: a short grace period for QEMU's main loop to have read it.
-    long deadline = System.nanoTime() + (rxReady ? 2_000_000_000L : rx.noBuffer() ? 2_000_000 : 20_000_000);
-    while (System.nanoTime() < deadline && !(rxReady && session.stderrCount(RX_EVENT) > seen)) {
+    // event, after which every later command runs after the receive path. A disabled device is
+    // asked too, and refuses it (the net layer then holds it): wait for that event. Behind a held
+    // frame, or with the backend link down, nothing happens: a short grace period.
+    long deadline = System.nanoTime() + (rxReady || expectRefusal ? 2_000_000_000L : rx.noBuffer() ? 2_000_000 : 20_000_000);
+    while (System.nanoTime() < deadline && !(rxReady && session.stderrCount(RX_EVENT) > seen)
+        && !(expectRefusal && session.stderrCount(RX_REFUSED) > refused)) {
       LockSupport.parkNanos(20_000);
     }
     if (QtestSession.value(session.send(Qtest.readRdh()).get(0)) != rdh) {

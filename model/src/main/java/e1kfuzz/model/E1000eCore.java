@@ -268,6 +268,14 @@ public abstract class E1000eCore {
     return (rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0;
   }
 
+  /**
+   * Whether a frame arriving now is offered to the device at once: the backend link is up and
+   * the net layer holds no frame (otherwise it waits behind the held one).
+   */
+  public final boolean rxOffered() {
+    return netLinkUp && (heldFrames == null || heldFrames.isEmpty());
+  }
+
   public final boolean timerRunning(TimerId t) {
     return timers.running(t);
   }
