@@ -24,7 +24,6 @@ public abstract class E1000eCore {
   static final int DELAY_FPD = 1 << 31;
   static final int RFCTL_ACK_DIS = 1 << 12;
   static final int RCTL_EN = 1 << 1;
-  static final int RCTL_LBM_MASK = 0xC0;
   static final int RCTL_LBM_MAC = 0x40;
   static final int RCTL_SECRC = 1 << 26;
   static final int TCTL_EN = 1 << 1;
@@ -828,7 +827,9 @@ public abstract class E1000eCore {
     boolean ide = false;
     for (int i = 0; i < txPosted[q]; i++) {
       byte d = txRing[q][i];
-      if ((rctl & RCTL_LBM_MASK) == RCTL_LBM_MAC) {
+      // QEMU tests the MAC-loopback bit alone, so LBM = 11 (transceiver loopback) loops back too
+      // (found by the exact differential campaign on fix-mode-switch).
+      if ((rctl & RCTL_LBM_MAC) == RCTL_LBM_MAC) {
         mark(Mark.TX_LOOPBACK);
         receive(new Step.Rx(false, true, false, false), true);
       }

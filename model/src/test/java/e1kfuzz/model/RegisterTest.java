@@ -255,6 +255,8 @@ class RegisterTest {
     assertEquals(0x80000080, Sim.run(v, "rx\nrx\nintx off\nwrite RCTL 0x2").read(Reg.ICS), "one of two held frames dropped");
     assertEquals(0, Sim.run(v, "rx\nrx\nintx off\nintx on\nwrite RCTL 0x2").read(Reg.ICS), "two flushes drop both");
     assertEquals(0, Sim.run(v, "rx\nrx\nrx\nreset\nwrite RCTL 0x2").read(Reg.ICS), "a reset drops them all");
+    // The MAC-loopback bit alone loops TX back, LBM = 11 too (corpus/ok-c8af72debddf.trace).
+    assertEquals(0x80000083, Sim.run(v, "write RCTL 0xc2\ntx\nwrite TCTL 0x2").read(Reg.ICS), "LBM = 11 loops back");
     boolean softwareReset = v != Variant.QEMU_7_2_0 && v != Variant.QEMU_7_2_20;
     assertEquals(softwareReset ? 0 : 0x80000080, Sim.run(v, "rx\nrx\nwrite CTRL 0x04000000\nwrite RCTL 0x2").read(Reg.ICS),
         "CTRL.RST drops them on 8.0+ (corpus/ok-8e8480f89e2e.trace)");
