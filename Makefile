@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu nightly
+.PHONY: all build jar test fuzz bench golden clean qemu qemu-src nightly
 
 all: build
 
@@ -70,3 +70,8 @@ nightly: jar
 	$(MVN) $(MVNFLAGS) -q -pl fuzzer -am verify -Dtest='TraceGarbageTest,AlphabetGarbageTest' -Dsurefire.failIfNoSpecifiedTests=false \
 	  -De1kfuzz.garbage.inputs=$(NIGHTLY_GARBAGE)
 	scripts/heap-trend.sh 60 10 16
+
+# Builds Debian's QEMU sources with the qtest accelerator (exact virtual time), once per model
+# variant, into the same cache folder (exact-<variant> launchers); reused when already built.
+qemu-src:
+	scripts/build-qemu-src.sh

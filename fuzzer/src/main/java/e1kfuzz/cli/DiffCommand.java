@@ -45,15 +45,18 @@ final class DiffCommand implements Callable<Integer> {
   List<Path> files;
 
   @Option(names = "--qemu", paramLabel = "PATH",
-      description = "QEMU binary or launcher, or the name of a cached build (qemu-7.2.18, qemu-7.2.22, qemu-10.0.2, qemu-10.0.13). Default: qemu-system-x86_64 on PATH.")
+      description = "QEMU binary or launcher, the name of a cached build (qemu-7.2.18, qemu-7.2.22, qemu-10.0.2, qemu-10.0.13, exact-<variant>), or 'all': every variant (or each --variant) against its exact build (make qemu-src), else its Debian build. Default: the exact builds when present, else qemu-system-x86_64 on PATH.")
   String qemu;
 
   @Option(names = "--qemu-module-dir", paramLabel = "DIR",
       description = "QEMU_MODULE_DIR for an unpacked, not installed build (accel-tcg module).")
   Path moduleDir;
 
-  @Option(names = "--variant", paramLabel = "NAME", description = "Model variant to compare with (default: the one the build's version maps to).")
+  @Option(names = "--variant", paramLabel = "NAME", description = "Model variant to compare with, or 'all' (default: the one the build maps to; without --qemu, each variant that has an exact build).")
   String variant;
+
+  @Option(names = "--fresh-qemu", description = "Start a fresh QEMU for every trace instead of resetting one between traces.")
+  boolean freshQemu;
 
   @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "Timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
   String margin;
@@ -65,81 +68,116 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    QemuBuild build = CliSupport.qemuBuild(qemu, moduleDir, err);
-    if (build == null) {
-      return ExitCodes.NO_QEMU;
-    }
-    Variant v = variant == null ? build.variant() : new VariantSelection().convert(variant).get(0);
     long marginNs;
     try {
       marginNs = e1kfuzz.engine.Campaign.parseDuration(margin).toNanos();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
     }
-    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
-        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin));
-    int diverged = 0;
-    int agreed = 0;
-    int skipped = 0;
-    int bad = 0;
-    int failed = 0;
+    List<Variant> asked = variant == null ? null : new VariantSelection().convert(variant);
+    List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, moduleDir, asked, out, err);
+    if (targets == null) {
+      return ExitCodes.NO_QEMU;
+    }
+    int[] totals = new int[5];
+    List<Trace> traces = new java.util.ArrayList<>();
+    List<Path> names = new java.util.ArrayList<>();
     for (Path f : files) {
       Trace t = CliSupport.readTrace(f, err);
       if (t == null) {
-        bad++;
-        continue;
+        totals[4]++;
+      } else {
+        traces.add(t);
+        names.add(f);
       }
-      List<Step> steps = t.steps();
-      String unsupported = Qtest.firstUnsupported(steps);
-      if (unsupported != null) {
-        out.println(f + ": skipped: " + unsupported);
-        skipped++;
-        continue;
-      }
-      String fragile = Robustness.check(build, v, steps, marginNs);
-      if (fragile != null) {
-        if (requireRobust) {
-          out.println(f + ": skipped, not timing-robust: " + fragile);
+    }
+    for (QemuTargets.Target target : targets) {
+      compare(target.build(), target.variant(), traces, names, marginNs, out, totals);
+    }
+    if (targets.size() > 1) {
+      out.printf("all builds: %d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n",
+          totals[0], totals[1], totals[2], totals[3], totals[4]);
+    }
+    if (totals[4] > 0) {
+      return ExitCodes.BAD_INPUT;
+    }
+    if (totals[3] > 0) {
+      return ExitCodes.INTERNAL_ERROR;
+    }
+    return totals[1] > 0 ? ExitCodes.DIVERGED : ExitCodes.OK;
+  }
+
+  /** Compares every trace on one build; adds same, diverged, skipped, failed to {@code totals}. */
+  private void compare(QemuBuild build, Variant v, List<Trace> traces, List<Path> names, long marginNs, PrintWriter out,
+      int[] totals) throws IOException {
+    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
+        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin)
+        + (freshQemu || !QemuBackend.Runner.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
+    int diverged = 0;
+    int agreed = 0;
+    int skipped = 0;
+    int failed = 0;
+    long started = System.nanoTime();
+    try (QemuBackend.Runner runner = new QemuBackend.Runner(build, !freshQemu)) {
+      for (int i = 0; i < traces.size(); i++) {
+        Path f = names.get(i);
+        List<Step> steps = traces.get(i).steps();
+        String unsupported = Qtest.firstUnsupported(steps);
+        if (unsupported != null) {
+          out.println(f + ": skipped: " + unsupported);
           skipped++;
           continue;
         }
-        out.println(f + ": warning, not timing-robust: " + fragile);
-      }
-      ModelObserver.ModelRun model = ModelObserver.run(v, steps);
-      QemuBackend.Run run;
-      try {
-        run = QemuBackend.run(build, steps);
-      } catch (IOException e) {
-        out.println(f + ": BACKEND FAILURE: " + e);
-        failed++;
-        continue;
-      }
-      if (run.failure() != null) {
-        out.println(f + ": BACKEND FAILURE: " + run.failure());
-        failed++;
-        continue;
-      }
-      Differ.Divergence d = Differ.compare(model, run);
-      if (d == null) {
-        agreed++;
-        out.println(f + ": same" + (model.abortSignature() != null ? " (both abort: " + model.abortSignature() + ")" : ""));
-      } else {
-        diverged++;
-        out.println(f + ": DIVERGED at " + d.describe());
-        out.print(Differ.timelines(steps, model, run));
-        if (!run.timerEvents().isEmpty()) {
-          out.println("QEMU timer trace: " + String.join("; ", run.timerEvents()));
+        String fragile = Robustness.check(build, v, steps, marginNs);
+        if (fragile != null) {
+          if (requireRobust) {
+            out.println(f + ": skipped, not timing-robust: " + fragile);
+            skipped++;
+            continue;
+          }
+          out.println(f + ": warning, not timing-robust: " + fragile);
+        }
+        ModelObserver.ModelRun model = ModelObserver.run(v, steps);
+        QemuBackend.Run run;
+        try {
+          run = runner.run(steps);
+        } catch (IOException e) {
+          out.println(f + ": BACKEND FAILURE: " + e);
+          failed++;
+          continue;
+        }
+        if (run.failure() != null) {
+          out.println(f + ": BACKEND FAILURE: " + run.failure());
+          failed++;
+          continue;
+        }
+        Differ.Divergence d = Differ.compare(model, run);
+        if (d == null) {
+          agreed++;
+          out.println(f + ": same" + (model.abortSignature() != null ? " (both abort: " + model.abortSignature() + ")" : ""));
+        } else {
+          diverged++;
+          out.println(f + ": DIVERGED at " + d.describe());
+          out.print(Differ.timelines(steps, model, run));
+          if (!run.timerEvents().isEmpty()) {
+            out.println("QEMU timer trace: " + String.join("; ", run.timerEvents()));
+          }
         }
       }
+      double secs = (System.nanoTime() - started) / 1e9;
+      out.printf(java.util.Locale.ROOT, "%d same, %d diverged, %d skipped, %d backend failures%s; %d traces run in %.2f s"
+              + " (%.1f traces/s, %d QEMU starts)%n",
+          agreed, diverged, skipped, failed, targets(totals), agreed + diverged + failed, secs,
+          secs > 0 ? (agreed + diverged + failed) / secs : 0.0, runner.starts());
     }
-    out.printf("%d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n", agreed, diverged, skipped, failed, bad);
-    if (bad > 0) {
-      return ExitCodes.BAD_INPUT;
-    }
-    if (failed > 0) {
-      return ExitCodes.INTERNAL_ERROR;
-    }
-    return diverged > 0 ? ExitCodes.DIVERGED : ExitCodes.OK;
+    totals[0] += agreed;
+    totals[1] += diverged;
+    totals[2] += skipped;
+    totals[3] += failed;
+  }
+
+  private static String targets(int[] totals) {
+    return totals[4] > 0 ? ", " + totals[4] + " unreadable" : ", 0 unreadable";
   }
 
   static QemuBuild resolve(String qemu, Path moduleDir) throws QemuUnavailableException {

@@ -8,6 +8,7 @@ import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.DiffCampaign;
+import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,8 +28,10 @@ final class DiffFuzz {
   private final Path moduleDir;
   private final String margin;
   private final Path out;
+  private final boolean freshQemu;
 
-  DiffFuzz(CommandSpec spec, CampaignOptions options, String qemu, Path moduleDir, String margin, Path out) {
+  DiffFuzz(CommandSpec spec, CampaignOptions options, String qemu, Path moduleDir, String margin, Path out, boolean freshQemu) {
+    this.freshQemu = freshQemu;
     this.spec = spec;
     this.options = options;
     this.qemu = qemu;
@@ -40,26 +43,48 @@ final class DiffFuzz {
   int call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    QemuBuild build = CliSupport.qemuBuild(qemu, moduleDir, err);
-    if (build == null) {
-      return ExitCodes.NO_QEMU;
-    }
     long marginNs;
     try {
       marginNs = Campaign.parseDuration(margin).toNanos();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
     }
-    Variant v = options.variants().size() == 1 ? options.variants().get(0) : build.variant();
-    // `expire` never is timing-robust; the rest of the alphabet stays as configured.
+    // One build with --qemu PATH; every selected variant's exact build with --qemu all or no --qemu.
+    List<Variant> asked = qemu != null && !qemu.equals("all") && options.variants().size() != 1 ? null : options.variants();
+    List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, moduleDir, asked, stdout, err);
+    if (targets == null) {
+      return ExitCodes.NO_QEMU;
+    }
+    if (targets.size() > 1) {
+      stdout.printf("%d builds, one campaign each (each gets the whole --time / --runs budget)%n", targets.size());
+    }
+    int code = ExitCodes.OK;
+    for (QemuTargets.Target t : targets) {
+      int c = campaign(t.build(), t.variant(), marginNs, stdout, err);
+      if (c == ExitCodes.INTERNAL_ERROR || code == ExitCodes.OK) {
+        code = c;
+      }
+      if (c == ExitCodes.INTERNAL_ERROR) {
+        break;
+      }
+    }
+    return code;
+  }
+
+  private int campaign(QemuBuild build, Variant v, long marginNs, PrintWriter stdout, PrintWriter err) {
+    // `expire` never is timing-robust in real time; with exact virtual time it is kept.
     int[] w = options.generator().weights().clone();
-    w[e1kfuzz.engine.StepKind.EXPIRE.ordinal()] = 0;
+    if (!build.qtestAccel()) {
+      w[e1kfuzz.engine.StepKind.EXPIRE.ordinal()] = 0;
+    }
     DiffCampaign.Options o = new DiffCampaign.Options(build, v, options.seed(), options.runs(), options.time(),
-        new GeneratorOptions(options.generator().maxSteps(), w), marginNs);
-    stdout.printf("e1kfuzz fuzz --backend diff: seed %d%nqemu %s (%s) against model %s; %s; margin %dms; max-steps %d%n",
+        new GeneratorOptions(options.generator().maxSteps(), w), marginNs, !freshQemu);
+    stdout.printf("e1kfuzz fuzz --backend diff: seed %d%nqemu %s (%s) against model %s; %s; %s; %s; max-steps %d%n",
         options.seed(), build.path(), build.versionLine(), v.id(),
         options.time() != null ? "time " + options.time().toSeconds() + "s" : "runs " + options.runs(),
-        marginNs / 1_000_000, options.generator().maxSteps());
+        build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + marginNs / 1_000_000 + "ms",
+        freshQemu || !QemuBackend.Runner.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU reused with a reset between traces",
+        options.generator().maxSteps());
     stdout.flush();
     DiffCampaign campaign = new DiffCampaign(o);
     Thread hook = new Thread(campaign::requestStop, "e1kfuzz-diff-stop");
@@ -84,10 +109,10 @@ final class DiffFuzz {
         // shutting down
       }
     }
-    double minutes = r.elapsedNanos() / 6e10;
-    stdout.printf(Locale.ROOT, "%n%d traces generated, %d timing-robust, %d compared in %.1f min (%.0f traces/min), %d divergences, %d not reproduced, %d backend failures%n",
-        r.generated(), r.robust(), r.compared(), minutes, minutes > 0 ? r.compared() / minutes : 0.0,
-        r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
+    double seconds = r.elapsedNanos() / 1e9;
+    stdout.printf(Locale.ROOT, "%n%s: %d traces generated, %d timing-robust, %d compared in %.1f min (%.2f traces/s), %d QEMU starts, %d divergences, %d not reproduced, %d backend failures%n",
+        v.id(), r.generated(), r.robust(), r.compared(), seconds / 60, seconds > 0 ? r.compared() / seconds : 0.0,
+        r.qemuStarts(), r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
     List<Path> files = new ArrayList<>();
     for (DiffCampaign.Divergent d : r.divergences()) {
       List<String> header = new ArrayList<>();
@@ -99,7 +124,7 @@ final class DiffFuzz {
       }
       header.add("replay: ./e1kfuzz diff FILE --qemu " + build.path());
       Trace t = Trace.of(d.shrunk()).withHeader(header).withExpectations(Regression.expectations(d.shrunk(), false));
-      Path f = out.resolve(Regression.fileName("diverged", d.shrunk()));
+      Path f = out.resolve(Regression.fileName("diverged-" + v.id(), d.shrunk()));
       try {
         TraceFiles.writeNew(f, t.format());
       } catch (FileAlreadyExistsException e) {

@@ -100,7 +100,7 @@ final class FuzzCommand implements Callable<Integer> {
       description = "model (default): check the model's invariants; diff: run timing-robust traces on the model and on a real QEMU (--qemu) and report where they differ.")
   Backend backend;
 
-  @Option(names = "--qemu", paramLabel = "PATH", description = "With --backend diff: QEMU binary, launcher or cached build name.")
+  @Option(names = "--qemu", paramLabel = "PATH", description = "With --backend diff: QEMU binary, launcher or cached build name, or 'all': each selected variant's exact build (make qemu-src). Default: the exact builds when present, else qemu-system-x86_64 on PATH.")
   String qemu;
 
   @Option(names = "--qemu-module-dir", paramLabel = "DIR", description = "With --backend diff: QEMU_MODULE_DIR for an unpacked build.")
@@ -108,6 +108,9 @@ final class FuzzCommand implements Callable<Integer> {
 
   @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "With --backend diff: timing margin (default: ${DEFAULT-VALUE}).")
   String margin;
+
+  @Option(names = "--fresh-qemu", description = "With --backend diff: start a fresh QEMU for every trace instead of resetting one.")
+  boolean freshQemu;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -138,7 +141,7 @@ final class FuzzCommand implements Callable<Integer> {
       return ExitCodes.INTERNAL_ERROR;
     }
     if (backend == Backend.diff) {
-      return new DiffFuzz(spec, options, qemu, moduleDir, margin, out).call();
+      return new DiffFuzz(spec, options, qemu, moduleDir, margin, out, freshQemu).call();
     }
     if (format == ReplayCommand.Format.text) {
       stdout.print(CampaignReport.parameters(options, out.toString()));

@@ -59,8 +59,79 @@ public record QemuBuild(
     int major = Integer.parseInt(m.group(1));
     int minor = Integer.parseInt(m.group(2));
     int micro = Integer.parseInt(m.group(3));
-    return new QemuBuild(path, line, major + "." + minor + "." + micro, variantFor(major, minor, micro), null,
-        hasQtestAccel(path));
+    Variant variant = variantFor(major, minor, micro);
+    Optional<Marker> marker = marker(path);
+    if (marker.isPresent()) {
+      variant = marker.get().variant();
+      line = line + " [exact build of " + variant.id() + ": " + marker.get().describe() + "]";
+    }
+    return new QemuBuild(path, line, major + "." + minor + "." + micro, variant, null, hasQtestAccel(path));
+  }
+
+  /** The launcher name {@code make qemu-src} gives the exact build of a variant. */
+  public static String exactLauncher(Variant v) {
+    return "exact-" + v.id();
+  }
+
+  /** The exact build of {@code v} in the cache folder, if {@code make qemu-src} made it. */
+  public static Optional<Path> exact(Variant v) {
+    return cached(exactLauncher(v));
+  }
+
+  /**
+   * What {@code scripts/build-qemu-src.sh} wrote into a build folder (file {@code e1kfuzz-build}):
+   * the variant the build realises, Debian's source version and the patch with its hash. Patched
+   * builds print the same version as the unpatched one, so only this tells them apart.
+   */
+  public record Marker(Variant variant, String source, String patch, String hash) {
+    String describe() {
+      return "Debian source " + source + (patch.isEmpty() ? ", unpatched" : ", " + patch + " (" + hash + ")");
+    }
+  }
+
+  /** Name of the marker file in an exact build's folder. */
+  public static final String MARKER = "e1kfuzz-build";
+
+  private static final Pattern LAUNCHER_LINE = Pattern.compile("^# e1kfuzz-build: (\\S+)$", Pattern.MULTILINE);
+
+  /**
+   * The marker of an exact build: next to the binary itself, or in the folder a launcher names in
+   * its line {@code # e1kfuzz-build: FOLDER} (relative to the launcher's own folder).
+   */
+  public static Optional<Marker> marker(Path path) throws QemuUnavailableException {
+    try {
+      Path real = path.toRealPath();
+      Path dir = real.getParent();
+      if (!Files.exists(dir.resolve(MARKER))) {
+        byte[] head;
+        try (var in = Files.newInputStream(real)) {
+          head = in.readNBytes(4096);
+        }
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        Matcher m = LAUNCHER_LINE.matcher(text);
+        if (!text.startsWith("#!") || !m.find()) {
+          return Optional.empty();
+        }
+        dir = dir.resolve(m.group(1));
+      }
+      Path file = dir.resolve(MARKER);
+      if (!Files.isRegularFile(file)) {
+        return Optional.empty();
+      }
+      java.util.Properties props = new java.util.Properties();
+      try (var r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        props.load(r);
+      }
+      String id = props.getProperty("variant", "");
+      Variant v = java.util.Arrays.stream(Variant.values()).filter(x -> x.id().equals(id)).findFirst().orElse(null);
+      if (v == null) {
+        throw new QemuUnavailableException(file + ": unknown variant '" + id + "' (re-run make qemu-src)");
+      }
+      return Optional.of(new Marker(v, props.getProperty("source", "?"), props.getProperty("patch", ""),
+          props.getProperty("hash", "")));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
   }
 
   /**

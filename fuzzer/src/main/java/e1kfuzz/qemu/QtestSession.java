@@ -175,13 +175,49 @@ public final class QtestSession implements AutoCloseable {
     return stderr.toString();
   }
 
+  /** How often {@code needle} occurs in stderr so far. */
+  int stderrCount(String needle) {
+    String s = stderr.toString();
+    int n = 0;
+    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + needle.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx
+   * event but the last one of each pin, which still gives the pin's level.
+   */
+  void startNextTrace() {
+    stderr.setLength(0);
+    synchronized (irqs) {
+      List<Irq> last = new ArrayList<>();
+      for (int i = irqs.size() - 1; i >= 0; i--) {
+        Irq e = irqs.get(i);
+        if (last.stream().noneMatch(l -> l.pin() == e.pin())) {
+          last.add(0, e);
+        }
+      }
+      irqs.clear();
+      irqs.addAll(last);
+    }
+  }
+
   public boolean alive() {
     return process.isAlive();
   }
 
-  /** Waits for the process to end (after a crash) and returns its exit code, or -1 if it did not. */
+  /**
+   * Waits for the process to end (after a crash) and returns its exit code, or -1 if it did not.
+   * Once it ended, also waits for stderr to be read to its end, so the assertion text is there.
+   */
   public int awaitExit(long millis) throws InterruptedException {
-    return process.waitFor(millis, TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      return -1;
+    }
+    stderrReader.join(2000);
+    return process.exitValue();
   }
 
   public long pid() {

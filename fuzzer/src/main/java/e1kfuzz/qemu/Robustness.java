@@ -23,9 +23,11 @@ public final class Robustness {
 
   /**
    * For a build with the qtest accelerator, where virtual time only moves on clock_step: the only
-   * fragile thing left is a timer due at the very instant a step leaves it (a 0-ns delay timer),
-   * which QEMU fires at its next main-loop turn and the model at the next time advance; that
-   * matters unless the next step advances time.
+   * fragile thing left is a timer due at the very instant a step leaves it (a 0-ns delay timer,
+   * TIDV = 0 after reset included). QEMU's main loop runs such a timer before it reads the next
+   * qtest command, so already before the observation of that step; the model fires it at the next
+   * time advance. (The first exact differential campaign found that this holds whatever the next
+   * step is, also at the end of a trace.)
    */
   public static String checkExact(Variant variant, List<Step> steps) {
     E1000eCore core = variant.newCore();
@@ -34,12 +36,11 @@ public final class Robustness {
       if (core.abortSignature() != null) {
         return null;
       }
-      boolean nextAdvances = i + 1 < steps.size()
-          && (steps.get(i + 1) instanceof Step.Wait || steps.get(i + 1) instanceof Step.Expire);
       for (TimerId t : TimerId.values()) {
-        if (!nextAdvances && i + 1 < steps.size() && core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
-          return String.format(Locale.ROOT, "%s is due at the instant of step %d (%s) and step %d does not advance time",
-              t.traceName(), i + 1, steps.get(i).format(), i + 2);
+        if (core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
+          return String.format(Locale.ROOT,
+              "%s is due at the instant of step %d (%s): QEMU runs it before the next command, the model at the next time advance",
+              t.traceName(), i + 1, steps.get(i).format());
         }
       }
     }

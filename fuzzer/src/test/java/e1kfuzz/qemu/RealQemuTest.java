@@ -223,28 +223,5 @@ class RealQemuTest {
       QtestSession.deleteTree(out);
     }
   }
-
-  /**
-   * A build from Debian's source with the qtest accelerator (issue 8's builds; cached as
-   * qemu-7.2.22-qtest): time moves only by clock_step, so nearly every corpus trace, timing-fragile
-   * ones included, must agree exactly with the model.
-   */
-  @TestFactory
-  Stream<DynamicNode> exactBuildAgreesOnTheCorpus() throws Exception {
-    List<Path> files = corpus();
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-      QemuBuild b = build("qemu-7.2.22-qtest");
-      Assumptions.assumeTrue(b.qtestAccel(), "qemu-7.2.22-qtest has no qtest accelerator");
-      Trace t = TraceFiles.read(f);
-      String unsupported = Qtest.firstUnsupported(t.steps());
-      Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
-      String fragile = Robustness.check(b, b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
-      Assumptions.assumeTrue(fragile == null, () -> "not exact-robust: " + fragile);
-      ModelObserver.ModelRun model = ModelObserver.run(b.variant(), t.steps());
-      QemuBackend.Run run = QemuBackend.run(b, t.steps());
-      assertNull(run.failure(), () -> "backend failure: " + run.failure());
-      Differ.Divergence d = Differ.compare(model, run);
-      assertNull(d, () -> d.describe() + "\n" + Differ.timelines(t.steps(), model, run));
-    }));
-  }
+  // The exact builds (make qemu-src) are checked by ExactQemuTest.
 }
