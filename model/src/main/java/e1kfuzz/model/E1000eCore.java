@@ -1046,10 +1046,16 @@ public abstract class E1000eCore {
    * e1000e_start_recv: the net layer flushes the frames it held. Only one held frame sits in the
    * net layer's queue; the netdev reads the next one only once that one is dealt with. A device
    * that can receive now takes them all; one that cannot (RCTL.EN or STATUS.LU clear) drops the
-   * queued frame, and the next one is held again (found by the exact differential campaign).
+   * queued frame, and the next one is held again (found by the exact differential campaign). While
+   * the backend link is down the net layer drops every frame it delivers, and the netdev goes on
+   * reading: a flush then drops them all.
    */
   private void startRecv() {
     if (heldFrames == null || heldFrames.isEmpty()) {
+      return;
+    }
+    if (!netLinkUp) {
+      heldFrames.clear();
       return;
     }
     if ((rctl & RCTL_EN) == 0 || (status & STATUS_LU) == 0) {

@@ -181,4 +181,13 @@ class PinnedRulesTest {
     assertTrue(s.core.timerRunning(TimerId.TIDV));
     assertEquals(0, s.core.delayedCauses());
   }
+
+  /** A flush while the backend link is down drops every held frame (QEMU's net layer drops them all). */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(Variant.class)
+  void aFlushWhileTheLinkIsDownDropsEveryHeldFrame(Variant v) {
+    Sim s = Sim.run(v, "rx\nrx\nlink down\nwrite RCTL 0x2\nlink up\nexpire autoneg");
+    assertEquals(0, s.core.icr() & Cause.RXT0, "no frame left to receive after autoneg");
+    assertTrue((s.core.icr() & Cause.LSC) != 0, "autoneg completed");
+  }
 }
