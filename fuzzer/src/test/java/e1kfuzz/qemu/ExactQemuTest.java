@@ -121,6 +121,28 @@ class ExactQemuTest {
             }))));
   }
 
+  /**
+   * The shortest counterexamples of {@code explore} (default alphabet, depth 6) replay on each
+   * variant's exact build with the same observations, and an assert is QEMU's abort too.
+   */
+  @TestFactory
+  Stream<DynamicNode> exploreCounterexamplesAgreeWithEachVariantsExactBuild() {
+    return Stream.of(Variant.values()).map(v -> {
+      e1kfuzz.engine.Explorer.Result r = e1kfuzz.engine.Explorer.explore(new e1kfuzz.engine.Explorer.Options(
+          v, 6, false, e1kfuzz.engine.Alphabet.defaultAlphabet(), 2, 10_000_000), null, () -> false);
+      return DynamicContainer.dynamicContainer(v.id() + " (" + r.shortest().size() + " counterexamples)",
+          r.shortest().values().stream().map(c -> DynamicTest.dynamicTest(
+              c.signature().id() + " in " + c.steps().size() + " steps", () -> {
+                exact(v);
+                QemuBackend.Run run = assertAgrees(v, c.steps());
+                if (c.signature().id().startsWith("assert:")) {
+                  assertEquals(c.signature().id(), run.abortSignature(), "QEMU must abort on the same assert");
+                  assertEquals(c.steps().size(), run.abortStep());
+                }
+              })));
+    });
+  }
+
   /** The 7.2 code keeps its pending flags over a reset: its traces always get a fresh QEMU. */
   @Test
   void theSevenTwoBuildsAreNeverReused() {
