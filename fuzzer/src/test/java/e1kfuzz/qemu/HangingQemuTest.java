@@ -124,8 +124,14 @@ class HangingQemuTest {
     stopper.start();
     DiffCampaign.Result r;
     try {
+      // The first QEMU stopped may already have been ending its trace; the stopper goes on stopping
+      // every QEMU, so give the campaign two more traces before asking it to stop.
+      long[] stoppedAt = {-1};
       r = c.run((generated, compared, divergences, elapsed) -> {
-        if (stopper.pid.get() != 0) {
+        if (stopper.pid.get() != 0 && stoppedAt[0] < 0) {
+          stoppedAt[0] = generated;
+        }
+        if (stoppedAt[0] >= 0 && generated >= stoppedAt[0] + 2) {
           c.requestStop();
         }
       });
