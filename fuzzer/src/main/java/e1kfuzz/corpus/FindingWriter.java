@@ -75,7 +75,7 @@ public final class FindingWriter {
    * @return true if written now
    * @throws IOException when the file holds other steps or is not a trace: it is never replaced
    */
-  private static boolean writeOrConfirm(Path file, Trace trace) throws IOException {
+  static boolean writeOrConfirm(Path file, Trace trace) throws IOException {
     try {
       return TraceFiles.writeNew(file, trace.format());
     } catch (FileAlreadyExistsException ex) {

@@ -135,7 +135,7 @@ public final class FindingsMerge {
       header.add("merged by: e1kfuzz merge");
       header.add("replay: ./e1kfuzz replay " + target);
       Trace merged = first.withHeader(header);
-      boolean present = !writeOrKeep(target, merged);
+      boolean present = !FindingWriter.writeOrConfirm(target, merged);
       for (Source s : files) {
         Path stack = stackFile(s.file());
         if (Files.isRegularFile(stack)) {
@@ -147,23 +147,6 @@ public final class FindingsMerge {
     }
     outputs.sort(Comparator.comparing((Output o) -> o.file().toString()));
     return outputs;
-  }
-
-  private static boolean writeOrKeep(Path target, Trace trace) throws IOException {
-    try {
-      return TraceFiles.writeNew(target, trace.format());
-    } catch (FileAlreadyExistsException ex) {
-      Trace existing;
-      try {
-        existing = TraceFiles.read(target);
-      } catch (BadInputException bad) {
-        throw new IOException(target + " exists and is not a readable trace; not overwritten", bad);
-      }
-      if (!existing.steps().equals(trace.steps())) {
-        throw new IOException(target + " exists with different steps; not overwritten");
-      }
-      return false;
-    }
   }
 
   private static void writeOrKeep(Path target, String text) throws IOException {

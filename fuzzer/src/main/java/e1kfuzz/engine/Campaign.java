@@ -94,7 +94,8 @@ public final class Campaign {
   private final Coverage coverage = new Coverage();
   private final List<List<Step>> kept = new ArrayList<>();
   private long nextLocal;
-  private volatile long completed;
+  /** Where this run of the campaign started (a resumed one starts past 0). */
+  private long firstLocal;
   private EpochListener epochListener;
 
   /** {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw. */
@@ -174,7 +175,7 @@ public final class Campaign {
   public Result run(ProgressListener listener) throws InterruptedException {
     long start = clock.getAsLong();
     long deadline = options.time() == null ? Long.MAX_VALUE : start + options.time().toNanos();
-    long firstLocal = nextLocal;
+    firstLocal = nextLocal;
     long lastProgress = start;
     ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), daemonThreads());
     try {
@@ -199,7 +200,6 @@ public final class Campaign {
           }
         }
         results.forEach(this::merge);
-        completed += end - nextLocal;
         nextLocal = end;
         if (epochListener != null) {
           epochListener.afterEpoch(this);
@@ -236,7 +236,7 @@ public final class Campaign {
     long now = clock.getAsLong();
     long signatures = firstFailures.keySet().stream().map(Key::signature).distinct().count();
     long remaining = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - now);
-    return new Progress(completed, firstFailures.size(), (int) signatures, now - start, remaining, coverage.points());
+    return new Progress(nextLocal - firstLocal, firstFailures.size(), (int) signatures, now - start, remaining, coverage.points());
   }
 
   private BatchResult runBatch(long lo, long hi) {

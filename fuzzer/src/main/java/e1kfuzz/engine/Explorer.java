@@ -220,7 +220,7 @@ public final class Explorer {
         Violation v = child.step(step);
         out.transitions++;
         if (v != null) {
-          if (!shortestContains(v.signature()) && !out.found.containsKey(v.signature())) {
+          if (!known.contains(v.signature()) && !out.found.containsKey(v.signature())) {
             path[d - 1] = step;
             out.found.put(v.signature(), new Counterexample(v.signature(), ImmutableList.copyOf(path)));
           }
@@ -236,10 +236,6 @@ public final class Explorer {
       }
     }
     return out;
-  }
-
-  private boolean shortestContains(Signature s) {
-    return known.contains(s);
   }
 
   /** Puts the state i of depth `depth` into `node`, and its steps into path[0..depth). */
