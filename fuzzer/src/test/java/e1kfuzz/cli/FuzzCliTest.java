@@ -27,6 +27,20 @@ class FuzzCliTest {
   }
 
   @Test
+  void findingHeadersNameWhatChangesTheTraces() throws Exception {
+    Path out = dir.resolve("unguided");
+    CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
+        "--guidance", "none", "--weights", "reset=0", "--out", out.toString());
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.out().contains("guidance none"), r.out());
+    for (Path f : traces(out)) {
+      String text = Files.readString(f);
+      assertTrue(text.contains(" --guidance none"), text);
+      assertTrue(text.contains(" --weights write=30,"), text);
+    }
+  }
+
+  @Test
   void fuzzPrintsSeedAndParametersFirstWritesFindingsAndExitsThree() throws Exception {
     Path out = dir.resolve("findings");
     CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1", "--out", out.toString());
@@ -41,6 +55,7 @@ class FuzzCliTest {
       String text = Files.readString(f);
       assertTrue(text.contains("# e1kfuzz finding: "), text);
       assertTrue(text.contains("seed 5, run "), text);
+      assertTrue(text.contains("found by: e1kfuzz fuzz --seed 5 --variant qemu-7.2.0 --max-steps 40\n"), text);
       assertEquals(6, text.lines().filter(l -> l.startsWith("@expect ")).count(), text);
       assertEquals(0, CliTest.run("replay", f.toString(), "--summary").code(), "a finding replays as expected: " + f);
     }
