@@ -73,20 +73,6 @@ TIMES=()
 timed() { local s; s=$(secs "$2"); TIMES+=("$(printf '%-52s %7s s' "$1" "$s")"); say "$1: ${s} s"; }
 
 VARIANTS=("$@")
-if [ ${#VARIANTS[@]} -eq 0 ]; then
-  # All six: the two Debian sources build side by side (one lock each), so one's single-threaded
-  # configure overlaps the other's compile.
-  "$0" qemu-7.2.20 qemu-7.2.0 2>&1 | sed -u 's/^/[bookworm] /' &
-  bw=$!
-  "$0" qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch 2>&1 | sed -u 's/^/[trixie]   /'
-  tx=${PIPESTATUS[0]}
-  wait "$bw"; bwrc=$?
-  if [ "$bwrc" != 0 ] || [ "$tx" != 0 ]; then
-    echo "build-qemu-src: failed (bookworm exit $bwrc, trixie exit $tx); see the messages above" >&2
-    exit 1
-  fi
-  exit 0
-fi
 for v in "${VARIANTS[@]}"; do
   case " ${ALL[*]} " in *" $v "*) ;; *) echo "build-qemu-src: unknown variant '$v' (one of: ${ALL[*]})" >&2; exit 2 ;; esac
   p=$(patch_of "$v")
@@ -121,6 +107,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   quiet env DEBIAN_FRONTEND=noninteractive apt-get -q update || die "$STEP: 'apt-get update' failed"
   quiet env DEBIAN_FRONTEND=noninteractive apt-get -q install -y "${missing[@]}" || die "$STEP failed"
   timed "apt-get install build dependencies" "$t"
+fi
+
+if [ ${#VARIANTS[@]} -eq 0 ]; then
+  # All six: the two Debian sources build side by side (one lock each), so one's single-threaded
+  # configure overlaps the other's compile. The build dependencies were installed above, once:
+  # two parallel apt-get runs would fail on apt's lock.
+  "$0" qemu-7.2.20 qemu-7.2.0 2>&1 | sed -u 's/^/[bookworm] /' &
+  bw=$!
+  "$0" qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch 2>&1 | sed -u 's/^/[trixie]   /'
+  tx=${PIPESTATUS[0]}
+  wait "$bw"; bwrc=$?
+  if [ "$bwrc" != 0 ] || [ "$tx" != 0 ]; then
+    echo "build-qemu-src: failed (bookworm exit $bwrc, trixie exit $tx); see the messages above" >&2
+    exit 1
+  fi
+  exit 0
 fi
 
 # --- Debian's source packages, through a private apt state per suite -----------------------------
