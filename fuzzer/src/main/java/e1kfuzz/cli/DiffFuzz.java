@@ -1,18 +1,13 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.corpus.Regression;
-import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
-import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.DiffCampaign;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,50 +53,70 @@ final class DiffFuzz {
     if (targets.size() > 1) {
       stdout.printf("%d builds, one campaign each (each gets the whole --time / --runs budget)%n", targets.size());
     }
-    int code = ExitCodes.OK;
+    List<String> rows = new ArrayList<>();
+    boolean diverged = false;
+    boolean failed = false;
     for (QemuTargets.Target t : targets) {
-      int c = campaign(t.build(), t.variant(), marginNs, stdout, err);
-      if (c == ExitCodes.INTERNAL_ERROR || code == ExitCodes.OK) {
-        code = c;
+      DiffCampaign.Result r = campaign(t.build(), t.variant(), marginNs, stdout, err);
+      if (r == null) {
+        return ExitCodes.INTERNAL_ERROR;
       }
-      if (c == ExitCodes.INTERNAL_ERROR) {
+      diverged |= r.seen() > 0;
+      failed |= !r.backendFailures().isEmpty() || r.stoppedBecause() != null;
+      double seconds = r.elapsedNanos() / 1e9;
+      rows.add(String.format(Locale.ROOT, "  %-24s %-16s %9d %11d %10d %9d %12d %8.1f%s",
+          QemuTargets.displayName(t.build()), t.variant().id(), r.compared(), r.seen(), r.unreproduced().size(),
+          r.backendFailures().size(), r.qemuStarts(), seconds > 0 ? r.compared() / seconds : 0.0,
+          r.stoppedBecause() != null ? "  STOPPED: " + r.stoppedBecause() : ""));
+      if (stopRequested) {
         break;
       }
     }
-    return code;
+    stdout.printf("%nper build:%n  %-24s %-16s %9s %11s %10s %9s %12s %8s%n", "build", "model", "compared", "divergences",
+        "not repro", "failures", "QEMU starts", "traces/s");
+    rows.forEach(stdout::println);
+    if (diverged) {
+      return ExitCodes.DIVERGED;
+    }
+    return failed ? ExitCodes.BACKEND_FAILURE : ExitCodes.OK;
   }
 
-  private int campaign(QemuBuild build, Variant v, long marginNs, PrintWriter stdout, PrintWriter err) {
+  private volatile boolean stopRequested;
+
+  /** One build's campaign; null only when its findings cannot be written. */
+  private DiffCampaign.Result campaign(QemuBuild build, Variant v, long marginNs, PrintWriter stdout, PrintWriter err) {
     // `expire` never is timing-robust in real time; with exact virtual time it is kept.
     int[] w = options.generator().weights().clone();
     if (!build.qtestAccel()) {
       w[e1kfuzz.engine.StepKind.EXPIRE.ordinal()] = 0;
     }
+    int jobs = options.jobs();
     DiffCampaign.Options o = new DiffCampaign.Options(build, v, options.seed(), options.runs(), options.time(),
-        new GeneratorOptions(options.generator().maxSteps(), w), marginNs, !freshQemu);
-    stdout.printf("e1kfuzz fuzz --backend diff: seed %d%nqemu %s (%s) against model %s; %s; %s; %s; max-steps %d%n",
-        options.seed(), build.path(), build.versionLine(), v.id(),
+        new GeneratorOptions(options.generator().maxSteps(), w), marginNs, !freshQemu, jobs);
+    stdout.printf("e1kfuzz fuzz --backend diff: seed %d%nqemu %s (%s) against model %s; %s; %s; %s; max-steps %d; %d job%s%n",
+        options.seed(), QemuTargets.displayName(build), build.versionLine(), v.id(),
         options.time() != null ? "time " + options.time().toSeconds() + "s" : "runs " + options.runs(),
         build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + marginNs / 1_000_000 + "ms",
-        freshQemu || !QemuBackend.Runner.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU reused with a reset between traces",
-        options.generator().maxSteps());
+        freshQemu || !QemuBackend.Runner.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU per job, reset between traces",
+        options.generator().maxSteps(), jobs, jobs == 1 ? "" : "s");
     stdout.flush();
     DiffCampaign campaign = new DiffCampaign(o);
-    Thread hook = new Thread(campaign::requestStop, "e1kfuzz-diff-stop");
+    Thread hook = new Thread(() -> {
+      stopRequested = true;
+      campaign.requestStop();
+    }, "e1kfuzz-diff-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    DiffCampaign.Result r;
     long[] last = {-1};
+    DiffFindings findings = new DiffFindings(out, build, v, options.seed(), err, (generated, compared, divergences, elapsed) -> {
+      if (last[0] < 0 || elapsed - last[0] >= 5_000_000_000L) {
+        last[0] = elapsed;
+        err.printf(Locale.ROOT, "generated %d, compared %d, divergences %d, elapsed %.0fs%n", generated, compared, divergences, elapsed / 1e9);
+        err.flush();
+      }
+    });
+    DiffCampaign.Result r;
     try {
-      r = campaign.run((generated, compared, divergences, elapsed) -> {
-        if (last[0] < 0 || elapsed - last[0] >= 5_000_000_000L) {
-          last[0] = elapsed;
-          err.printf(Locale.ROOT, "generated %d, compared %d, divergences %d, elapsed %.0fs%n", generated, compared, divergences, elapsed / 1e9);
-          err.flush();
-        }
-      });
-    } catch (IOException e) {
-      err.println("e1kfuzz: backend: " + e.getMessage());
-      return ExitCodes.INTERNAL_ERROR;
+      r = campaign.run(findings);
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -110,39 +125,34 @@ final class DiffFuzz {
       }
     }
     double seconds = r.elapsedNanos() / 1e9;
-    stdout.printf(Locale.ROOT, "%n%s: %d traces generated, %d timing-robust, %d compared in %.1f min (%.2f traces/s), %d QEMU starts, %d divergences, %d not reproduced, %d backend failures%n",
+    stdout.printf(Locale.ROOT, "%n%s: %d traces generated, %d comparable, %d compared in %.1f min (%.2f traces/s), %d QEMU starts, "
+            + "%d divergences seen (%d shrunk, %d not reproduced), %d backend failures%n",
         v.id(), r.generated(), r.robust(), r.compared(), seconds / 60, seconds > 0 ? r.compared() / seconds : 0.0,
-        r.qemuStarts(), r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
-    List<Path> files = new ArrayList<>();
+        r.qemuStarts(), r.seen(), r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
     for (DiffCampaign.Divergent d : r.divergences()) {
-      List<String> header = new ArrayList<>();
-      header.add("e1kfuzz diff finding: " + build.versionLine() + " against model " + v.id());
-      header.add("  seed " + options.seed() + ", run " + d.run() + ", original length " + d.original().size()
-          + " steps; shrunk to " + d.shrunk().size() + " in " + d.shrinkRuns() + " runs");
-      for (String line : d.divergence().describe().split("\n")) {
-        header.add("  " + line.strip());
+      stdout.println("DIVERGED (run " + d.run() + ", shrunk " + d.original().size() + " -> " + d.shrunk().size() + " steps): "
+          + d.divergence().describe());
+    }
+    for (DiffCampaign.Unreproduced u : r.unreproduced()) {
+      stdout.println("DIVERGED ONCE, NOT REPRODUCED (run " + u.run() + "): " + u.divergence().describe().replace("\n", "; "));
+    }
+    int shown = 0;
+    for (DiffCampaign.BackendFailure f : r.backendFailures()) {
+      if (shown++ < 5) {
+        stdout.println("BACKEND FAILURE (run " + f.run() + (f.whileShrinking() ? ", shrinking" : "") + "): " + f.failure());
       }
-      header.add("replay: ./e1kfuzz diff FILE --qemu " + build.path());
-      Trace t = Trace.of(d.shrunk()).withHeader(header).withExpectations(Regression.expectations(d.shrunk(), false));
-      Path f = out.resolve(Regression.fileName("diverged-" + v.id(), d.shrunk()));
-      try {
-        TraceFiles.writeNew(f, t.format());
-      } catch (FileAlreadyExistsException e) {
-        err.println("e1kfuzz: " + f + " exists with different content; not overwritten");
-      } catch (IOException e) {
-        err.println("e1kfuzz: cannot write " + f + ": " + e.getMessage());
-        return ExitCodes.INTERNAL_ERROR;
-      }
-      files.add(f);
-      stdout.println("DIVERGED (run " + d.run() + "): " + d.divergence().describe());
-      stdout.println("  ./e1kfuzz diff " + f + " --qemu " + build.path());
     }
-    for (String f : r.backendFailures()) {
-      stdout.println("BACKEND FAILURE: " + f);
+    if (shown > 5) {
+      stdout.println("... " + (shown - 5) + " more backend failures");
     }
-    for (String u : r.unreproduced()) {
-      stdout.println("DIVERGED ONCE, NOT REPRODUCED (timing noise beyond the margin?): " + u);
+    if (r.stoppedBecause() != null) {
+      stdout.println("STOPPED EARLY: " + r.stoppedBecause());
     }
-    return r.divergences().isEmpty() ? ExitCodes.OK : ExitCodes.DIVERGED;
+    if (!findings.files().isEmpty()) {
+      stdout.println("written to " + out + ": " + findings.files().size() + " file(s); replay one with ./e1kfuzz diff FILE --qemu "
+          + QemuTargets.displayName(build));
+    }
+    stdout.flush();
+    return findings.writeErrors() > 0 ? null : r;
   }
 }

@@ -18,4 +18,9 @@ public final class ExitCodes {
   public static final int NO_QEMU = 5;
   /** {@code merge}: a variant and signature was found that no corpus {@code @expect} line states. */
   public static final int NEW_FINDING = 6;
+  /**
+   * A real QEMU failed on some traces (died, hung, broke the protocol) and nothing diverged; the
+   * traces are kept as backend-failure reports.
+   */
+  public static final int BACKEND_FAILURE = 7;
 }

@@ -6,7 +6,11 @@ import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
+import e1kfuzz.engine.Finding;
 import e1kfuzz.engine.Guidance;
+import e1kfuzz.qemu.Confirmation;
+import java.util.HashMap;
+import java.util.Map;
 import e1kfuzz.model.Variant;
 import e1kfuzz.report.CampaignReport;
 import java.io.IOException;
@@ -75,6 +79,14 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--guidance", defaultValue = "coverage",
       description = "coverage: half the runs mutate traces that reached new coverage; none: fresh random traces only (default: ${DEFAULT-VALUE}).")
   Guidance guidance;
+
+  @Option(names = "--zero-ns-windows",
+      description = "Keep findings that need a step to run while a timer is already due (0-ns windows: real on a running VM, not replayable under qtest). By default each finding is the first run that fails in a form the exact builds replay, shrunk keeping that form.")
+  boolean zeroNsWindows;
+
+  @Option(names = "--no-confirm",
+      description = "Do not replay the shrunk findings on their variants' exact builds (by default each one that the exact builds can replay is checked there, when the build exists).")
+  boolean noConfirm;
 
   @Option(names = "--strict", description = "Also check the strict invariants.")
   boolean strict;
@@ -190,7 +202,7 @@ final class FuzzCommand implements Callable<Integer> {
 
   /** The saved campaign, or null after saying why it cannot be resumed. */
   private CampaignState.Saved loadForResume(PrintWriter err) {
-    for (String o : new String[] {"--seed", "--variant", "--runs", "--max-steps", "--weights", "--strict", "--shard", "--guidance", "--state"}) {
+    for (String o : new String[] {"--seed", "--variant", "--runs", "--max-steps", "--weights", "--strict", "--shard", "--guidance", "--state", "--zero-ns-windows"}) {
       if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
         err.println("e1kfuzz: " + o + " cannot be combined with --resume: the campaign keeps its own options");
         return null;
@@ -222,7 +234,7 @@ final class FuzzCommand implements Callable<Integer> {
     }
     int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     CampaignOptions resumed = new CampaignOptions(o.variants(), o.seed(), o.runs(), budget, Math.max(1, j),
-        o.generator(), o.strict(), o.shardIndex(), o.shardCount(), o.guidance());
+        o.generator(), o.strict(), o.shardIndex(), o.shardCount(), o.guidance(), o.zeroNsWindows());
     return new CampaignState.Saved(resumed, s.elapsedNanos(), s.out(), s.snapshot());
   }
 
@@ -266,7 +278,8 @@ final class FuzzCommand implements Callable<Integer> {
   private int finish(Campaign.Result result, CampaignOptions options, PrintWriter stdout, PrintWriter err) {
     List<FindingWriter.Written> written;
     try {
-      written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options));
+      written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options),
+          confirm(result.findings(), err));
       for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
         err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
       }
@@ -297,6 +310,30 @@ final class FuzzCommand implements Callable<Integer> {
       return ExitCodes.INTERNAL_ERROR;
     }
     return result.findings().isEmpty() ? ExitCodes.OK : ExitCodes.FOUND;
+  }
+
+  /**
+   * Replays each finding that the exact builds can replay on its variant's exact build, when
+   * there is one: the header then says whether real QEMU confirms it.
+   */
+  private Map<Finding, String> confirm(List<Finding> findings, PrintWriter err) {
+    Map<Finding, String> notes = new HashMap<>();
+    if (noConfirm) {
+      return notes;
+    }
+    for (Finding f : findings) {
+      if (f.notExactReplayable() != null) {
+        continue;
+      }
+      Confirmation.Verdict v = Confirmation.check(f.variant(), f.shrunk().steps());
+      if (v != null) {
+        notes.put(f, v.text());
+        if (!v.confirmed()) {
+          err.println("e1kfuzz: " + f.signature().id() + " on " + f.variant().id() + ": " + v.text());
+        }
+      }
+    }
+    return notes;
   }
 
   private CampaignOptions options() {
@@ -349,7 +386,7 @@ final class FuzzCommand implements Callable<Integer> {
     }
     long s = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
     return new CampaignOptions(variants, s, runs == null ? 0 : runs, duration, j,
-        new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount, guidance);
+        new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount, guidance, zeroNsWindows);
   }
 
   /** How to regenerate the runs, for finding headers: no --jobs, --time or --out (they do not change traces). */
@@ -365,6 +402,9 @@ final class FuzzCommand implements Callable<Integer> {
     }
     if (o.guidance() == Guidance.NONE) {
       sb.append(" --guidance none");
+    }
+    if (o.zeroNsWindows()) {
+      sb.append(" --zero-ns-windows");
     }
     if (o.shardCount() > 1) {
       sb.append(" --shard ").append(o.shardIndex() + 1).append('/').append(o.shardCount());

@@ -57,14 +57,7 @@ final class QemuReplay {
       if (fragile != null) {
         out.println(f + ": warning, not timing-robust: " + fragile);
       }
-      QemuBackend.Run run;
-      try {
-        run = QemuBackend.run(build, t.steps());
-      } catch (IOException e) {
-        out.println(f + ": BACKEND FAILURE: " + e);
-        failures++;
-        continue;
-      }
+      QemuBackend.Run run = QemuBackend.run(build, t.steps());
       if (run.failure() != null) {
         out.println(f + ": BACKEND FAILURE: " + run.failure());
         failures++;

@@ -21,6 +21,15 @@ final class QemuTargets {
   /** A variant and the build it is compared with. */
   record Target(Variant variant, QemuBuild build) {}
 
+  /** How a build is named in reports: its launcher name when it is in the cache folder, else its path. */
+  static String displayName(QemuBuild build) {
+    Path p = build.path();
+    if (p.getParent() != null && p.toAbsolutePath().getParent().equals(QemuBuild.cacheDir().toAbsolutePath())) {
+      return p.getFileName().toString();
+    }
+    return p.toString();
+  }
+
   /** Debian's binary build of each release variant ({@code make qemu}); none for fix candidates. */
   static Optional<String> debianLauncher(Variant v) {
     return switch (v) {

@@ -60,6 +60,7 @@ public final class CampaignState {
     opts.put("strict", o.strict());
     opts.put("shard", (o.shardIndex() + 1) + "/" + o.shardCount());
     opts.put("guidance", o.guidance().name().toLowerCase(Locale.ROOT));
+    opts.put("zeroNsWindows", o.zeroNsWindows());
     root.put("elapsedMs", s.elapsedNanos() / 1_000_000);
     root.put("out", s.out());
     Campaign.Snapshot snap = s.snapshot();
@@ -125,7 +126,7 @@ public final class CampaignState {
       CampaignOptions options = new CampaignOptions(variants, number(o, "seed"), number(o, "runs"), time, 1,
           new GeneratorOptions((int) number(o, "maxSteps"), GeneratorOptions.parseWeights(text(o, "weights"))),
           o.path("strict").asBoolean(), Integer.parseInt(shard[0]) - 1, Integer.parseInt(shard[1]),
-          Guidance.valueOf(text(o, "guidance").toUpperCase(Locale.ROOT)));
+          Guidance.valueOf(text(o, "guidance").toUpperCase(Locale.ROOT)), o.path("zeroNsWindows").asBoolean());
       JsonNode cov = root.get("coverage");
       JsonNode idx = array(cov, "indices");
       int[] indices = new int[idx.size()];

@@ -34,6 +34,16 @@ public final class FindingWriter {
    */
   public static List<Written> write(
       Path dir, List<Finding> findings, boolean strict, long seed, String origin) throws IOException {
+    return write(dir, findings, strict, seed, origin, Map.of());
+  }
+
+  /**
+   * @param exactNotes per finding, what its exact build said (see {@link #exactLine}); findings
+   *     without one get the replayability the model alone can tell
+   */
+  public static List<Written> write(
+      Path dir, List<Finding> findings, boolean strict, long seed, String origin, Map<Finding, String> exactNotes)
+      throws IOException {
     Map<List<Step>, List<Finding>> byTrace = new LinkedHashMap<>();
     for (Finding f : findings) {
       byTrace.computeIfAbsent(f.shrunk().steps(), k -> new ArrayList<>()).add(f);
@@ -47,12 +57,21 @@ public final class FindingWriter {
         header.add(
             "  seed " + seed + ", run " + f.run() + ", original length " + f.original().size()
                 + " steps; " + f.shrunk().summary());
+        header.add("  " + exactLine(f, exactNotes.get(f)));
       }
       header.add("found by: " + origin);
       Written w = writeCase(dir, e.getValue().get(0).signature().id(), steps, header, strict);
       out.add(new Written(w.file(), List.copyOf(e.getValue()), w.alreadyPresent(), w.trace()));
     }
     return out;
+  }
+
+  /** The header line on the exact builds: the confirmation, or whether the trace replays under qtest. */
+  public static String exactLine(Finding f, String note) {
+    if (f.notExactReplayable() != null) {
+      return "exact builds: not replayable under qtest: " + f.notExactReplayable();
+    }
+    return "exact builds: " + (note != null ? note : "replayable under qtest (not checked: no exact build of " + f.variant().id() + ")");
   }
 
   /**

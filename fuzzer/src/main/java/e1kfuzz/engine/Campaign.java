@@ -6,6 +6,7 @@ import e1kfuzz.model.Runner;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.timing.ExactTiming;
 import e1kfuzz.model.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,7 +107,17 @@ public final class Campaign {
 
   private record Key(Variant variant, Signature signature) {}
 
-  private record Candidate(long run, List<Step> steps) {}
+  /**
+   * A failing run. With {@code exactReplayable} the run fails in a form the exact builds replay
+   * ({@link ExactTiming}); such a run is preferred to any that is not, then the lowest run wins. The
+   * order is total, so the kept candidate does not depend on how runs were split among threads.
+   */
+  private record Candidate(long run, List<Step> steps, boolean exactReplayable) {
+    boolean betterThan(Candidate old) {
+      return old == null || (exactReplayable && !old.exactReplayable)
+          || (exactReplayable == old.exactReplayable && run < old.run);
+    }
+  }
 
   /** What one run adds to coverage, when it adds anything. */
   private record NewCoverage(long run, List<Step> steps, int[] indices, int count, long marks) {}
@@ -141,7 +152,7 @@ public final class Campaign {
     kept.addAll(s.kept());
     coverage.copyFrom(s.coverage());
     for (FirstFailure f : s.failures()) {
-      firstFailures.put(new Key(f.variant(), f.signature()), new Candidate(f.run(), f.steps()));
+      firstFailures.put(new Key(f.variant(), f.signature()), new Candidate(f.run(), f.steps(), replayable(f.variant(), f.steps())));
     }
     s.internalFailures().forEach(f -> internalFailures.put(f.kind(), f));
     return this;
@@ -324,10 +335,14 @@ public final class Campaign {
     }
   }
 
-  private static void keep(Map<Key, Candidate> local, Key key, long run, List<Step> steps) {
+  private void keep(Map<Key, Candidate> local, Key key, long run, List<Step> steps) {
     Candidate c = local.get(key);
-    if (c == null || run < c.run) {
-      local.put(key, new Candidate(run, List.copyOf(steps)));
+    // The replay check runs the model again: only when this run could replace the kept one.
+    if (c == null || run < c.run || !c.exactReplayable) {
+      Candidate n = new Candidate(run, List.copyOf(steps), replayable(key.variant(), steps));
+      if (n.betterThan(c)) {
+        local.put(key, n);
+      }
     }
   }
 
@@ -335,8 +350,7 @@ public final class Campaign {
   private void merge(BatchResult b) {
     b.failures.forEach(
         (k, c) -> {
-          Candidate old = firstFailures.get(k);
-          if (old == null || c.run < old.run) {
+          if (c.betterThan(firstFailures.get(k))) {
             firstFailures.put(k, c);
           }
         });
@@ -353,15 +367,12 @@ public final class Campaign {
     for (Map.Entry<Key, Candidate> e : entries) {
       Key k = e.getKey();
       Candidate c = e.getValue();
-      futures.add(
-          pool.submit(
-              () ->
-                  new Finding(
-                      k.variant(),
-                      k.signature(),
-                      c.run(),
-                      c.steps(),
-                      Shrinker.shrink(k.variant(), c.steps(), k.signature(), options.strict()))));
+      futures.add(pool.submit(() -> {
+        Shrinker.Result r = Shrinker.shrink(k.variant(), c.steps(), k.signature(), options.strict(), c.exactReplayable(),
+            Shrinker.DEFAULT_MAX_RUNS);
+        String problem = c.exactReplayable() ? null : ExactTiming.problem(k.variant(), r.steps());
+        return new Finding(k.variant(), k.signature(), c.run(), c.steps(), r, problem);
+      }));
     }
     List<Finding> findings = new ArrayList<>();
     for (Future<Finding> f : futures) {
@@ -382,6 +393,11 @@ public final class Campaign {
       t.setDaemon(true);
       return t;
     };
+  }
+
+  /** Whether a failing trace counts as replayable on the exact builds (never with --zero-ns-windows). */
+  private boolean replayable(Variant variant, List<Step> steps) {
+    return !options.zeroNsWindows() && ExactTiming.problem(variant, steps) == null;
   }
 
   /** Parses {@code 30s}, {@code 5m}, {@code 1h}, {@code 500ms}. */

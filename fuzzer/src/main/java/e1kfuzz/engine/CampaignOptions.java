@@ -13,6 +13,9 @@ import java.util.List;
  * options reproduce whatever {@code jobs} is (shards keep their own).
  *
  * @param runs runs per shard, or 0 for no limit (then {@code time} must be set)
+ * @param zeroNsWindows keep findings that need a step to run while a timer is already due (a
+ *     0-ns window, see {@link e1kfuzz.timing.ExactTiming}); by default a finding is the first run
+ *     that fails in a form the exact builds replay, and is shrunk keeping that form
  * @param time wall-clock budget, or null for no limit (then {@code runs} must be set)
  */
 public record CampaignOptions(
@@ -25,7 +28,8 @@ public record CampaignOptions(
     boolean strict,
     int shardIndex,
     int shardCount,
-    Guidance guidance) {
+    Guidance guidance,
+    boolean zeroNsWindows) {
 
   public CampaignOptions {
     variants = List.copyOf(variants);
@@ -37,6 +41,12 @@ public record CampaignOptions(
     Preconditions.checkArgument(shardCount >= 1 && shardIndex >= 0 && shardIndex < shardCount, "bad shard");
   }
 
+  /** Findings in the form the exact builds replay. */
+  public CampaignOptions(List<Variant> variants, long seed, long runs, Duration time, int jobs,
+      GeneratorOptions generator, boolean strict, int shardIndex, int shardCount, Guidance guidance) {
+    this(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, guidance, false);
+  }
+
   /** Unguided: every run is a pure function of the seed and its index. */
   public CampaignOptions(List<Variant> variants, long seed, long runs, Duration time, int jobs,
       GeneratorOptions generator, boolean strict, int shardIndex, int shardCount) {
@@ -44,7 +54,11 @@ public record CampaignOptions(
   }
 
   public CampaignOptions withGuidance(Guidance g) {
-    return new CampaignOptions(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, g);
+    return new CampaignOptions(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, g, zeroNsWindows);
+  }
+
+  public CampaignOptions withZeroNsWindows(boolean z) {
+    return new CampaignOptions(variants, seed, runs, time, jobs, generator, strict, shardIndex, shardCount, guidance, z);
   }
 
   /** The global index of this shard's {@code local}-th run. */

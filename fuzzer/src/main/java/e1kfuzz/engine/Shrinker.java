@@ -6,6 +6,7 @@ import e1kfuzz.model.Runner;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.timing.ExactTiming;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,9 +56,23 @@ public final class Shrinker {
 
   public static Result shrink(
       Variant variant, List<Step> steps, Signature signature, boolean strict, int maxRuns) {
-    Oracle sameSignature = c -> Runner.run(variant, c, strict) instanceof Outcome.Violated v && v.signature() == signature ? v.step() : -1;
+    return shrink(variant, steps, signature, strict, false, maxRuns);
+  }
+
+  /**
+   * With {@code exactReplayable}, a candidate is kept only if it also replays under qtest ({@link
+   * ExactTiming}): the shrunk trace is one that the exact builds and a qtest regression test can
+   * hold. {@code steps} must then replay too.
+   */
+  public static Result shrink(
+      Variant variant, List<Step> steps, Signature signature, boolean strict, boolean exactReplayable, int maxRuns) {
+    Oracle sameSignature = c -> {
+      int step = Runner.run(variant, c, strict) instanceof Outcome.Violated v && v.signature() == signature ? v.step() : -1;
+      return step > 0 && exactReplayable && ExactTiming.problem(variant, c.subList(0, step)) != null ? -1 : step;
+    };
     Preconditions.checkArgument(
-        sameSignature.failingStep(steps) > 0, "the trace does not fail with %s on %s", signature.id(), variant.id());
+        sameSignature.failingStep(steps) > 0, "the trace does not fail with %s on %s%s", signature.id(), variant.id(),
+        exactReplayable ? " in a form the exact builds replay" : "");
     Shrunk shrunk = shrink(steps, sameSignature, maxRuns);
     Outcome.Violated outcome = (Outcome.Violated) Runner.run(variant, shrunk.steps(), strict);
     return new Result(shrunk.steps(), steps.size(), shrunk.runs(), outcome, shrunk.exhausted());

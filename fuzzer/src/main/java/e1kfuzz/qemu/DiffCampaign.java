@@ -6,127 +6,270 @@ import e1kfuzz.engine.Shrinker;
 import e1kfuzz.engine.TraceGenerator;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A differential campaign: seeded generated traces, made timing-robust, run on the model of a
- * variant and on a real QEMU; each divergence is shrunk (every candidate re-run on both) to a
- * short trace that diverges the same way. Runs one QEMU at a time: real-time waits, not CPU, bound
- * its speed.
+ * A differential campaign: seeded generated traces, cut to what the build can replay, run on the
+ * model of a variant and on a real QEMU; each divergence is re-run and shrunk (every candidate
+ * re-run on both) to a short trace that diverges the same way.
+ *
+ * <p>Runs {@code jobs} workers, each with its own QEMU; run {@code r}'s trace is a pure function of
+ * the seed and {@code r}, and every run below {@code runs} is compared exactly once. Which
+ * divergence of a kind gets shrunk depends on the workers' timing unless {@code jobs} is 1.
+ *
+ * <p>Nothing QEMU does stops the campaign: a QEMU that dies, hangs or breaks the protocol on a
+ * trace (or on a shrink candidate) is a backend failure, reported to the listener with its trace,
+ * and the next trace gets a fresh QEMU; a candidate whose run failed is run again on a fresh QEMU
+ * ({@link #RETRIES} times) before it counts as "does not diverge". Only a build that fails {@link
+ * #MAX_CONSECUTIVE_FAILURES} traces in a row on one worker ends the campaign early, with the
+ * reason in {@link Result#stoppedBecause()}.
+ *
+ * <p>The listener hears of every divergence the moment it is seen, before it is re-run or shrunk,
+ * so a campaign that dies afterwards has already written it out.
  */
 public final class DiffCampaign {
-  /** Candidates per shrink: each costs a QEMU start and the trace's real-time waits. */
+  /** Candidates per shrink: each costs a QEMU run. */
   public static final int MAX_SHRINK_RUNS = 150;
+  /** How often a run that failed in the backend is retried on a fresh QEMU. */
+  static final int RETRIES = 3;
+  /** A worker whose QEMU fails this many traces in a row ends the campaign. */
+  public static final int MAX_CONSECUTIVE_FAILURES = 10;
 
-  /** @param reuse run the traces on one QEMU process with a reset between them (see {@link QemuBackend.Runner}) */
+  /**
+   * @param reuse run the traces of a worker on one QEMU process with a reset between them (see
+   *     {@link QemuBackend.Runner})
+   * @param jobs workers, each with its own QEMU
+   */
   public record Options(
       QemuBuild build, Variant variant, long seed, long runs, Duration time, GeneratorOptions generator, long marginNs,
-      boolean reuse) {
+      boolean reuse, int jobs) {
+    public Options {
+      if (jobs < 1) {
+        throw new IllegalArgumentException("jobs must be at least 1, not " + jobs);
+      }
+    }
+
     public Options(
         QemuBuild build, Variant variant, long seed, long runs, Duration time, GeneratorOptions generator, long marginNs) {
-      this(build, variant, seed, runs, time, generator, marginNs, true);
+      this(build, variant, seed, runs, time, generator, marginNs, true, 1);
     }
   }
 
+  /** A shrunk divergence: the original trace, its shrunk form and how it diverges. */
   public record Divergent(long run, List<Step> original, List<Step> shrunk, int shrinkRuns, Differ.Divergence divergence) {}
 
+  /** A divergence that did not happen again when its trace was re-run. */
+  public record Unreproduced(long run, List<Step> steps, Differ.Divergence divergence) {}
+
+  /** A trace on which the backend failed (QEMU died, hung, refused a command, could not start). */
+  public record BackendFailure(long run, List<Step> steps, String failure, boolean whileShrinking) {}
+
   /**
-   * @param unreproduced divergences that did not happen again when the trace was re-run: timing
-   *     noise beyond the margin (a loaded machine), reported but not shrunk
+   * @param seen every divergence compared, shrunk or not (one per kind is shrunk)
+   * @param stoppedBecause null, or why the campaign ended before its budget
    */
   public record Result(
-      Options options, long generated, long robust, long compared, long elapsedNanos,
-      List<Divergent> divergences, List<String> backendFailures, List<String> unreproduced, int qemuStarts) {}
+      Options options, long generated, long robust, long compared, long elapsedNanos, int seen,
+      List<Divergent> divergences, List<BackendFailure> backendFailures, List<Unreproduced> unreproduced,
+      int qemuStarts, String stoppedBecause) {}
 
-  /** Called after every compared trace. */
+  /** Hears of a campaign's progress; called from the worker threads, one call at a time. */
   @FunctionalInterface
   public interface Listener {
+    /** After every compared trace. */
     void onTrace(long generated, long compared, int divergences, long elapsedNanos);
+
+    /** A divergence, as soon as it is seen: before it is re-run, and whether or not it will be shrunk. */
+    default void onDivergence(long run, List<Step> steps, Differ.Divergence d) {}
+
+    /** The divergence first seen on run {@code d.run()}, shrunk. */
+    default void onShrunk(Divergent d) {}
+
+    /** The divergence first seen on run {@code u.run()} did not happen again. */
+    default void onUnreproduced(Unreproduced u) {}
+
+    default void onBackendFailure(BackendFailure f) {}
   }
 
   private final Options options;
-  private final LongSupplier clock;
-  private QemuBackend.Runner runner;
   private volatile boolean stop;
+  private volatile String stoppedBecause;
 
   public DiffCampaign(Options options) {
     this.options = options;
-    this.clock = System::nanoTime;
   }
 
   public void requestStop() {
     stop = true;
   }
 
-  public Result run(Listener listener) throws IOException {
-    try (QemuBackend.Runner r = new QemuBackend.Runner(options.build(), options.reuse())) {
-      runner = r;
-      return runWith(listener);
-    } finally {
-      runner = null;
+  /** What the workers share. */
+  private final class Shared {
+    final Listener listener;
+    final long start = System.nanoTime();
+    final long deadline;
+    final AtomicLong nextRun = new AtomicLong();
+    final AtomicLong generated = new AtomicLong();
+    final AtomicLong robust = new AtomicLong();
+    final AtomicLong compared = new AtomicLong();
+    final AtomicInteger starts = new AtomicInteger();
+    final Set<String> kinds = new HashSet<>();
+    int seen;
+    final List<Divergent> divergences = new ArrayList<>();
+    final List<BackendFailure> failures = new ArrayList<>();
+    final List<Unreproduced> unreproduced = new ArrayList<>();
+
+    Shared(Listener listener) {
+      this.listener = listener != null ? listener : (g, c, d, e) -> {};
+      this.deadline = options.time() == null ? Long.MAX_VALUE : start + options.time().toNanos();
+    }
+
+    long elapsed() {
+      return System.nanoTime() - start;
+    }
+
+    /** The next run to do, or -1 when the budget is spent or the campaign stops. */
+    long nextRun() {
+      if (stop || System.nanoTime() >= deadline) {
+        return -1;
+      }
+      long r = nextRun.getAndIncrement();
+      return options.runs() > 0 && r >= options.runs() ? -1 : r;
+    }
+
+    synchronized void failure(BackendFailure f) {
+      failures.add(f);
+      listener.onBackendFailure(f);
+    }
+
+    /** Records a divergence; true if it is the first of its kind (the caller shrinks it). */
+    synchronized boolean divergence(long run, List<Step> steps, Differ.Divergence d) {
+      seen++;
+      listener.onDivergence(run, steps, d);
+      return kinds.add(d.kind());
+    }
+
+    synchronized void unreproduced(Unreproduced u, String kind) {
+      kinds.remove(kind);
+      unreproduced.add(u);
+      listener.onUnreproduced(u);
+    }
+
+    synchronized void shrunk(Divergent d) {
+      divergences.add(d);
+      listener.onShrunk(d);
+    }
+
+    synchronized void traceDone() {
+      listener.onTrace(generated.get(), compared.get(), divergences.size(), elapsed());
     }
   }
 
-  private Result runWith(Listener listener) throws IOException {
-    TraceGenerator gen = new TraceGenerator(options.generator());
-    long start = clock.getAsLong();
-    long deadline = options.time() == null ? Long.MAX_VALUE : start + options.time().toNanos();
-    long generated = 0;
-    long robust = 0;
-    long compared = 0;
-    List<Divergent> divergences = new ArrayList<>();
-    List<String> failures = new ArrayList<>();
-    List<String> kinds = new ArrayList<>();
-    List<String> unreproduced = new ArrayList<>();
-    for (long run = 0; !stop && clock.getAsLong() < deadline && (options.runs() <= 0 || run < options.runs()); run++) {
-      generated++;
-      List<Step> steps = candidate(gen, run);
-      if (steps == null) {
-        continue;
-      }
-      robust++;
-      ModelObserver.ModelRun model = ModelObserver.run(options.variant(), steps);
-      QemuBackend.Run qemu = runner.run(steps);
-      compared++;
-      if (qemu.failure() != null) {
-        failures.add("run " + run + ": " + qemu.failure());
-      } else {
-        Differ.Divergence d = Differ.compare(model, qemu);
-        // One shrunk case per kind of divergence: the rest are most likely the same cause.
-        if (d != null && !kinds.contains(d.what())) {
-          Shrinker.Oracle same = sameDivergence(d.what());
-          if (same.failingStep(steps) < 0) {
-            unreproduced.add("run " + run + ": " + d.describe().replace("\n", "; "));
-            continue;
+  public Result run(Listener listener) {
+    Shared shared = new Shared(listener);
+    List<Thread> workers = new ArrayList<>();
+    List<Throwable> crashed = new ArrayList<>();
+    for (int j = 0; j < options.jobs(); j++) {
+      Thread t = new Thread(() -> {
+        try {
+          work(shared);
+        } catch (RuntimeException | Error e) {
+          synchronized (crashed) {
+            crashed.add(e);
           }
-          Shrinker.Shrunk s;
-          try {
-            s = Shrinker.shrink(steps, same, MAX_SHRINK_RUNS);
-          } catch (IllegalArgumentException flaky) {
-            // It diverged twice, then not on the shrinker's own first run: not reproducible.
-            unreproduced.add("run " + run + " (twice, then not): " + d.describe().replace("\n", "; "));
-            continue;
-          }
-          kinds.add(d.what());
-          ModelObserver.ModelRun m2 = ModelObserver.run(options.variant(), s.steps());
-          QemuBackend.Run q2 = runner.run(s.steps());
-          Differ.Divergence d2 = Differ.compare(m2, q2);
-          divergences.add(new Divergent(run, steps, s.steps(), s.runs(), d2 != null ? d2 : d));
+          stop = true;
         }
-      }
-      if (listener != null) {
-        listener.onTrace(generated, compared, divergences.size(), clock.getAsLong() - start);
+      }, "e1kfuzz-diff-" + j);
+      workers.add(t);
+      t.start();
+    }
+    for (Thread t : workers) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        stop = true;
+        Thread.currentThread().interrupt();
       }
     }
-    return new Result(options, generated, robust, compared, clock.getAsLong() - start, divergences, failures, unreproduced,
-        runner.starts());
+    if (!crashed.isEmpty()) {
+      throw new IllegalStateException("a differential worker failed", crashed.get(0));
+    }
+    synchronized (shared) {
+      List<Divergent> ds = new ArrayList<>(shared.divergences);
+      ds.sort((a, b) -> Long.compare(a.run(), b.run()));
+      return new Result(options, shared.generated.get(), shared.robust.get(), shared.compared.get(), shared.elapsed(),
+          shared.seen, ds, List.copyOf(shared.failures), List.copyOf(shared.unreproduced), shared.starts.get(),
+          stoppedBecause);
+    }
   }
 
-  /** Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if not robust. */
+  private void work(Shared shared) {
+    TraceGenerator gen = new TraceGenerator(options.generator());
+    int failedInARow = 0;
+    try (QemuBackend.Runner runner = new QemuBackend.Runner(options.build(), options.reuse())) {
+      for (long run = shared.nextRun(); run >= 0; run = shared.nextRun()) {
+        shared.generated.incrementAndGet();
+        List<Step> steps = candidate(gen, run);
+        if (steps == null) {
+          continue;
+        }
+        shared.robust.incrementAndGet();
+        ModelObserver.ModelRun model = ModelObserver.run(options.variant(), steps);
+        int before = runner.starts();
+        QemuBackend.Run qemu = runner.run(steps);
+        shared.starts.addAndGet(runner.starts() - before);
+        shared.compared.incrementAndGet();
+        if (qemu.failure() != null) {
+          shared.failure(new BackendFailure(run, steps, qemu.failure(), false));
+          if (++failedInARow >= MAX_CONSECUTIVE_FAILURES) {
+            stoppedBecause = "QEMU failed " + failedInARow + " traces in a row; the last: " + qemu.failure();
+            stop = true;
+          }
+        } else {
+          failedInARow = 0;
+          Differ.Divergence d = Differ.compare(model, qemu);
+          if (d != null && shared.divergence(run, steps, d)) {
+            shrink(shared, runner, run, steps, d);
+          }
+        }
+        shared.traceDone();
+      }
+    }
+  }
+
+  /** Re-runs a divergence and shrinks it, or reports it as not reproduced. */
+  private void shrink(Shared shared, QemuBackend.Runner runner, long run, List<Step> steps, Differ.Divergence d) {
+    Shrinker.Oracle same = sameDivergence(shared, runner, run, d.kind());
+    int again = rerun(shared, runner, run, steps, d.kind());
+    if (again == BACKEND_FAILED) {
+      // QEMU failed on every re-run: keep the divergence as it was seen, unshrunk.
+      shared.shrunk(new Divergent(run, steps, steps, 0, d));
+      return;
+    }
+    if (again < 0) {
+      shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
+      return;
+    }
+    Shrinker.Shrunk s;
+    try {
+      s = Shrinker.shrink(steps, same, MAX_SHRINK_RUNS);
+    } catch (IllegalArgumentException flaky) {
+      // It diverged twice, then not on the shrinker's own first run: not reproducible.
+      shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
+      return;
+    }
+    QemuBackend.Run q2 = runner.run(s.steps());
+    Differ.Divergence d2 = q2.failure() == null ? Differ.compare(ModelObserver.run(options.variant(), s.steps()), q2) : null;
+    shared.shrunk(new Divergent(run, steps, s.steps(), s.runs(), d2 != null ? d2 : d));
+  }
+
+  /** Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if not comparable. */
   List<Step> candidate(TraceGenerator gen, long run) {
     List<Step> raw = gen.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run)), options.variant().newCore(), false);
     List<Step> steps = new ArrayList<>();
@@ -146,22 +289,34 @@ public final class DiffCampaign {
     return steps;
   }
 
-  private Shrinker.Oracle sameDivergence(String what) {
-    return c -> {
-      if (c.isEmpty() || Qtest.firstUnsupported(c) != null
-          || Robustness.check(options.build(), options.variant(), c, options.marginNs()) != null) {
-        return -1;
+  private static final int BACKEND_FAILED = -2;
+
+  /**
+   * Whether a candidate diverges with the same kind: its failing step, -1 if not (or if the build
+   * cannot compare it), {@link #BACKEND_FAILED} if QEMU failed on every attempt (each failure is
+   * retried on a fresh QEMU, and reported).
+   */
+  private int rerun(Shared shared, QemuBackend.Runner runner, long run, List<Step> c, String kind) {
+    if (c.isEmpty() || Qtest.firstUnsupported(c) != null
+        || Robustness.check(options.build(), options.variant(), c, options.marginNs()) != null) {
+      return -1;
+    }
+    for (int attempt = 0; attempt <= RETRIES; attempt++) {
+      int before = runner.starts();
+      QemuBackend.Run q = runner.run(c);
+      shared.starts.addAndGet(runner.starts() - before);
+      if (q.failure() != null) {
+        shared.failure(new BackendFailure(run, c, q.failure(), true));
+        continue;
       }
-      try {
-        QemuBackend.Run q = runner.run(c);
-        if (q.failure() != null) {
-          return -1;
-        }
-        Differ.Divergence d = Differ.compare(ModelObserver.run(options.variant(), c), q);
-        return d != null && d.what().equals(what) ? Math.min(d.step(), c.size()) : -1;
-      } catch (IOException e) {
-        return -1;
-      }
-    };
+      Differ.Divergence d = Differ.compare(ModelObserver.run(options.variant(), c), q);
+      return d != null && d.kind().equals(kind) ? Math.min(d.step(), c.size()) : -1;
+    }
+    return BACKEND_FAILED;
+  }
+
+  /** The shrinker's oracle: a candidate QEMU failed on counts as not diverging. */
+  private Shrinker.Oracle sameDivergence(Shared shared, QemuBackend.Runner runner, long run, String kind) {
+    return c -> Math.max(-1, rerun(shared, runner, run, c, kind));
   }
 }

@@ -10,8 +10,12 @@ import java.util.Objects;
 public final class Differ {
   private Differ() {}
 
-  /** Null means they agree. */
-  public record Divergence(int step, String what, String model, String qemu) {
+  /**
+   * Null means they agree. {@code kind} is finer than {@code what}: the observations that differ
+   * (ICS, IMS, PBA, INTx, MSI-X, MSI) or the two abort outcomes; a campaign shrinks one divergence
+   * per kind.
+   */
+  public record Divergence(int step, String what, String kind, String model, String qemu) {
     public String describe() {
       return String.format(Locale.ROOT, "step %d: %s%n  model: %s%n  qemu:  %s", step, what, model, qemu);
     }
@@ -23,21 +27,49 @@ public final class Differ {
       Observation m = model.observations().get(i);
       Observation q = qemu.observations().get(i);
       if (!m.equals(q)) {
-        return new Divergence(m.step(), "state after the step", m.describe(), q.describe());
+        String what = "state after the step";
+        return new Divergence(m.step(), what, what + " (" + differing(m, q) + ")", m.describe(), q.describe());
       }
     }
+    String modelAbort = model.abortSignature() == null ? "no abort" : model.abortSignature();
+    String qemuAbort = qemu.abortSignature() == null ? "no abort" : qemu.abortSignature();
     if (!Objects.equals(model.abortSignature(), qemu.abortSignature())) {
       return new Divergence(
           model.abortSignature() != null ? model.abortStep() : Math.max(qemu.abortStep(), n + 1),
           "abort",
+          "abort (model " + modelAbort + ", qemu " + qemuAbort + ")",
           model.abortSignature() == null ? "no abort" : model.abortSignature() + " at step " + model.abortStep(),
           qemu.abortSignature() == null ? "no abort" : qemu.abortSignature() + " at step " + qemu.abortStep() + ": " + qemu.abortText());
     }
     if (model.abortSignature() != null && model.abortStep() != qemu.abortStep()) {
-      return new Divergence(model.abortStep(), "abort step",
+      return new Divergence(model.abortStep(), "abort step", "abort step (" + modelAbort + ")",
           model.abortSignature() + " at step " + model.abortStep(), qemu.abortSignature() + " at step " + qemu.abortStep());
     }
     return null;
+  }
+
+  /** The names of the observations that differ, e.g. "ICS, INTx". */
+  static String differing(Observation m, Observation q) {
+    List<String> f = new ArrayList<>();
+    if (m.ics() != q.ics()) {
+      f.add("ICS");
+    }
+    if (m.ims() != q.ims()) {
+      f.add("IMS");
+    }
+    if (m.pba() != q.pba()) {
+      f.add("PBA");
+    }
+    if (m.intxLine() != q.intxLine()) {
+      f.add("INTx");
+    }
+    if (m.msixMessages() != q.msixMessages()) {
+      f.add("MSI-X");
+    }
+    if (m.msiMessage() != q.msiMessage()) {
+      f.add("MSI");
+    }
+    return String.join(", ", f);
   }
 
   /** Both timelines side by side, one row per step. */

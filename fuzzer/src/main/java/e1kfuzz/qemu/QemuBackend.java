@@ -1,6 +1,7 @@
 package e1kfuzz.qemu;
 
 import e1kfuzz.model.E1000eCore;
+import e1kfuzz.model.Event;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class QemuBackend {
   }
 
   /** Runs a trace on a freshly started QEMU, which is stopped afterwards. */
-  public static Run run(QemuBuild build, List<Step> steps) throws IOException {
+  public static Run run(QemuBuild build, List<Step> steps) {
     try (Runner r = new Runner(build, false)) {
       return r.run(steps);
     }
@@ -136,7 +137,12 @@ public final class QemuBackend {
       return starts;
     }
 
-    public Run run(List<Step> steps) throws IOException {
+    /**
+     * Runs one trace. Never throws for what QEMU does: a QEMU that dies, hangs, resets a socket or
+     * cannot start gives a {@link Run} with a {@link Run#failure()}, and the next trace gets a
+     * fresh process.
+     */
+    public Run run(List<Step> steps) {
       String why = Qtest.firstUnsupported(steps);
       if (why != null) {
         throw new IllegalArgumentException("not replayable on QEMU: " + why);
@@ -148,11 +154,16 @@ public final class QemuBackend {
       // The UDP port handed to QEMU is probed free, then bound by QEMU: another process can take
       // it in between, so a failed start is retried with a new port.
       for (int attempt = 0; attempt < 3; attempt++) {
-        if (machine == null) {
-          machine = new Machine(build);
-          starts++;
+        try {
+          if (machine == null) {
+            starts++;
+            machine = new Machine(build);
+          }
+          run = machine.run(steps);
+        } catch (IOException | RuntimeException e) {
+          closeMachine();
+          return new Run(build, List.of(), null, -1, "", "backend: " + e);
         }
-        run = machine.run(steps);
         if (run.failure() == null || !run.failure().startsWith(START_FAILED)) {
           break;
         }
@@ -300,6 +311,12 @@ public final class QemuBackend {
     List<Observation> obs = new ArrayList<>();
     // The model of the build's variant runs alongside, to know where an `expire` lands.
     E1000eCore shadow = build.variant().newCore();
+    int[] framesExpected = {0};
+    shadow.setEventSink(e -> {
+      if (e instanceof Event.FrameReceived) {
+        framesExpected[0]++;
+      }
+    });
     int step = 0;
     try {
       session.send(q.preamble());
@@ -315,29 +332,49 @@ public final class QemuBackend {
         }
         boolean rxReady = shadow.rxReady();
         boolean rxOffered = shadow.rxOffered();
-        shadow.step(s);
-        if (s instanceof Step.Wait || s instanceof Step.Expire) {
-          if (build.qtestAccel()) {
-            if (target > virtualNs) { // QEMU 10 refuses a 0-ns step; due timers have run already
-              session.send("clock_step " + (target - virtualNs)); // exact virtual time, no sleeping
-            }
-          } else {
-            sleepUntil(start + target);
+        if ((s instanceof Step.Wait || s instanceof Step.Expire) && build.qtestAccel()) {
+          // Exact virtual time, no sleeping. The clock moves from one timer deadline to the next,
+          // so that QEMU's main loop runs in between as it does in a running VM: frames a timer
+          // lets in (autonegotiation completing) are read from the netdev's socket at that
+          // instant, not when the wait is over.
+          long next;
+          while (shadow.abortSignature() == null && (next = nextDeadline(shadow)) <= target) {
+            shadow.step(new Step.Wait(next - virtualNs));
+            session.send("clock_step " + (next - virtualNs));
+            virtualNs = next;
+            awaitFrames(session, framesExpected[0]);
+          }
+          if (shadow.abortSignature() == null) {
+            shadow.step(new Step.Wait(target - virtualNs));
+          }
+          if (target > virtualNs) { // QEMU 10 refuses a 0-ns step; due timers have run already
+            session.send("clock_step " + (target - virtualNs));
           }
           virtualNs = target;
+        } else if (s instanceof Step.Wait || s instanceof Step.Expire) {
+          shadow.step(s);
+          sleepUntil(start + target);
+          virtualNs = target;
         } else if (s instanceof Step.Link link) {
+          shadow.step(s);
           qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
         } else if (s instanceof Step.Reset) {
+          shadow.step(s);
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");
           session.send(q.preamble());
         } else if (s instanceof Step.Rx rx) {
+          shadow.step(s);
           receive(q, session, peer, qemu, rx, rxReady, rxOffered);
         } else {
+          shadow.step(s);
           session.send(q.commands(s));
           if (softwareReset(build, s)) {
             session.send(q.rings()); // CTRL.RST cleared the ring registers; a driver re-programs them
           }
         }
+        // Frames the step let in (a flush reads the held ones from the netdev's socket, one per
+        // main-loop iteration) must all have arrived before the observation and the next step.
+        awaitFrames(session, framesExpected[0]);
         obs.add(observe(step, session));
       }
       framesLeft[0] = !shadow.rxOffered();
@@ -435,6 +472,34 @@ public final class QemuBackend {
     }
     return new Observation(step, (int) QtestSession.value(r.get(0)), (int) QtestSession.value(r.get(1)),
         (int) QtestSession.value(r.get(2)) & 0x1f, line, msix, QtestSession.value(r.get(5)) != 0);
+  }
+
+  /** The earliest deadline of a running timer after now, or Long.MAX_VALUE. */
+  private static long nextDeadline(E1000eCore core) {
+    long best = Long.MAX_VALUE;
+    for (TimerId t : TimerId.values()) {
+      if (core.timerRunning(t) && core.timerDeadline(t) > core.now()) {
+        best = Math.min(best, core.timerDeadline(t));
+      }
+    }
+    return best;
+  }
+
+  /** How long to wait for frames the model says QEMU received; then the comparison tells. */
+  static final long FRAME_TIMEOUT_NS = 1_000_000_000L;
+
+  /**
+   * Waits until QEMU's trace shows {@code expected} frames received in this trace (the model's
+   * count), or {@link #FRAME_TIMEOUT_NS}.
+   */
+  private static void awaitFrames(QtestSession session, int expected) {
+    if (expected == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
+    while (session.stderrCount(RX_EVENT) < expected && System.nanoTime() < deadline && session.alive()) {
+      LockSupport.parkNanos(20_000);
+    }
   }
 
   private static void sleepUntil(long hostNanos) {

@@ -5,6 +5,7 @@ import e1kfuzz.model.Event;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
 import e1kfuzz.model.Variant;
+import e1kfuzz.timing.ExactTiming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,30 +22,9 @@ public final class Robustness {
 
   private Robustness() {}
 
-  /**
-   * For a build with the qtest accelerator, where virtual time only moves on clock_step: the only
-   * fragile thing left is a timer due at the very instant a step leaves it (a 0-ns delay timer,
-   * TIDV = 0 after reset included). QEMU's main loop runs such a timer before it reads the next
-   * qtest command, so already before the observation of that step; the model fires it at the next
-   * time advance. (The first exact differential campaign found that this holds whatever the next
-   * step is, also at the end of a trace.)
-   */
+  /** For a build with the qtest accelerator: see {@link ExactTiming}. */
   public static String checkExact(Variant variant, List<Step> steps) {
-    E1000eCore core = variant.newCore();
-    for (int i = 0; i < steps.size(); i++) {
-      core.step(steps.get(i));
-      if (core.abortSignature() != null) {
-        return null;
-      }
-      for (TimerId t : TimerId.values()) {
-        if (core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
-          return String.format(Locale.ROOT,
-              "%s is due at the instant of step %d (%s): QEMU runs it before the next command, the model at the next time advance",
-              t.traceName(), i + 1, steps.get(i).format());
-        }
-      }
-    }
-    return null;
+    return ExactTiming.problem(variant, steps);
   }
 
   /** The check that fits the build: exact with the qtest accelerator, with margins otherwise. */

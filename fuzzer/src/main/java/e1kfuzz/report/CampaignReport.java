@@ -70,6 +70,17 @@ public final class CampaignReport {
               f.run(), f.shrunk().summary(), w.file(), w.alreadyPresent() ? " (already there)" : ""));
         }
       }
+      sb.append("\non the exact builds:\n");
+      for (FindingWriter.Written w : written) {
+        String finding = null;
+        for (String h : w.trace().header()) {
+          if (h.startsWith("e1kfuzz finding: ")) {
+            finding = h.substring("e1kfuzz finding: ".length());
+          } else if (h.startsWith("  exact builds: ") && finding != null) {
+            sb.append(String.format(Locale.ROOT, "  %-50s %s%n", finding, h.substring("  exact builds: ".length())));
+          }
+        }
+      }
       sb.append("\nreplay:\n");
       for (FindingWriter.Written w : written) {
         sb.append("  ").append(replayCommand(w, r.options().strict())).append('\n');

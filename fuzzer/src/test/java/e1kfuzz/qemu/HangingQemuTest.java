@@ -141,8 +141,8 @@ class HangingQemuTest {
     }
     long pid = stopper.pid.get();
     assertTrue(pid != 0, "the stopper found no QEMU to stop in 40 s of campaign");
-    assertTrue(r.backendFailures().stream().anyMatch(f -> f.contains("no reply") || f.contains("no QMP reply")
-        || f.contains("did not start")), r.backendFailures().toString());
+    assertTrue(r.backendFailures().stream().anyMatch(f -> f.failure().contains("no reply") || f.failure().contains("no QMP reply")
+        || f.failure().contains("did not start")), r.backendFailures().toString());
     assertTrue(r.divergences().isEmpty(), "a hang is no divergence: " + r.divergences());
     assertGone(pid);
   }

@@ -1005,6 +1005,9 @@ public abstract class E1000eCore {
       }
       return;
     }
+    if (events != null) {
+      events.accept(new Event.FrameReceived(now, !frame.noBuffer()));
+    }
     int n = 0;
     if (frame.noBuffer()) {
       n |= Cause.RXO;
@@ -1134,10 +1137,21 @@ public abstract class E1000eCore {
     dropHeldFrames();
   }
 
-  /** Forgets every frame the net layer held (device reset; CTRL.RST on 8.0+). */
+  /** Forgets every frame the net layer held (device reset). */
   final void dropHeldFrames() {
     if (heldFrames != null) {
       heldFrames.clear();
+    }
+  }
+
+  /**
+   * qemu_purge_queued_packets (CTRL.RST on 8.0+): the net layer's queue holds only the first held
+   * frame; the netdev keeps the others in its socket and, told the queued one is gone, reads the
+   * next, which the reset device cannot take, so it is held in turn.
+   */
+  final void purgeQueuedFrame() {
+    if (heldFrames != null) {
+      heldFrames.poll();
     }
   }
 

@@ -83,6 +83,18 @@ public sealed interface Event {
     }
   }
 
+  /**
+   * A frame reached the device's receive path (e1000e_receive_internal with RX enabled): QEMU
+   * traces it as written to the guest, or as not written when the ring has no free buffer. The
+   * real-QEMU backend counts these to know when every frame the model expects has arrived.
+   */
+  record FrameReceived(long timeNs, boolean written) implements Event {
+    @Override
+    public String describe() {
+      return written ? "frame received" : "frame received with no free buffer (held for the next RDT write)";
+    }
+  }
+
   /** How an interrupt reached (or was held back from) the guest. */
   enum Delivery {
     INTX("INTx assert"),

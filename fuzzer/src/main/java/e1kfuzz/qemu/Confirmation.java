@@ -1,0 +1,56 @@
+package e1kfuzz.qemu;
+
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Variant;
+import e1kfuzz.timing.ExactTiming;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a model finding on the variant's exact build (the instrument that proves findings): the
+ * trace runs on the model and on QEMU with exact virtual time, and every observation and the abort
+ * must agree.
+ */
+public final class Confirmation {
+  private Confirmation() {}
+
+  /** The verdict on one trace, and its one-line text for finding headers and summaries. */
+  public record Verdict(boolean confirmed, String text) {}
+
+  /** Null when the variant has no exact build in the cache folder (nothing to check with). */
+  public static Verdict check(Variant variant, List<Step> steps) {
+    Optional<Path> exact = QemuBuild.exact(variant);
+    if (exact.isEmpty()) {
+      return null;
+    }
+    String name = QemuBuild.exactLauncher(variant);
+    String unsupported = Qtest.firstUnsupported(steps);
+    if (unsupported != null) {
+      return new Verdict(false, "not checked on " + name + ": " + unsupported);
+    }
+    String fragile = ExactTiming.problem(variant, steps);
+    if (fragile != null) {
+      return new Verdict(false, "not checked on " + name + ": not replayable under qtest: " + fragile);
+    }
+    QemuBuild build;
+    try {
+      build = QemuBuild.probe(exact.get());
+    } catch (QemuUnavailableException e) {
+      return new Verdict(false, "not checked on " + name + ": " + e.getMessage());
+    }
+    ModelObserver.ModelRun model = ModelObserver.run(variant, steps);
+    QemuBackend.Run run = QemuBackend.run(build, steps);
+    if (run.failure() != null) {
+      return new Verdict(false, "not checked on " + name + ": backend failure: " + run.failure());
+    }
+    Differ.Divergence d = Differ.compare(model, run);
+    if (d != null) {
+      return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.describe().replace("\n", ";").replaceAll(" +", " "));
+    }
+    return new Verdict(true, "confirmed on " + name + ": "
+        + (run.abortSignature() != null
+            ? "QEMU aborts with " + run.abortSignature() + " at step " + run.abortStep() + " as the model says"
+            : "the same observations after every step"));
+  }
+}
