@@ -133,7 +133,7 @@ public final class FindingsMerge {
         s.trace().header().stream().filter(h -> !h.startsWith("replay:")).forEach(header::add);
       }
       header.add("merged by: e1kfuzz merge");
-      header.add("replay: ./e1kfuzz replay " + target);
+      header.add(FindingWriter.replayLine(target, ""));
       Trace merged = first.withHeader(header);
       boolean present = !FindingWriter.writeOrConfirm(target, merged);
       for (Source s : files) {
