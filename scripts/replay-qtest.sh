@@ -123,7 +123,8 @@ start_qemu() { # start_qemu TAG ARGS...: QEMU's stdin is fd $qin; $work/TAG.{out
   ) 2>/dev/null &
   wrapper=$!
   exec {qin}>"$work/$tag.in"   # returns once QEMU's side has opened the FIFO
-  while [ ! -e "$work/$tag.pid" ]; do nap 0.005; done
+  while [ ! -e "$work/$tag.pid" ] && kill -0 "$wrapper" 2>/dev/null; do nap 0.005; done
+  [ -e "$work/$tag.pid" ] || { tag=; verdict 125 "cannot start $qemu (no process)"; }
   qpid=$(<"$work/$tag.pid")
 }
 exited() { [ -e "$work/$tag.rc" ]; }
