@@ -27,10 +27,10 @@
 set -u
 
 usage() { printf 'replay-qtest: %s\nusage: scripts/replay-qtest.sh SCRIPT.qtest [QEMU]\n' "$1" >&2; exit 255; }
-[ $# -ge 1 ] && [ $# -le 2 ] || usage "expected a script and optionally a QEMU, got $# arguments"
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then usage "expected a script and optionally a QEMU, got $# arguments"; fi
 script=$1
 qemu_arg=${2:-qemu-system-x86_64}
-[ -f "$script" ] && [ -r "$script" ] || usage "$script: not a readable file"
+if ! [ -f "$script" ] || ! [ -r "$script" ]; then usage "$script: not a readable file"; fi
 cache=${E1KFUZZ_QEMU_DIR:-$HOME/.cache/e1kfuzz/qemu}
 
 verdict() { # verdict CODE LINE [DETAIL...]: prints what QEMU did and exits with CODE
@@ -58,7 +58,7 @@ case $qemu_arg in
        [ -n "$qemu" ] || verdict 125 "QEMU not found: '$qemu_arg' is neither a launcher in $cache nor a command on PATH"
      fi ;;
 esac
-[ -f "$qemu" ] && [ -x "$qemu" ] || verdict 125 "QEMU not found: $qemu is not an executable file"
+if ! [ -f "$qemu" ] || ! [ -x "$qemu" ]; then verdict 125 "QEMU not found: $qemu is not an executable file"; fi
 
 # --- the script: commands, and the line each comes from ------------------------------------------
 # kind[i] is cmd or sleep; text[i] the command, or the sleep in seconds; ns[i] the sleep in ns.
@@ -96,8 +96,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/replay-qtest.XXXXXX") || verdict 125 "cannot c
 tag=
 wrapper=
 feeder=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-  if [ -n "$feeder" ]; then printf 'stop\n' >&"$wake" 2>/dev/null; wait "$feeder" 2>/dev/null; fi
+  if [ -n "$feeder" ]; then printf 'stop\n' 1>&"$wake" 2>/dev/null; wait "$feeder" 2>/dev/null; fi
   [ -z "$tag" ] || stop_qemu
   rm -rf "$work"
 }
