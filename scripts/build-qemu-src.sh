@@ -25,6 +25,12 @@
 # time (lock <cache>/.qemu-src-<suite>.lock), atomic (a variant folder is made under a temporary
 # name and renamed into place; a source tree counts only once its marker is written), and a
 # changed patch gives a new hash and so a new folder. Usage: scripts/build-qemu-src.sh [VARIANT...] (default: all six).
+#
+# Two more modes, for CI (.github/workflows/nightly.yml keeps the builds in an actions/cache):
+#   --versions  print the Debian source versions a build would use now, one SUITE=VERSION line per
+#               suite (bookworm, trixie) on stdout, and build nothing (part of the cache key)
+#   --deps      install the build dependencies only: a machine that restored the builds from a
+#               cache needs their shared libraries
 # Environment: E1KFUZZ_QEMU_DIR; E1KFUZZ_DEBIAN_MIRROR (default: the system's apt archive).
 set -euo pipefail
 set -o errtrace
@@ -72,6 +78,12 @@ secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 TIMES=()
 timed() { local s; s=$(secs "$2"); TIMES+=("$(printf '%-52s %7s s' "$1" "$s")"); say "$1: ${s} s"; }
 
+MODE=build
+case ${1:-} in
+  --versions | --deps) MODE=${1#--}; shift ;;
+esac
+if [ "$MODE" != build ] && [ $# -gt 0 ]; then echo "build-qemu-src: --$MODE takes no variant, got: $*" >&2; exit 2; fi
+if [ "$MODE" = versions ]; then exec 3>&1 1>&2; fi   # stdout is for the SUITE=VERSION lines only
 VARIANTS=("$@")
 for v in "${VARIANTS[@]}"; do
   case " ${ALL[*]} " in *" $v "*) ;; *) echo "build-qemu-src: unknown variant '$v' (one of: ${ALL[*]})" >&2; exit 2 ;; esac
@@ -99,7 +111,7 @@ lock_suite() {
 DEPS=(gcc make pkg-config ninja-build meson flex bison dpkg-dev libglib2.0-dev libpixman-1-dev libfdt-dev
       libslirp-dev)
 missing=()
-for p in "${DEPS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ "$MODE" = versions ] || for p in "${DEPS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   STEP="installing the build dependencies (${missing[*]})"
   [ "$(id -u)" = 0 ] || die "$STEP: needs root (or install them first: apt-get install ${missing[*]})"
@@ -109,7 +121,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   timed "apt-get install build dependencies" "$t"
 fi
 
-if [ ${#VARIANTS[@]} -eq 0 ]; then
+if [ "$MODE" = deps ]; then
+  say "build dependencies installed"
+  exit 0
+fi
+
+if [ "$MODE" = build ] && [ ${#VARIANTS[@]} -eq 0 ]; then
   # All six: the two Debian sources build side by side (one lock each), so one's single-threaded
   # configure overlaps the other's compile. The build dependencies were installed above, once:
   # two parallel apt-get runs would fail on apt's lock.
@@ -149,20 +166,27 @@ source_version() { # source_version SUITE: sets SRCVER[SUITE] (apt-get update of
   printf 'deb-src%s %s %s main\ndeb%s %s %s main\n' "$opt" "${main%/}" "$S" "$opt" "${main%/}" "$S" >"$A"/etc/sources.list
   mapfile -t O < <(apt_opts "$S")
   LOG=$D/logs/src-apt-$S.log; : >"$LOG"
-  if ! quiet apt-get -q "${O[@]}" update; then
+  # apt-get update exits 0 even when it fetched nothing (only warnings): no source index means offline.
+  if ! quiet apt-get -q "${O[@]}" update || ! compgen -G "$A/lists/*_source_Sources*" >/dev/null; then
     # Offline: keep using a tree that was built before.
     v=$(cd "$D" && ls -d "src-$S-"* 2>/dev/null | grep -v '\.tmp$' | sort | tail -n 1 || true)
-    [ -n "$v" ] || die "$STEP: 'apt-get update' failed (is ${main%/} reachable?) and no source tree was built before"
-    say "warning: apt-get update failed for $S; using the tree built before ($v)"
+    [ -n "$v" ] || die "$STEP: 'apt-get update' fetched no source index (is ${main%/} reachable?) and no source tree was built before"
+    say "warning: 'apt-get update' fetched no $S source index; using the tree built before ($v)"
     SRCVER[$S]=${v#src-$S-}
     return 0
   fi
-  v=$(apt-cache "${O[@]}" showsrc qemu 2>>"$LOG" | awk '/^Version:/ {print $2}' | sort -V | tail -n 1)
+  v=$(apt-cache "${O[@]}" showsrc qemu 2>>"$LOG" | awk '/^Version:/ {print $2}' | sort -V | tail -n 1 || true)
   [ -n "$v" ] || die "$STEP: the $S archive at ${main%/} serves no QEMU source package"
   SRCVER[$S]=${v#*:}
   APTVER[$S]=$v
   timed "apt-get update ($S sources): qemu ${SRCVER[$S]}" "$t"
 }
+
+if [ "$MODE" = versions ]; then
+  for S in bookworm trixie; do source_version "$S"; done
+  for S in bookworm trixie; do printf '%s=%s\n' "$S" "${SRCVER[$S]}" >&3; done
+  exit 0
+fi
 
 # Unpacks, configures and fully builds Debian's SUITE source once: sets TREE[SUITE].
 CONFIGURE=(--target-list=x86_64-softmmu --disable-tcg --disable-docs --disable-werror --disable-gtk --disable-sdl

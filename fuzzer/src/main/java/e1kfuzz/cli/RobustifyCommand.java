@@ -14,7 +14,6 @@ import e1kfuzz.model.Variant;
 import e1kfuzz.qemu.Robustifier;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +78,9 @@ final class RobustifyCommand implements Callable<Integer> {
     String text;
     try {
       trace = TraceFiles.read(file);
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      text = TraceFiles.readText(file);
     } catch (BadInputException e) {
       err.println("e1kfuzz: " + e.getMessage());
-      return ExitCodes.BAD_INPUT;
-    } catch (IOException e) {
-      err.println("e1kfuzz: " + file + ": cannot read: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
     }
     boolean all = variants.size() == Variant.values().length;

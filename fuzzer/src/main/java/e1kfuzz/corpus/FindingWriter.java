@@ -25,6 +25,30 @@ public final class FindingWriter {
   /** Header line of an internal-error trace: {@code e1kfuzz internal error on VARIANT: EXCEPTION}. */
   public static final String INTERNAL_HEADER = "e1kfuzz internal error on ";
 
+  /**
+   * How a header's {@code replay:} line names {@code file}: relative to the working directory when
+   * the file is under it, else its bare name. Findings get committed to corpora and shared, so no
+   * machine path (a home folder, a CI workspace, /tmp) goes into the file.
+   */
+  static String replayPath(Path file) {
+    return replayPath(file, Path.of("").toAbsolutePath());
+  }
+
+  /** {@link #replayPath(Path)} against the working directory {@code workDir} (absolute). */
+  static String replayPath(Path file, Path workDir) {
+    Path dir = workDir.normalize();
+    Path abs = dir.resolve(file).normalize();
+    if (abs.startsWith(dir) && !abs.equals(dir)) {
+      return dir.relativize(abs).toString();
+    }
+    return file.getFileName().toString();
+  }
+
+  /** The header line that says how to replay {@code file}, followed by {@code options} if any. */
+  static String replayLine(Path file, String options) {
+    return "replay: ./e1kfuzz replay " + replayPath(file) + options;
+  }
+
   /** A file for one or more findings with the same shrunk steps. */
   public record Written(Path file, List<Finding> findings, boolean alreadyPresent, Trace trace) {}
 
@@ -83,7 +107,7 @@ public final class FindingWriter {
     List<Expectation> expect = Regression.expectations(steps, strict);
     Path file = dir.resolve(Regression.fileName(result, steps));
     List<String> header = new ArrayList<>(headerLines);
-    header.add("replay: ./e1kfuzz replay " + file + (strict ? " --strict" : ""));
+    header.add(replayLine(file, strict ? " --strict" : ""));
     Trace trace = Trace.of(steps).withHeader(header).withExpectations(expect);
     return new Written(file, List.of(), !writeOrConfirm(file, trace), trace);
   }
@@ -133,7 +157,7 @@ public final class FindingWriter {
           "  seed " + seed + ", run " + f.run() + ", " + f.steps().size() + " steps (not shrunk)",
           "found by: " + origin,
           "stack trace: " + stack.getFileName(),
-          "replay: ./e1kfuzz replay " + file + " --variant " + f.variant().id());
+          replayLine(file, " --variant " + f.variant().id()));
       Trace trace = Trace.of(f.steps()).withHeader(header);
       writeOrConfirm(file, trace);
       if (!Files.exists(stack)) {

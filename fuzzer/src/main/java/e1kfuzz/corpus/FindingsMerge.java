@@ -133,7 +133,7 @@ public final class FindingsMerge {
         s.trace().header().stream().filter(h -> !h.startsWith("replay:")).forEach(header::add);
       }
       header.add("merged by: e1kfuzz merge");
-      header.add("replay: ./e1kfuzz replay " + target);
+      header.add(FindingWriter.replayLine(target, ""));
       Trace merged = first.withHeader(header);
       boolean present = !FindingWriter.writeOrConfirm(target, merged);
       for (Source s : files) {
@@ -186,12 +186,7 @@ public final class FindingsMerge {
   /** Reads a findings file and checks what its header claims by replaying it. */
   public static Source read(Path file) throws BadInputException {
     Trace trace = TraceFiles.read(file);
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
-    }
+    String text = TraceFiles.readText(file);
     Set<Key> keys = new TreeSet<>();
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {

@@ -27,6 +27,14 @@ public final class TraceFiles {
     return parse(file.toString(), readBytes(file));
   }
 
+  /**
+   * The text of a trace file as the parser sees it: size-checked, strictly decoded, without a
+   * leading byte-order mark.
+   */
+  public static String readText(Path file) throws BadInputException {
+    return decode(file.toString(), readBytes(file));
+  }
+
   /** Reads an alphabet file for {@code explore}, with the same checks as a trace. */
   public static Alphabet readAlphabet(Path file) throws BadInputException {
     return parseAlphabet(file.toString(), readBytes(file));
@@ -66,6 +74,7 @@ public final class TraceFiles {
     }
   }
 
+  /** Strict UTF-8; a leading byte-order mark (EF BB BF) is dropped, as some Windows editors write one. */
   private static String decode(String source, byte[] bytes) throws BadInputException {
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
@@ -73,7 +82,7 @@ public final class TraceFiles {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     try {
-      return decoder.decode(ByteBuffer.wrap(bytes)).toString();
+      return TraceParser.withoutByteOrderMark(decoder.decode(ByteBuffer.wrap(bytes)).toString());
     } catch (CharacterCodingException e) {
       int bad = firstInvalidUtf8(bytes);
       int line = 1;

@@ -9,7 +9,9 @@ import java.util.Locale;
 
 /**
  * A trace as a standalone, commented qtest script: the lines QEMU reads on {@code -qtest stdio},
- * with {@code #!sleep SECONDS} where the trace waits (honoured by scripts/replay-qtest.sh), and,
+ * with {@code #!sleep SECONDS} where the trace waits (nine decimals, whole nanoseconds: honoured by
+ * scripts/replay-qtest.sh as a real sleep, or as an exact {@code clock_step} on a build with the
+ * qtest accelerator), and,
  * as comments, what the model of each variant expects.
  */
 public final class QtestExport {
@@ -55,7 +57,9 @@ public final class QtestExport {
       out.add("# step " + (i + 1) + ": " + s.format());
       if (s instanceof Step.Wait w) {
         virtualNs += w.ns();
-        out.add(String.format(Locale.ROOT, "#!sleep %.6f", w.ns() / 1e9));
+        // Nine decimals: whole nanoseconds, so that a build with the qtest accelerator can step
+        // the clock by exactly the trace's wait.
+        out.add(String.format(Locale.ROOT, "#!sleep %d.%09d", w.ns() / 1_000_000_000L, w.ns() % 1_000_000_000L));
       } else if (s instanceof Step.Expire) {
         throw new IllegalArgumentException("expire has no fixed duration; robustify the trace first");
       } else {

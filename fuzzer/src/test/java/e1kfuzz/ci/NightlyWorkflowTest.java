@@ -170,15 +170,133 @@ class NightlyWorkflowTest {
     assertTrue(fresh.out().contains("NEW: assert:collect-delayed-causes on qemu-7.2.0"), fresh.out());
   }
 
+  /** The step of {@code job} that uses {@code action} (e.g. actions/cache/save), or a missing node. */
+  static JsonNode uses(JsonNode job, String action) {
+    for (JsonNode s : job.path("steps")) {
+      if (s.path("uses").asText().startsWith(action + "@")) {
+        return s;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  static JsonNode stepRunning(JsonNode job, String text) {
+    for (JsonNode s : job.path("steps")) {
+      if (s.path("run").asText("").contains(text)) {
+        return s;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  static List<String> lines(JsonNode text) {
+    return text.asText().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
   @Test
-  void aDifferentialJobPerDebianBuild() throws Exception {
-    JsonNode diff = workflow().path("jobs").path("differential");
+  void theExactBuildsAreBuiltOnceAndKeptInACacheKeyedOnWhatDecidesThem() throws Exception {
+    JsonNode job = workflow().path("jobs").path("exact-builds");
+    assertEquals("debian:12", job.path("container").asText(), job.toString());
+    // the key: Debian's QEMU source versions as the build script finds them, the script, the patches
+    JsonNode key = stepRunning(job, "scripts/build-qemu-src.sh --versions");
+    assertEquals("key", key.path("id").asText(), job.toString());
+    assertTrue(key.path("run").asText().contains("key=qemu-exact-debian12-") && key.path("run").asText().contains("$GITHUB_OUTPUT"),
+        key.toString());
+    assertEquals("${{ hashFiles('scripts/build-qemu-src.sh', 'qemu-patches/**') }}", key.path("env").path("FILES_HASH").asText());
+    assertEquals("${{ steps.key.outputs.key }}", job.path("outputs").path("key").asText());
+    // restore; build only on a miss; save what was built under the same key and paths
+    JsonNode restore = uses(job, "actions/cache/restore");
+    JsonNode save = uses(job, "actions/cache/save");
+    assertEquals("${{ steps.key.outputs.key }}", restore.path("with").path("key").asText(), job.toString());
+    assertEquals("${{ steps.key.outputs.key }}", save.path("with").path("key").asText(), job.toString());
+    assertEquals(lines(restore.path("with").path("path")), lines(save.path("with").path("path")));
+    String miss = "steps." + restore.path("id").asText() + ".outputs.cache-hit != 'true'";
+    assertTrue(stepRunning(job, "make qemu-src").path("if").asText().contains(miss), job.toString());
+    assertTrue(save.path("if").asText().contains(miss), save.toString());
+    // The cached paths are the launchers and variant folders make qemu-src writes into
+    // E1KFUZZ_QEMU_DIR, not the source trees (gigabytes) or the apt states.
+    String dir = job.path("env").path("E1KFUZZ_QEMU_DIR").asText();
+    assertTrue(dir.startsWith("/"), job.toString());
+    List<java.nio.file.PathMatcher> cached = new ArrayList<>();
+    for (String p : lines(save.path("with").path("path"))) {
+      assertTrue(p.startsWith(dir + "/"), p);
+      cached.add(java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + p));
+    }
+    java.util.function.Predicate<String> isCached = name -> cached.stream().anyMatch(m -> m.matches(Paths.get(dir, name)));
+    for (e1kfuzz.model.Variant v : e1kfuzz.model.Variant.values()) {
+      assertTrue(isCached.test(e1kfuzz.qemu.QemuBuild.exactLauncher(v)), v.id());
+    }
+    for (String folder : List.of("7.2+dfsg-7+deb12u18-none", "10.0.13+ds-0+deb13u1-0afb3e68cbc6")) {
+      assertTrue(isCached.test(folder), folder);
+    }
+    for (String notCached : List.of("src-bookworm-7.2+dfsg-7+deb12u18", "src-apt-trixie", "logs", "qemu-7.2.22")) {
+      assertFalse(isCached.test(notCached), notCached);
+    }
+    // and every variant folder of a real cache folder, when make qemu-src has run here
+    Path real = e1kfuzz.qemu.QemuBuild.cacheDir();
+    for (e1kfuzz.model.Variant v : e1kfuzz.model.Variant.values()) {
+      java.util.Optional<Path> launcher = e1kfuzz.qemu.QemuBuild.exact(v);
+      if (launcher.isPresent()) {
+        String text = Files.readString(launcher.get());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^# e1kfuzz-build: (\\S+)$").matcher(text);
+        assertTrue(m.find(), launcher.get() + ": " + text);
+        assertTrue(isCached.test(m.group(1)), real + "/" + m.group(1) + " (folder of " + launcher.get() + ") is not cached");
+      }
+    }
+  }
+
+  @Test
+  void aDifferentialJobPerExactBuildRestoresThemFromTheCache() throws Exception {
+    JsonNode jobs = workflow().path("jobs");
+    JsonNode build = jobs.path("exact-builds");
+    JsonNode diff = jobs.path("differential");
+    assertEquals(List.of("exact-builds"), needs(diff));
     List<String> builds = new ArrayList<>();
     diff.path("strategy").path("matrix").path("qemu").forEach(q -> builds.add(q.asText()));
-    assertEquals(List.of("qemu-7.2.18", "qemu-7.2.22", "qemu-10.0.2", "qemu-10.0.13"), builds);
-    assertTrue(runs(diff).contains("make qemu"), runs(diff).toString());
+    assertEquals(java.util.Arrays.stream(e1kfuzz.model.Variant.values()).map(e1kfuzz.qemu.QemuBuild::exactLauncher).toList(),
+        builds);
+    // same container (the builds link its libraries), same cache folder, same cached paths
+    assertEquals(build.path("container").asText(), diff.path("container").asText());
+    assertEquals(build.path("env").path("E1KFUZZ_QEMU_DIR").asText(), diff.path("env").path("E1KFUZZ_QEMU_DIR").asText());
+    JsonNode restore = uses(diff, "actions/cache/restore");
+    assertEquals("${{ needs.exact-builds.outputs.key }}", restore.path("with").path("key").asText(), diff.toString());
+    assertTrue(restore.path("with").path("fail-on-cache-miss").asBoolean(), "a miss must fail, not build six times: " + restore);
+    assertEquals(lines(uses(build, "actions/cache/save").path("with").path("path")), lines(restore.path("with").path("path")));
+    // actions/cache compresses with zstd when it is installed; save and restore must agree
+    assertTrue(stepRunning(build, "apt-get install").path("run").asText().contains(" zstd"), build.toString());
+    assertTrue(stepRunning(diff, "apt-get install").path("run").asText().contains(" zstd"), diff.toString());
+    assertTrue(runs(diff).contains("scripts/build-qemu-src.sh --deps"), runs(diff).toString());
+    assertFalse(runs(diff).stream().anyMatch(r -> r.contains("make qemu")), "nothing is fetched or built here: " + runs(diff));
     assertTrue(runs(diff).stream().anyMatch(r -> r.startsWith("./e1kfuzz fuzz --backend diff --qemu \"${{ matrix.qemu }}\" --time ")),
         runs(diff).toString());
+  }
+
+  /**
+   * The key step as written, against the build script offline: it falls back on the source trees
+   * built before, so the key names their versions (needs apt-get; ~15 s of apt retries).
+   */
+  @Test
+  void theKeyStepNamesTheSourceVersionsAndTheFilesHash(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
+    Assumptions.assumeTrue(onPath("apt-get") && onPath("apt-cache"), "no apt-get here (skipping)");
+    String script = stepRunning(workflow().path("jobs").path("exact-builds"), "--versions").path("run").asText();
+    Path cache = Files.createDirectories(work.resolve("cache"));
+    Files.createDirectories(cache.resolve("src-bookworm-7.2+dfsg-7+deb12u18"));
+    Files.createDirectories(cache.resolve("src-trixie-10.0.13+ds-0+deb13u1"));
+    Path file = work.resolve("step.sh");
+    Files.writeString(file, script);
+    ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc", "-eo", "pipefail", file.toString())
+        .directory(ROOT.toFile()).redirectErrorStream(true);
+    pb.environment().put("GITHUB_OUTPUT", work.resolve("output").toString());
+    pb.environment().put("FILES_HASH", "0123abcd");
+    pb.environment().put("E1KFUZZ_QEMU_DIR", cache.toString());
+    pb.environment().put("E1KFUZZ_DEBIAN_MIRROR", "http://127.0.0.1:9/debian"); // refused at once
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+    assertEquals(0, p.exitValue(), out);
+    assertEquals("key=qemu-exact-debian12-bookworm=7.2+dfsg-7+deb12u18_trixie=10.0.13+ds-0+deb13u1-0123abcd\n",
+        Files.readString(work.resolve("output")), out);
   }
 
   @Test

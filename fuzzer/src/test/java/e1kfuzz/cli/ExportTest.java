@@ -46,7 +46,7 @@ class ExportTest {
   void qtestExportIsCommentedAndRefusesWhatAScriptCannotDo() throws Exception {
     CliTest.Result r = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "qtest");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().contains("#!sleep 0.100000"), r.out());
+    assertTrue(r.out().contains("# step 5: wait 100ms\n#!sleep 0.100000000\n"), r.out());
     assertTrue(r.out().contains("# step 4: msix on\noutl 0xcf8 0x800010a0\noutw 0xcfe 0x8000"), r.out());
     assertTrue(r.out().contains("qemu-7.2.0: assert:collect-delayed-causes"), r.out());
     Path rx = dir.resolve("rx.trace");
@@ -58,6 +58,16 @@ class ExportTest {
     Files.writeString(ex, "write TIDV 0x10\nwrite TCTL 0x2\ntx ide\nexpire tidv\n");
     assertEquals(2, CliTest.run("export", ex.toString(), "--to", "qtest").code());
     assertEquals(List.of(), List.of());
+  }
+
+  @Test
+  void qtestSleepsAreWholeNanoseconds() throws Exception {
+    Path t = dir.resolve("t.trace");
+    Files.writeString(t, "wait 16776960ns\nwait 1000ms\nwait 0ns\nwait 2500ms\n");
+    CliTest.Result r = CliTest.run("export", t.toString(), "--to", "qtest");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(List.of("#!sleep 0.016776960", "#!sleep 1.000000000", "#!sleep 0.000000000", "#!sleep 2.500000000"),
+        r.out().lines().filter(l -> l.startsWith("#!sleep")).toList());
   }
 
   @Test

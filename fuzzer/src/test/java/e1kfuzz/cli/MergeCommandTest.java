@@ -74,11 +74,12 @@ class MergeCommandTest {
     String shortText = Files.readString(out1.resolve("assert-collect-delayed-causes-short.trace"));
     assertTrue(shortText.endsWith("write TIDV 0x0000ffff\nwrite TCTL 0x0000000a\ntx ide\nmsix on\nwait 100ms\n"), shortText);
     assertTrue(shortText.contains("# e1kfuzz finding: " + COLLECT + " on qemu-8.1"), shortText);
-    assertTrue(shortText.contains("# replay: ./e1kfuzz replay " + out1.resolve("assert-collect-delayed-causes-short.trace")), shortText);
-    assertFalse(shortText.contains("replay ./e1kfuzz replay " + b), shortText);
+    // --out is outside the working directory: the merged file names itself, not a machine path
+    assertTrue(shortText.contains("# replay: ./e1kfuzz replay assert-collect-delayed-causes-short.trace\n"), shortText);
+    assertFalse(shortText.contains(dir.toString()), shortText);
     Path out2 = dir.resolve("m2");
     assertEquals(0, CliTest.run("merge", b.toString(), a.toString(), "--out", out2.toString(), "--corpus", corpus.toString()).code());
-    assertEquals(contents(out1), contents(out2).replace(out2.toString(), out1.toString()));
+    assertEquals(contents(out1), contents(out2));
   }
 
   @Test
@@ -93,7 +94,7 @@ class MergeCommandTest {
     assertEquals(0, CliTest.run("merge", a.toString(), b.toString(), "--out", out1.toString(), "--corpus", corpus.toString()).code());
     assertEquals(0, CliTest.run("merge", b.toString(), a.toString(), "--out", out2.toString(), "--corpus", corpus.toString()).code());
     assertEquals(List.of(out1.resolve("x-1.trace")), files(out1));
-    assertEquals(contents(out1), contents(out2).replace(out2.toString(), out1.toString()));
+    assertEquals(contents(out1), contents(out2));
   }
 
   @Test

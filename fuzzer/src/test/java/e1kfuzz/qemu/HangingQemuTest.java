@@ -9,11 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TraceParser;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,8 @@ class HangingQemuTest {
    */
   static final class Stopper extends Thread {
     final AtomicLong pid = new AtomicLong();
+    /** The working folder of the first QEMU stopped: the backend starts it in its temporary folder. */
+    final java.util.concurrent.atomic.AtomicReference<Path> folder = new java.util.concurrent.atomic.AtomicReference<>();
     final long afterMs;
     volatile boolean done;
 
@@ -50,7 +53,9 @@ class HangingQemuTest {
         // our own clock: ProcessHandle's start instants are not reliable in containers
         Optional<ProcessHandle> q = ProcessHandle.current().descendants()
             .filter(ProcessHandle::isAlive)
-            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains("-qtest")).orElse(false))
+            // the backend's QEMUs (q35), not a build probe (-machine none)
+            .filter(p -> p.info().commandLine().map(c -> c.contains("qemu") && c.contains("-qtest") && c.contains("q35"))
+                .orElse(false))
             .filter(p -> !stopped.contains(p.pid()))
             .filter(p -> now - firstSeen.computeIfAbsent(p.pid(), x -> now) >= afterMs * 1_000_000L)
             .findFirst();
@@ -58,7 +63,13 @@ class HangingQemuTest {
           try {
             new ProcessBuilder("kill", "-STOP", Long.toString(q.get().pid())).inheritIO().start().waitFor();
             stopped.add(q.get().pid());
-            pid.compareAndSet(0, q.get().pid());
+            if (pid.compareAndSet(0, q.get().pid())) {
+              try {
+                folder.set(Files.readSymbolicLink(Path.of("/proc", Long.toString(q.get().pid()), "cwd")));
+              } catch (java.io.IOException gone) {
+                // killed meanwhile: the test that needs the folder says so
+              }
+            }
 
           } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -80,36 +91,83 @@ class HangingQemuTest {
     assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "stopped QEMU " + pid + " was not killed");
   }
 
+  /**
+   * Runs a trace on a QEMU build with {@link QemuBackend#run} and prints what came of it, one
+   * {@code key=value} a line; started in a JVM of its own by the test below.
+   */
+  static final class InFreshJvm {
+    public static void main(String[] args) throws Exception {
+      QemuBuild b = QemuBuild.probe(Path.of(args[0]));
+      List<Step> steps = TraceParser.parse(args[1], Files.readString(Path.of(args[1]))).steps();
+      QemuBackend.Run run = QemuBackend.run(b, steps);
+      System.out.println("tmpdir=" + System.getProperty("java.io.tmpdir"));
+      System.out.println("failure=" + (run.failure() == null ? "" : run.failure().replace('\n', ' ')));
+      System.out.println("abort=" + (run.abortSignature() == null ? "" : run.abortSignature()));
+    }
+  }
+
+  static String value(List<String> lines, String key) {
+    return lines.stream().filter(l -> l.startsWith(key + "=")).map(l -> l.substring(key.length() + 1)).findFirst()
+        .orElseThrow(() -> new AssertionError("no '" + key + "=' line in " + lines));
+  }
+
   @Test
-  void aStoppedQemuIsTimedOutKilledAndReportedAsABackendFailure() throws Exception {
+  void aStoppedQemuIsTimedOutKilledAndReportedAsABackendFailure(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
     QemuBuild b = RealQemuTest.build("qemu-7.2.22");
-    Path tmp = Paths.get(System.getProperty("java.io.tmpdir"));
-    List<Path> before = RealQemuTest.leftovers(tmp);
+    // The backend runs in a JVM of its own whose java.io.tmpdir is a private folder, so the check
+    // for temporary folders left behind sees only this test's, not those of another e1kfuzz
+    // running on the machine.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
     // Real-time waits (4 s in all) give the stopper time to catch QEMU in the middle of the trace,
     // after its start (a QEMU that hangs while starting is killed and started again: tested too,
     // by stopping earlier, in the campaign test's first runs).
-    List<Step> steps = TraceParser.parse("hang", ("write IMS 0x4\nwait 400ms\nwrite ICS 0x4\nwait 400ms\nlink down\n"
-        + "wait 400ms\nread ICR\nwait 400ms\nreset\nwait 400ms\n").repeat(2)).steps();
+    Path trace = Files.writeString(dir.resolve("hang.trace"), ("write IMS 0x4\nwait 400ms\nwrite ICS 0x4\n"
+        + "wait 400ms\nlink down\nwait 400ms\nread ICR\nwait 400ms\nreset\nwait 400ms\n").repeat(2));
+    Path out = dir.resolve("child.out");
+    Path err = dir.resolve("child.err");
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb = new ProcessBuilder(javaBin, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+        InFreshJvm.class.getName(), b.path().toString(), trace.toString())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
     Stopper stopper = new Stopper(1500);
     stopper.start();
     long t0 = System.nanoTime();
-    QemuBackend.Run run;
+    Process child = pb.start();
+    boolean ended;
     try {
-      run = QemuBackend.run(b, steps);
+      ended = child.waitFor(90, TimeUnit.SECONDS);
     } finally {
       stopper.done = true;
       stopper.join(1000);
+      if (child.isAlive()) {
+        child.destroy(); // SIGTERM: its shutdown hook kills its QEMU
+        if (!child.waitFor(10, TimeUnit.SECONDS)) {
+          child.destroyForcibly().waitFor();
+        }
+      }
     }
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+    String childErr = Files.readString(err);
+    assertTrue(ended, "the backend's JVM did not end in 90 s; stderr: " + childErr);
+    assertEquals(0, child.exitValue(), "the backend's JVM failed: " + childErr);
+    List<String> lines = Files.readAllLines(out);
+    assertEquals(tmp.toString(), value(lines, "tmpdir"));
     long pid = stopper.pid.get();
     assertTrue(pid != 0, "the stopper found no QEMU to stop");
-    assertNotNull(run.failure(), "a hang is a backend failure: " + run);
-    assertTrue(run.failure().contains("no reply") || run.failure().contains("no QMP reply")
-        || run.failure().contains("did not start"), run.failure());
-    assertNull(run.abortSignature(), "a hang is not a QEMU abort: " + run);
+    String failure = value(lines, "failure");
+    assertFalse(failure.isEmpty(), "a hang is a backend failure: " + lines);
+    assertTrue(failure.contains("no reply") || failure.contains("no QMP reply") || failure.contains("did not start"), failure);
+    assertEquals("", value(lines, "abort"), "a hang is not a QEMU abort: " + lines);
     assertTrue(seconds < 30, "timed out in " + seconds + " s");
     assertGone(pid);
-    assertEquals(before, RealQemuTest.leftovers(tmp), "temporary folder left");
+    // The stopped QEMU ran in a temporary folder of the backend's, in the private tmpdir, and no
+    // such folder is left.
+    Path folder = stopper.folder.get();
+    assertNotNull(folder, "the stopped QEMU's working folder was not read");
+    assertEquals(tmp, folder.getParent(), "the stopped QEMU ran in " + folder);
+    assertFalse(Files.exists(folder), "temporary folder left: " + folder);
+    assertEquals(List.of(), RealQemuTest.leftovers(tmp), "temporary folder left");
   }
 
   @Test

@@ -23,9 +23,20 @@ public final class TraceParser {
     this.source = source;
   }
 
-  /** Parses {@code text}; {@code source} names it in errors (usually the file path). */
+  /** The byte-order mark some editors put first in a UTF-8 file, decoded. */
+  public static final char BYTE_ORDER_MARK = '\uFEFF';
+
+  /**
+   * Parses {@code text}; {@code source} names it in errors (usually the file path). A leading
+   * byte-order mark is ignored (columns on line 1 count from after it); one anywhere else is an error.
+   */
   public static Trace parse(String source, String text) throws TraceSyntaxException {
-    return new TraceParser(source).parseAll(text);
+    return new TraceParser(source).parseAll(withoutByteOrderMark(text));
+  }
+
+  /** {@code text} without a leading byte-order mark, if it has one. */
+  public static String withoutByteOrderMark(String text) {
+    return !text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK ? text.substring(1) : text;
   }
 
   /** Parses one step line (no comment, no {@code @expect}). */

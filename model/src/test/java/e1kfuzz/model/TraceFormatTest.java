@@ -169,4 +169,29 @@ class TraceFormatTest {
     assertEquals(6, e.column());
     assertTrue(e.getMessage().endsWith("'\\x07'"), e.getMessage());
   }
+
+  @Test
+  void aLeadingByteOrderMarkIsIgnored() throws Exception {
+    String text = "# header\n@expect * ok\nwrite TIDV 0xffff\nwait 1ms\n";
+    Trace plain = TraceParser.parse("f", text);
+    Trace marked = TraceParser.parse("f", "\uFEFF" + text);
+    assertEquals(plain.format(), marked.format());
+    assertEquals(List.of("header"), marked.header());
+    // on a step line too (the reported bug: "unknown step: '\uFEFFwrite'")
+    assertEquals(plain.steps(), TraceParser.parse("f", "\uFEFF@expect * ok\nwrite TIDV 0xffff\nwait 1ms\n").steps());
+    // columns on line 1 count from after the mark
+    TraceSyntaxException e =
+        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "\uFEFFwrite TIDV 0xzz\n"));
+    assertEquals(1, e.line());
+    assertEquals(12, e.column(), e.getMessage());
+  }
+
+  @Test
+  void aByteOrderMarkAnywhereElseIsStillAnError() {
+    TraceSyntaxException e =
+        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "reset\n\uFEFFwrite TIDV 0x1\n"));
+    assertEquals(2, e.line());
+    assertEquals("\uFEFFwrite", e.offending());
+    assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "\uFEFF\uFEFFreset\n"));
+  }
 }
