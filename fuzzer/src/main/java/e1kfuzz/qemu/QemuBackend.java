@@ -235,7 +235,7 @@ public final class QemuBackend {
         args.addAll(TRACE_ARGS);
         session = QtestSession.start(build, tmp, args);
         try {
-          qmp = Qmp.connect(qmpSocket, 10_000);
+          qmp = Qmp.connect(qmpSocket, 10_000, session::alive);
           session.send("irq_intercept_in ioapic");
         } catch (QemuFailure f) {
           startFailure = START_FAILED + f.getMessage();
@@ -442,7 +442,7 @@ public final class QemuBackend {
     // asked too, and refuses it (the net layer then holds it): wait for that event. Behind a held
     // frame, or with the backend link down, nothing happens: a short grace period.
     long deadline = System.nanoTime() + (rxReady || expectRefusal ? 2_000_000_000L : rx.noBuffer() ? 2_000_000 : 20_000_000);
-    while (System.nanoTime() < deadline && !(rxReady && session.stderrCount(RX_EVENT) > seen)
+    while (System.nanoTime() < deadline && session.alive() && !(rxReady && session.stderrCount(RX_EVENT) > seen)
         && !(expectRefusal && session.stderrCount(RX_REFUSED) > refused)) {
       LockSupport.parkNanos(20_000);
     }

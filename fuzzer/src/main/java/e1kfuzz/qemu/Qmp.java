@@ -35,7 +35,8 @@ final class Qmp implements AutoCloseable {
     this.out = Channels.newOutputStream(channel);
   }
 
-  static Qmp connect(Path socket, long timeoutMs) throws IOException, QemuFailure {
+  /** Connects once QEMU listens on {@code socket}; fails at once when {@code alive} turns false. */
+  static Qmp connect(Path socket, long timeoutMs, java.util.function.BooleanSupplier alive) throws IOException, QemuFailure {
     long deadline = System.currentTimeMillis() + timeoutMs;
     SocketChannel ch = null;
     while (ch == null) {
@@ -49,6 +50,9 @@ final class Qmp implements AutoCloseable {
           } catch (IOException e) {
             c.close(); // bound but not listening yet
           }
+        }
+        if (!alive.getAsBoolean()) {
+          throw new QemuFailure("QEMU exited before its QMP socket " + socket + " accepted a connection", true);
         }
         if (System.currentTimeMillis() > deadline) {
           throw new QemuFailure("QMP socket " + socket + " did not accept a connection in " + timeoutMs + " ms", false);
