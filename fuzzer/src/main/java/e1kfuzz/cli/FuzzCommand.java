@@ -279,7 +279,7 @@ final class FuzzCommand implements Callable<Integer> {
     List<FindingWriter.Written> written;
     try {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options),
-          confirm(result.findings(), err));
+          result.interrupted() ? Map.of() : confirm(result.findings(), err));
       for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
         err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
       }
@@ -314,7 +314,8 @@ final class FuzzCommand implements Callable<Integer> {
 
   /**
    * Replays each finding that the exact builds can replay on its variant's exact build, when
-   * there is one: the header then says whether real QEMU confirms it.
+   * there is one: the header then says whether real QEMU confirms it. Not after Ctrl-C or
+   * SIGTERM (the JVM is shutting down, and the user wants out).
    */
   private Map<Finding, String> confirm(List<Finding> findings, PrintWriter err) {
     Map<Finding, String> notes = new HashMap<>();

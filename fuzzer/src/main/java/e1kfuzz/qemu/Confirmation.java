@@ -40,7 +40,12 @@ public final class Confirmation {
       return new Verdict(false, "not checked on " + name + ": " + e.getMessage());
     }
     ModelObserver.ModelRun model = ModelObserver.run(variant, steps);
-    QemuBackend.Run run = QemuBackend.run(build, steps);
+    QemuBackend.Run run;
+    try {
+      run = QemuBackend.run(build, steps);
+    } catch (IllegalStateException e) {
+      return new Verdict(false, "not checked on " + name + ": " + e.getMessage()); // e.g. the JVM is shutting down
+    }
     if (run.failure() != null) {
       return new Verdict(false, "not checked on " + name + ": backend failure: " + run.failure());
     }

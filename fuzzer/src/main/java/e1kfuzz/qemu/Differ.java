@@ -69,6 +69,9 @@ public final class Differ {
     if (m.msiMessage() != q.msiMessage()) {
       f.add("MSI");
     }
+    if (m.framesReceived() != q.framesReceived()) {
+      f.add("RX");
+    }
     return String.join(", ", f);
   }
 

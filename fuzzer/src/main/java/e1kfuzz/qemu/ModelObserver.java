@@ -20,6 +20,7 @@ public final class ModelObserver {
     core.setEventSink(events::add);
     List<Observation> obs = new ArrayList<>();
     boolean line = false;
+    int frames = 0;
     for (int i = 0; i < steps.size(); i++) {
       events.clear();
       core.step(steps.get(i));
@@ -30,6 +31,8 @@ public final class ModelObserver {
           line = l.level() && l.visible();
         } else if (e instanceof Event.IntxGate g) {
           line = g.lineHigh();
+        } else if (e instanceof Event.FrameReceived) {
+          frames++;
         } else if (e instanceof Event.Interrupt in) {
           if (in.delivery() == Event.Delivery.MSIX) {
             msix |= 1 << in.vector();
@@ -41,7 +44,7 @@ public final class ModelObserver {
       if (core.abortSignature() != null) {
         return new ModelRun(obs, core.abortSignature().id(), i + 1);
       }
-      obs.add(new Observation(i + 1, core.ics(), core.ims(), core.pci().pendingBits(), line, msix, msi));
+      obs.add(new Observation(i + 1, core.ics(), core.ims(), core.pci().pendingBits(), line, msix, msi, frames));
     }
     return new ModelRun(obs, null, -1);
   }

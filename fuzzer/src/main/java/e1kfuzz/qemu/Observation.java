@@ -3,12 +3,14 @@ package e1kfuzz.qemu;
 /**
  * What can be seen of the device after a step, on the model and on QEMU alike: ICR (through the ICS
  * mirror), IMS, the MSI-X pending bits, the INTx line at the interrupt controller, and the MSI-X
- * vectors and MSI messages that arrived during the step.
+ * vectors and MSI messages that arrived during the step, and how many frames have reached the
+ * device's receive path since the trace began (QEMU's "Received packet" trace events).
  */
-public record Observation(int step, int ics, int ims, int pba, boolean intxLine, int msixMessages, boolean msiMessage) {
+public record Observation(
+    int step, int ics, int ims, int pba, boolean intxLine, int msixMessages, boolean msiMessage, int framesReceived) {
   public String describe() {
-    return String.format(java.util.Locale.ROOT, "ICS=0x%08x IMS=0x%08x PBA=0x%02x INTx=%s MSI-X msgs=%s MSI=%s",
-        ics, ims, pba, intxLine ? "high" : "low", vectors(msixMessages), msiMessage ? "yes" : "no");
+    return String.format(java.util.Locale.ROOT, "ICS=0x%08x IMS=0x%08x PBA=0x%02x INTx=%s MSI-X msgs=%s MSI=%s RX=%d",
+        ics, ims, pba, intxLine ? "high" : "low", vectors(msixMessages), msiMessage ? "yes" : "no", framesReceived);
   }
 
   static String vectors(int mask) {

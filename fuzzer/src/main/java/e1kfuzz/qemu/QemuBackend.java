@@ -359,17 +359,19 @@ public final class QemuBackend {
           shadow.step(s);
           qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
         } else if (s instanceof Step.Reset) {
+          int held = shadow.heldFrames();
           shadow.step(s);
           qmp(session, qmp, "{\"execute\":\"system_reset\"}");
-          session.send(q.preamble());
+          reinit(session, q.preamble(), held);
         } else if (s instanceof Step.Rx rx) {
           shadow.step(s);
           receive(q, session, peer, qemu, rx, rxReady, rxOffered);
         } else {
+          int held = shadow.heldFrames();
           shadow.step(s);
           session.send(q.commands(s));
           if (softwareReset(build, s)) {
-            session.send(q.rings()); // CTRL.RST cleared the ring registers; a driver re-programs them
+            reinit(session, q.rings(), held); // CTRL.RST cleared the ring registers; a driver re-programs them
           }
         }
         // Frames the step let in (a flush reads the held ones from the netdev's socket, one per
@@ -471,7 +473,35 @@ public final class QemuBackend {
       }
     }
     return new Observation(step, (int) QtestSession.value(r.get(0)), (int) QtestSession.value(r.get(1)),
-        (int) QtestSession.value(r.get(2)) & 0x1f, line, msix, QtestSession.value(r.get(5)) != 0);
+        (int) QtestSession.value(r.get(2)) & 0x1f, line, msix, QtestSession.value(r.get(5)) != 0,
+        session.stderrCount(RX_EVENT));
+  }
+
+  /** Real time given to QEMU's main loop to read the next held frame from the netdev's socket. */
+  static final long SETTLE_NS = 3_000_000;
+
+  /**
+   * Re-initialises the function after a reset. While frames are held, each flush (command
+   * register and RDT writes) must find the next frame already offered by the netdev, which its
+   * socket handler does in a main-loop iteration of its own (nothing in QEMU's trace shows it):
+   * the commands are sent in pieces, with a pause and a round trip before each flush and after
+   * the last one, as in a running VM where the driver's writes are far apart.
+   */
+  private static void reinit(QtestSession session, List<String> commands, int heldFrames) throws IOException, QemuFailure {
+    if (heldFrames == 0) {
+      session.send(commands);
+      return;
+    }
+    for (List<String> piece : Qtest.splitAtFlushes(commands)) {
+      settle(session);
+      session.send(piece);
+    }
+    settle(session);
+  }
+
+  private static void settle(QtestSession session) throws IOException, QemuFailure {
+    LockSupport.parkNanos(SETTLE_NS);
+    session.send(Qtest.readl(Qtest.BAR0 + e1kfuzz.model.Reg.ICS.offset()));
   }
 
   /** The earliest deadline of a running timer after now, or Long.MAX_VALUE. */
@@ -493,11 +523,16 @@ public final class QemuBackend {
    * count), or {@link #FRAME_TIMEOUT_NS}.
    */
   private static void awaitFrames(QtestSession session, int expected) {
+    awaitCount(session, RX_EVENT, expected);
+  }
+
+  /** Waits until {@code needle} occurs {@code expected} times in QEMU's stderr, or {@link #FRAME_TIMEOUT_NS}. */
+  private static void awaitCount(QtestSession session, String needle, int expected) {
     if (expected == 0) {
       return;
     }
     long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
-    while (session.stderrCount(RX_EVENT) < expected && System.nanoTime() < deadline && session.alive()) {
+    while (session.stderrCount(needle) < expected && System.nanoTime() < deadline && session.alive()) {
       LockSupport.parkNanos(20_000);
     }
   }

@@ -119,6 +119,28 @@ public final class Qtest {
     return c;
   }
 
+  /**
+   * Splits re-initialisation commands before each command that makes the net layer flush the
+   * frames it holds (a write of the PCI command register, an RDT write), so that the backend can
+   * let QEMU's main loop offer the next held frame before each flush.
+   */
+  static List<List<String>> splitAtFlushes(List<String> commands) {
+    String rdt0 = String.format(Locale.ROOT, "writel 0x%x ", BAR0 + 0x2818);
+    String rdt1 = String.format(Locale.ROOT, "writel 0x%x ", BAR0 + 0x2918);
+    String command = outl(0xcf8, CFG | 0x04);
+    List<List<String>> out = new ArrayList<>();
+    List<String> cur = new ArrayList<>();
+    for (String c : commands) {
+      if ((c.startsWith(rdt0) || c.startsWith(rdt1) || c.equals(command)) && !cur.isEmpty()) {
+        out.add(cur);
+        cur = new ArrayList<>();
+      }
+      cur.add(c);
+    }
+    out.add(cur);
+    return out;
+  }
+
   private static void lines(List<String> c, String multi) {
     c.addAll(List.of(multi.split("\n")));
   }
