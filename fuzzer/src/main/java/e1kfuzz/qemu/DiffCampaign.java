@@ -212,7 +212,7 @@ public final class DiffCampaign {
   private void work(Shared shared) {
     TraceGenerator gen = new TraceGenerator(options.generator());
     int failedInARow = 0;
-    try (QemuBackend.Runner runner = new QemuBackend.Runner(options.build(), options.reuse())) {
+    try (QemuBackend.Runner runner = new QemuBackend.Runner(options.build(), options.reuse()).prestarting()) {
       for (long run = shared.nextRun(); run >= 0; run = shared.nextRun()) {
         shared.generated.incrementAndGet();
         List<Step> steps = candidate(gen, run);

@@ -404,6 +404,11 @@ public abstract class E1000eCore {
    * Whether a frame arriving now is offered to the device at once: the backend link is up and
    * the net layer holds no frame (otherwise it waits behind the held one).
    */
+  /** The backend's link (QMP set_link), as opposed to STATUS.LU. */
+  public final boolean backendLinkUp() {
+    return netLinkUp;
+  }
+
   /** Frames the net layer and the netdev's socket hold for the device (the first one queued). */
   public final int heldFrames() {
     return heldFrames == null ? 0 : heldFrames.size();
