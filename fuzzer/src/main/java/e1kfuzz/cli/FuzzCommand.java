@@ -131,6 +131,19 @@ final class FuzzCommand implements Callable<Integer> {
     if (format == ReplayCommand.Format.html) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for fuzz; use --html FILE for timelines");
     }
+    if (backend == Backend.diff) {
+      // Refused before any work rather than silently ignored (a differential campaign reports in text).
+      var parsed = spec.commandLine().getParseResult();
+      for (String o : new String[] {"--junit", "--html", "--state", "--resume", "--zero-ns-windows", "--no-confirm"}) {
+        if (parsed.hasMatchedOption(o)) {
+          throw new CommandLine.ParameterException(spec.commandLine(), o + " cannot be combined with --backend diff");
+        }
+      }
+      if (format == ReplayCommand.Format.json) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--format json cannot be combined with --backend diff: its report is text, its findings trace files");
+      }
+    }
     CampaignOptions options;
     CampaignState.Saved saved = null;
     if (resumeDir != null) {

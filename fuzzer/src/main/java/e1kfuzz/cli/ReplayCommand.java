@@ -88,6 +88,10 @@ final class ReplayCommand implements Callable<Integer> {
     if (format == Format.html && backend != Backend.model) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format html needs --backend model");
     }
+    if (backend == Backend.qemu && format != Format.text) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--backend qemu prints text only (use 'e1kfuzz diff' to compare with the model)");
+    }
     if (backend == Backend.qemu) {
       return new QemuReplay(spec, files, qemu, moduleDir, variants.size() == 1 ? variants.get(0) : null).call();
     }

@@ -264,6 +264,12 @@ public final class DiffCampaign {
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
+    // The shrunk trace must diverge when it is replayed: once more, on the QEMU it will be replayed on.
+    int again2 = rerun(shared, runner, run, s.steps(), d.kind());
+    if (again2 == -1) {
+      shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
+      return;
+    }
     QemuBackend.Run q2 = runner.run(s.steps());
     Differ.Divergence d2 = q2.failure() == null ? Differ.compare(ModelObserver.run(options.variant(), s.steps()), q2) : null;
     shared.shrunk(new Divergent(run, steps, s.steps(), s.runs(), d2 != null ? d2 : d));
