@@ -992,10 +992,29 @@ public abstract class E1000eCore {
 
   /** A frame from the network backend. */
   final void networkReceive(Step.Rx frame) {
+    if (heldFrames != null && !heldFrames.isEmpty()) {
+      // While the net layer holds a frame the netdev does not read its socket: this one waits
+      // there behind it, whatever the link does meanwhile (found by the exact differential
+      // campaign on qemu-7.2.0: a frame sent while the link was down arrived after link up).
+      hold(frame);
+      return;
+    }
     if (!netLinkUp) {
-      return; // the net layer drops frames while the link is down
+      return; // the netdev reads it and the net layer drops it while the link is down
     }
     receive(frame, false);
+  }
+
+  private void hold(Step.Rx frame) {
+    if (heldFrames == null) {
+      heldFrames = new java.util.ArrayDeque<>();
+    }
+    if (heldFrames.size() < TX_RING_SLOTS) {
+      mark(Mark.RX_HELD);
+      // "No free buffer" describes the ring when the frame arrives; held until later, it finds
+      // the ring as the guest keeps it, with buffers (found by fuzz --backend diff).
+      heldFrames.add(frame.noBuffer() ? new Step.Rx(frame.ack(), frame.small(), false, frame.queue1()) : frame);
+    }
   }
 
   /**
@@ -1004,14 +1023,8 @@ public abstract class E1000eCore {
    */
   private void receive(Step.Rx frame, boolean loopback) {
     if ((rctl & RCTL_EN) == 0 || (status & STATUS_LU) == 0) {
-      if (heldFrames == null) {
-        heldFrames = new java.util.ArrayDeque<>();
-      }
-      if (!loopback && heldFrames.size() < TX_RING_SLOTS) {
-        mark(Mark.RX_HELD);
-        // "No free buffer" describes the ring when the frame arrives; held until later, it finds
-        // the ring as the guest keeps it, with buffers (found by fuzz --backend diff).
-        heldFrames.add(frame.noBuffer() ? new Step.Rx(frame.ack(), frame.small(), false, frame.queue1()) : frame);
+      if (!loopback) {
+        hold(frame);
       }
       return;
     }
