@@ -126,8 +126,9 @@ public final class TraceFiles {
   }
 
   /**
-   * Replaces a file e1kfuzz owns (a campaign state) atomically: readers and a crash at any moment
-   * see the old content or the new, never a part.
+   * Replaces a file e1kfuzz owns (a campaign state, a report, a divergence being shrunk)
+   * atomically: temporary file, fsync, rename; readers and a crash at any moment see the old
+   * content or the new, never a part. The one atomic write of e1kfuzz.
    */
   public static void replace(Path file, byte[] bytes) throws IOException {
     Path tmp = writeTemporary(file, bytes);

@@ -22,8 +22,4 @@ public record ReplayResult(
   public boolean expectationFailed() {
     return expected.isPresent() && !expected.get().equals(outcome.result());
   }
-
-  public String expectedOrNone() {
-    return expected.orElse(Expectation.OK.equals(outcome.result()) ? "-" : "(none)");
-  }
 }

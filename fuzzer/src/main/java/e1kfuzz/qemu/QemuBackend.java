@@ -641,9 +641,4 @@ public final class QemuBackend {
     String t = s.strip();
     return t.length() > 300 ? "..." + t.substring(t.length() - 300) : t;
   }
-
-  /** The model's deadline of a timer, used by `expire` (exposed for the robustness check). */
-  static long deadline(E1000eCore core, TimerId t) {
-    return core.timerDeadline(t);
-  }
 }

@@ -204,11 +204,6 @@ public record QemuBuild(
     }
   }
 
-  /** The cached Debian builds that exist. */
-  public static List<Path> cachedLaunchers() {
-    return DEBIAN_LAUNCHERS.stream().map(n -> cacheDir().resolve(n)).filter(Files::isExecutable).toList();
-  }
-
   public static Optional<Path> cached(String launcher) {
     Path p = cacheDir().resolve(launcher);
     return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();

@@ -15,7 +15,6 @@ import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -181,10 +180,9 @@ public final class CampaignReport {
    * and the replay command), and one passing case per variant with nothing found.
    */
   public static void junit(Path file, Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     try {
-      e1kfuzz.corpus.TraceFiles.readableByAll(tmp);
-      try (OutputStream os = Files.newOutputStream(tmp)) {
+      try (OutputStream os = bytes) {
         XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(os, "UTF-8");
         int failures = written.stream().mapToInt(w -> w.findings().size()).sum();
         List<Variant> clean = r.options().variants().stream()
@@ -241,12 +239,10 @@ public final class CampaignReport {
         x.writeEndDocument();
         x.close();
       }
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (XMLStreamException e) {
       throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
-    } finally {
-      Files.deleteIfExists(tmp);
     }
+    e1kfuzz.corpus.TraceFiles.replace(file, bytes.toByteArray());
   }
 
   private static void property(XMLStreamWriter x, String name, String value) throws XMLStreamException {

@@ -9,12 +9,8 @@ import e1kfuzz.engine.Replay;
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.model.Outcome;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -168,22 +164,9 @@ public final class HtmlReport {
     return m.finish();
   }
 
-  /** Writes the document atomically (temporary file, then rename over {@code file}), readable by all. */
+  /** Writes the document atomically (temporary file, fsync, then rename over {@code file}), readable by all. */
   public void write(Path file) throws IOException {
-    byte[] bytes = render().getBytes(StandardCharsets.UTF_8);
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-    try {
-      TraceFiles.readableByAll(tmp);
-      Files.write(tmp, bytes);
-      try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    TraceFiles.replace(file, render().getBytes(StandardCharsets.UTF_8));
   }
 
   // ------------------------------------------------------------------------------------------

@@ -40,7 +40,10 @@ final class ScriptedRng implements Rng {
     return (int) next(1L << 32);
   }
 
-  boolean exhausted() {
-    return answers.isEmpty();
+  /** Fails when scripted answers were left unused: the script did not describe the run. */
+  void assertAllUsed() {
+    if (!answers.isEmpty()) {
+      throw new AssertionError("scripted answers left unused: " + answers);
+    }
   }
 }

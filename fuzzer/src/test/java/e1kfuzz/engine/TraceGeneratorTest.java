@@ -85,13 +85,13 @@ class TraceGeneratorTest {
       before += k.defaultWeight() + (k == StepKind.MSIX ? 3 * k.defaultWeight() : 0);
     }
     // kind = WAIT; not a plain wait; first running timer (tidv); case 1 = at its deadline
-    assertEquals(new Step.Wait(tidv), gen.nextStep(new ScriptedRng().answer(waitPick, 99, 0, 1), core));
+    assertEquals(new Step.Wait(tidv), scripted(gen, core, waitPick, 99, 0, 1));
     // case 0 = just before: deadline - 1 - k
-    assertEquals(new Step.Wait(tidv - 1 - 5), gen.nextStep(new ScriptedRng().answer(waitPick, 99, 0, 0, 5), core));
+    assertEquals(new Step.Wait(tidv - 1 - 5), scripted(gen, core, waitPick, 99, 0, 0, 5));
     // case 2 = just after
-    assertEquals(new Step.Wait(tidv + 1 + 7), gen.nextStep(new ScriptedRng().answer(waitPick, 99, 0, 2, 7), core));
+    assertEquals(new Step.Wait(tidv + 1 + 7), scripted(gen, core, waitPick, 99, 0, 2, 7));
     // case 3 = between tidv and tadv
-    assertEquals(new Step.Wait((tidv + tadv) / 2), gen.nextStep(new ScriptedRng().answer(waitPick, 99, 0, 3, 1), core));
+    assertEquals(new Step.Wait((tidv + tadv) / 2), scripted(gen, core, waitPick, 99, 0, 3, 1));
   }
 
   @Test
@@ -111,5 +111,13 @@ class TraceGeneratorTest {
     }
     assertTrue(parkedOn > 3 * idleOn, "parked " + parkedOn + " vs idle " + idleOn);
     assertTrue(EnumSet.allOf(StepKind.class).size() == 13);
+  }
+
+  /** The step the generator picks with these answers; every answer must be used. */
+  private static Step scripted(TraceGenerator gen, E1000eCore core, long... answers) {
+    ScriptedRng rng = new ScriptedRng().answer(answers);
+    Step s = gen.nextStep(rng, core);
+    rng.assertAllUsed();
+    return s;
   }
 }
