@@ -21,8 +21,10 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * A property over seeded generated traces, stated as JUnit 5 dynamic tests. Trace {@code i} is the
- * trace of run {@code i} of {@code e1kfuzz fuzz --seed S --variant V --max-steps L}, so a failure
- * can be reproduced from the command line too. Use it from a {@code @TestFactory}:
+ * trace of run {@code i} of {@code e1kfuzz fuzz --seed S --variant V --max-steps L --guidance none}
+ * (unguided: with coverage guidance, runs after the first 4,096 mutate kept traces instead), so a
+ * failure can be reproduced from the command line too; with {@code --zero-ns-windows} that
+ * campaign reports the same first failing run as the property. Use it from a {@code @TestFactory}:
  *
  * <pre>{@code
  * @TestFactory
@@ -135,6 +137,8 @@ public final class Property {
 
   private String command() {
     return "./e1kfuzz fuzz --seed " + seed + " --variant " + variant.id() + " --runs " + traces
-        + " --max-steps " + generator.maxSteps() + (strict ? " --strict" : "") + " --jobs 1";
+        + " --max-steps " + generator.maxSteps()
+        + (java.util.Arrays.equals(generator.weights(), GeneratorOptions.defaultWeights()) ? "" : " --weights " + generator.describeWeights())
+        + " --guidance none --zero-ns-windows" + (strict ? " --strict" : "") + " --jobs 1";
   }
 }

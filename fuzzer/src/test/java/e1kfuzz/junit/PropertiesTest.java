@@ -1,5 +1,6 @@
 package e1kfuzz.junit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,10 +54,39 @@ class PropertiesTest {
     assertTrue(m.contains("./e1kfuzz fuzz --seed 1 --variant qemu-7.2.0"), m);
   }
 
+  /**
+   * The regenerate command, run as printed, reports the same first failing run as the property,
+   * also past the first 4,096 runs (where a guided campaign would have mutated kept traces instead).
+   */
   @Test
-  void anUnreachedTargetFails() {
-    List<DynamicTest> tests = Property.on(Variant.FIX_MODE_SWITCH).seed(1).traces(50)
-        .reaches(Signature.COLLECT_DELAYED_CAUSES).toList();
-    assertThrows(AssertionFailedError.class, () -> tests.get(0).getExecutable().execute());
+  void theRegenerateCommandFindsTheSameRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Throwable {
+    List<DynamicTest> tests = Property.on(Variant.QEMU_10_2).seed(2).traces(200_000)
+        .never(s -> s == Signature.LEGACY_CAUSE_OVER_MSIX, "the RX ACK race").toList();
+    String m = null;
+    for (DynamicTest t : tests) {
+      try {
+        t.getExecutable().execute();
+      } catch (AssertionFailedError e) {
+        m = e.getMessage();
+        break;
+      }
+    }
+    assertTrue(m != null, "seed 2 reaches the RX ACK race within 200,000 traces");
+    java.util.regex.Matcher run = java.util.regex.Pattern.compile("\\(run (\\d+)\\)").matcher(m);
+    assertTrue(run.find(), m);
+    long n = Long.parseLong(run.group(1));
+    assertTrue(n >= 4096, "the first failing run is past the first epoch: " + n);
+    String cmd = m.substring(m.indexOf("regenerate: ./e1kfuzz ") + "regenerate: ./e1kfuzz ".length(), run.start()).strip();
+    List<String> args = new java.util.ArrayList<>(List.of(cmd.split(" ")));
+    args.addAll(List.of("--out", dir.toString()));
+    java.io.StringWriter out = new java.io.StringWriter();
+    e1kfuzz.cli.Main.run(args.toArray(String[]::new), new java.io.PrintWriter(out), new java.io.PrintWriter(new java.io.StringWriter()));
+    List<java.nio.file.Path> files;
+    try (var st = java.nio.file.Files.list(dir)) {
+      files = st.filter(p -> p.getFileName().toString().startsWith("legacy-cause-over-msix-")).toList();
+    }
+    assertEquals(1, files.size(), out.toString());
+    String text = java.nio.file.Files.readString(files.get(0));
+    assertTrue(text.contains("seed 2, run " + n + ","), "the command reports run " + n + ":\n" + text);
   }
 }
