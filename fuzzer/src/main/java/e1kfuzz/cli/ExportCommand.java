@@ -76,6 +76,11 @@ final class ExportCommand implements Callable<Integer> {
       text = QtestExport.script(name, trace, v);
     } else {
       String cls = output != null ? output.getFileName().toString().replaceAll("\\.java$", "") : JunitExport.className(name);
+      if (!javax.lang.model.SourceVersion.isName(cls) || cls.contains(".")) {
+        err.println("e1kfuzz: -o " + output + ": the file of a JUnit class is named after it, and '" + cls
+            + "' is no Java class name; try -o " + JunitExport.className(cls) + ".java");
+        return ExitCodes.BAD_INPUT;
+      }
       text = JunitExport.source(packageName, cls, name, trace);
     }
     if (output == null) {

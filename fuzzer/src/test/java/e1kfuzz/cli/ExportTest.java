@@ -14,6 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ExportTest {
   @TempDir Path dir;
 
+  /** -o names the class: a file name that is no Java class name is refused, with one that is. */
+  @Test
+  void junitExportRefusesAFileNameThatIsNoClassName() {
+    Path out = dir.resolve("s2-itr-race.java");
+    CliTest.Result r = CliTest.run("export", "../corpus/s2-itr-race.trace", "--to", "junit", "-o", out.toString());
+    assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+    assertTrue(r.err().contains("'s2-itr-race' is no Java class name; try -o S2ItrRaceTest.java"), r.err());
+    assertTrue(!Files.exists(out), "nothing written");
+  }
+
   /** The exported JUnit class compiles against the model and its assertions hold. */
   @Test
   void junitExportCompilesAndPasses() throws Exception {
