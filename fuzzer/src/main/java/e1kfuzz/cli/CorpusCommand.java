@@ -94,7 +94,7 @@ final class CorpusCommand {
       try (Stream<Path> s = Files.list(dir)) {
         files = s.filter(p -> p.toString().endsWith(".trace")).sorted().toList();
       } catch (IOException e) {
-        err.println("e1kfuzz: cannot list " + dir + ": " + e.getMessage());
+        err.println("e1kfuzz: cannot list " + dir + ": " + e1kfuzz.corpus.TraceFiles.describe(e));
         return ExitCodes.BAD_INPUT;
       }
       int bad = 0;

@@ -131,6 +131,12 @@ final class FuzzCommand implements Callable<Integer> {
     if (format == ReplayCommand.Format.html) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for fuzz; use --html FILE for timelines");
     }
+    for (Path report : new Path[] {junit, html}) {
+      if (report != null && java.nio.file.Files.isDirectory(report)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            (report == junit ? "--junit " : "--html ") + report + " is a folder; give the name of the file to write");
+      }
+    }
     if (backend == Backend.diff) {
       // Refused before any work rather than silently ignored (a differential campaign reports in text).
       var parsed = spec.commandLine().getParseResult();

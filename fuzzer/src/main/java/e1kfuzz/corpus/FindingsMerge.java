@@ -172,7 +172,7 @@ public final class FindingsMerge {
         try (Stream<Path> s = Files.list(in)) {
           files.addAll(s.filter(p -> p.getFileName().toString().endsWith(".trace")).sorted().toList());
         } catch (IOException e) {
-          errors.add(in + ": cannot list: " + e.getMessage());
+          errors.add(in + ": cannot list: " + TraceFiles.describe(e));
         }
       } else if (Files.exists(in)) {
         files.add(in);

@@ -193,7 +193,20 @@ public final class TraceFiles {
     }
   }
 
-  private static String describe(IOException e) {
+  /** Why a file could not be read or listed, in words: "no such file", "is a folder", ... */
+  public static String describe(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or folder";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.NotDirectoryException) {
+      return "not a folder";
+    }
+    if ("Is a directory".equals(e.getMessage())) {
+      return "is a folder, not a file";
+    }
     String name = e.getClass().getSimpleName();
     return e.getMessage() == null ? name : name + " (" + e.getMessage() + ")";
   }

@@ -70,4 +70,20 @@ class BadFilesTest {
     assertTrue(r.out().contains(c.resolve("e-good.trace") + ": same"), r.out());
     assertTrue(r.out().contains("1 same, 0 diverged, 0 skipped, 0 backend failures, 2 unreadable"), r.out());
   }
+
+  /** A missing file, a folder given as a trace, a missing corpus folder: the reason in words, exit 2. */
+  @Test
+  void missingFilesAndFoldersAreNamedWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    CliTest.Result missing = CliTest.run("replay", tmp.resolve("nope.trace").toString());
+    org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, missing.code());
+    org.junit.jupiter.api.Assertions.assertTrue(missing.err().contains("nope.trace: cannot read: no such file or folder"), missing.err());
+    CliTest.Result folder = CliTest.run("replay", tmp.toString());
+    org.junit.jupiter.api.Assertions.assertTrue(folder.err().contains(": cannot read: is a folder, not a file"), folder.err());
+    CliTest.Result corpus = CliTest.run("corpus", "check", tmp.resolve("none").toString());
+    org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, corpus.code());
+    org.junit.jupiter.api.Assertions.assertTrue(corpus.err().contains("none: no such file or folder"), corpus.err());
+    CliTest.Result junit = CliTest.run("fuzz", "--runs", "5", "--junit", tmp.toString());
+    org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, junit.code());
+    org.junit.jupiter.api.Assertions.assertTrue(junit.err().contains("is a folder; give the name of the file to write"), junit.err());
+  }
 }
