@@ -108,8 +108,8 @@ final class DiffCommand implements Callable<Integer> {
     if (totals[4] > 0) {
       return ExitCodes.BAD_INPUT;
     }
-    if (totals[3] > 0) {
-      return ExitCodes.INTERNAL_ERROR;
+    if (totals[1] == 0 && totals[3] > 0) {
+      return ExitCodes.BACKEND_FAILURE;
     }
     return totals[1] > 0 ? ExitCodes.DIVERGED : ExitCodes.OK;
   }

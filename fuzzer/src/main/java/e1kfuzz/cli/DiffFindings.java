@@ -122,9 +122,9 @@ final class DiffFindings implements DiffCampaign.Listener {
     header.add("e1kfuzz backend failure: " + build.versionLine() + " (" + buildName + ") against model " + variant.id());
     header.add("  seed " + seed + ", run " + b.run() + (b.whileShrinking() ? ", a shrink candidate" : ""));
     header.add("  " + b.failure().replace("\n", " "));
-    header.add("replay: ./e1kfuzz diff FILE --qemu " + buildName);
     Path f = out.resolve("backend-failure-" + variant.id() + "-s" + seed + "-r" + b.run()
         + (b.whileShrinking() ? "-c" + Regression.contentHash(b.steps()) : "") + ".trace");
+    header.add(replay(f));
     write(f, b.steps(), header, false);
   }
 
@@ -132,8 +132,13 @@ final class DiffFindings implements DiffCampaign.Listener {
     List<String> header = new ArrayList<>();
     header.add("e1kfuzz diff finding: " + build.versionLine() + " (" + buildName + ") against model " + variant.id());
     header.add("  seed " + seed + ", run " + run + ", original length " + originalLength + " steps");
-    header.add("replay: ./e1kfuzz diff FILE --qemu " + buildName);
+    header.add(replay(out.resolve("diverged-" + variant.id() + "-s" + seed + "-r" + run + ".trace")));
     return header;
+  }
+
+  /** The command that replays a file on this build against this model (the variant named: a build maps to its own). */
+  String replay(Path f) {
+    return "replay: ./e1kfuzz diff " + e1kfuzz.corpus.FindingWriter.replayPath(f) + " --qemu " + buildName + " --variant " + variant.id();
   }
 
   /** Writes atomically; replaces only a file this campaign wrote. False if nothing was written. */

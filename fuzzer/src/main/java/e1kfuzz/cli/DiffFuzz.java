@@ -150,7 +150,7 @@ final class DiffFuzz {
     }
     if (!findings.files().isEmpty()) {
       stdout.println("written to " + out + ": " + findings.files().size() + " file(s); replay one with ./e1kfuzz diff FILE --qemu "
-          + QemuTargets.displayName(build));
+          + QemuTargets.displayName(build) + " --variant " + v.id());
     }
     stdout.flush();
     return findings.writeErrors() > 0 ? null : r;

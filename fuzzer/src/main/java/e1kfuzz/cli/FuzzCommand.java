@@ -140,7 +140,8 @@ final class FuzzCommand implements Callable<Integer> {
     if (backend == Backend.diff) {
       // Refused before any work rather than silently ignored (a differential campaign reports in text).
       var parsed = spec.commandLine().getParseResult();
-      for (String o : new String[] {"--junit", "--html", "--state", "--resume", "--zero-ns-windows", "--no-confirm"}) {
+      for (String o : new String[] {"--junit", "--html", "--state", "--resume", "--zero-ns-windows", "--no-confirm",
+          "--shard", "--strict", "--guidance"}) {
         if (parsed.hasMatchedOption(o)) {
           throw new CommandLine.ParameterException(spec.commandLine(), o + " cannot be combined with --backend diff");
         }
@@ -298,7 +299,7 @@ final class FuzzCommand implements Callable<Integer> {
     List<FindingWriter.Written> written;
     try {
       written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options),
-          result.interrupted() ? Map.of() : confirm(result.findings(), err));
+          confirm(result.findings(), result.interrupted(), err));
       for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
         err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
       }
@@ -336,13 +337,15 @@ final class FuzzCommand implements Callable<Integer> {
    * there is one: the header then says whether real QEMU confirms it. Not after Ctrl-C or
    * SIGTERM (the JVM is shutting down, and the user wants out).
    */
-  private Map<Finding, String> confirm(List<Finding> findings, PrintWriter err) {
+  private Map<Finding, String> confirm(List<Finding> findings, boolean stopped, PrintWriter err) {
     Map<Finding, String> notes = new HashMap<>();
-    if (noConfirm) {
-      return notes;
-    }
     for (Finding f : findings) {
       if (f.notExactReplayable() != null) {
+        continue;
+      }
+      if (noConfirm || stopped) {
+        notes.put(f, "replayable under qtest (not checked: " + (noConfirm ? "--no-confirm" : "the campaign was stopped")
+            + "; ./e1kfuzz diff FILE --qemu all checks it)");
         continue;
       }
       Confirmation.Verdict v = Confirmation.check(f.variant(), f.shrunk().steps());

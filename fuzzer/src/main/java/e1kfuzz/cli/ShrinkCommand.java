@@ -42,6 +42,10 @@ final class ShrinkCommand implements Callable<Integer> {
   @Option(names = "--strict", description = "Also check the strict invariants.")
   boolean strict;
 
+  @Option(names = "--zero-ns-windows",
+      description = "Allow shrinking into a form where a step runs while a timer is already due (a 0-ns window, not replayable step by step under qtest). By default a trace that the exact builds replay shrinks to one they replay too.")
+  boolean zeroNsWindows;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -58,10 +62,12 @@ final class ShrinkCommand implements Callable<Integer> {
     }
     for (Variant v : candidates) {
       if (Runner.run(v, trace.steps(), strict) instanceof Outcome.Violated violated) {
-        Shrinker.Result r = Shrinker.shrink(v, trace.steps(), violated.signature(), strict);
+        boolean replayable = !zeroNsWindows && e1kfuzz.timing.ExactTiming.problem(v, trace.steps()) == null;
+        Shrinker.Result r = Shrinker.shrink(v, trace.steps(), violated.signature(), strict, replayable,
+            Shrinker.DEFAULT_MAX_RUNS);
         List<String> header = new ArrayList<>();
         header.add("e1kfuzz shrink: " + violated.signature().id() + " on " + v.id() + ", from " + file);
-        header.add(r.summary());
+        header.add(r.summary() + (replayable ? "; kept in a form the exact builds replay" : ""));
         Trace shrunk = Trace.of(r.steps()).withHeader(header)
             .withExpectations(Regression.expectations(r.steps(), strict));
         Path target = file.toAbsolutePath().getParent()

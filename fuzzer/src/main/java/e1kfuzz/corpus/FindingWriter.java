@@ -30,7 +30,7 @@ public final class FindingWriter {
    * the file is under it, else its bare name. Findings get committed to corpora and shared, so no
    * machine path (a home folder, a CI workspace, /tmp) goes into the file.
    */
-  static String replayPath(Path file) {
+  public static String replayPath(Path file) {
     return replayPath(file, Path.of("").toAbsolutePath());
   }
 

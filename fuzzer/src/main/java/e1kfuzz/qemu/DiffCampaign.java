@@ -224,7 +224,9 @@ public final class DiffCampaign {
         int before = runner.starts();
         QemuBackend.Run qemu = runner.run(steps);
         shared.starts.addAndGet(runner.starts() - before);
-        shared.compared.incrementAndGet();
+        if (qemu.failure() == null) {
+          shared.compared.incrementAndGet();
+        }
         if (qemu.failure() != null) {
           shared.failure(new BackendFailure(run, steps, qemu.failure(), false));
           if (++failedInARow >= MAX_CONSECUTIVE_FAILURES) {

@@ -297,7 +297,7 @@ public final class QemuBackend {
           qmp = Qmp.connect(qmpSocket, 10_000, session::alive);
           session.send("irq_intercept_in ioapic");
         } catch (QemuFailure f) {
-          startFailure = START_FAILED + f.getMessage();
+          startFailure = START_FAILED + f.getMessage() + (session.stderr().isBlank() ? "" : "; its stderr: " + tail(session.stderr()));
         }
       } catch (IOException | RuntimeException e) {
         close();

@@ -20,7 +20,7 @@ class DiffCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"--junit=x.xml", "--html=x.html", "--state=st", "--resume=st", "--format=json", "--zero-ns-windows",
-      "--no-confirm"})
+      "--no-confirm", "--shard=1/2", "--strict", "--guidance=none"})
   void aDifferentialCampaignRefusesWhatItWouldIgnore(String option) {
     CliTest.Result r = CliTest.run("fuzz", "--backend", "diff", "--runs", "5", "--out", dir.resolve("f").toString(), option);
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
