@@ -20,8 +20,9 @@
 #   125  QEMU could not run the script ("skip"): not found, failed to start (e.g. no usable
 #        accelerator), refused a command (a FAIL reply), stopped answering, exited on its own or was
 #        killed by another signal
-#   255  usage error: bad arguments, or a script that cannot be read or has a malformed '#!sleep'
-#        line (stops `git bisect run`, which treats any code above 127 as "abort")
+#   255  usage error: bad arguments, or a script that cannot be read, has a malformed '#!sleep'
+#        line or a command QEMU's qtest cannot parse (its own qtest.c assertion, not the device's)
+#        (stops `git bisect run`, which treats any code above 127 as "abort")
 # It prints one line saying what QEMU did ("QEMU aborted: <assertion>", "QEMU survived the
 # script", "QEMU failed to start: <its stderr>", "QEMU exited with code N: ..."), with details.
 set -u
@@ -42,6 +43,7 @@ verdict() { # verdict CODE LINE [DETAIL...]: prints what QEMU did and exits with
   case $code in
     0) meaning="QEMU survived: the bug does not reproduce" ;;
     1) meaning="QEMU aborted: the bug reproduces" ;;
+    255) meaning="a malformed script (git bisect: abort)" ;;
     *) meaning="QEMU could not run the script (git bisect: skip)" ;;
   esac
   printf 'replay-qtest: exit %s (%s)\n' "$code" "$meaning"
@@ -250,7 +252,10 @@ case $result in
     verdict 0 "QEMU survived the script ($got commands answered)" ;;
 esac
 stop_qemu
-if [ "$rc" = 134 ]; then
+if [ "$rc" = 134 ] && grep -q 'qtest\.c:[0-9]*:.*assertion failed' "$work/run.err"; then
+  # QEMU's qtest protocol itself asserted on a command it could not parse: the script is malformed.
+  verdict 255 "malformed script: QEMU's qtest rejected a command: $(grep -m 1 'qtest\.c' "$work/run.err")" "${where[@]}"
+elif [ "$rc" = 134 ]; then
   a=$(grep -m 1 'Assertion' "$work/run.err")
   [ -n "$a" ] || a=$err
   verdict 1 "QEMU aborted: $a" "${where[@]}"

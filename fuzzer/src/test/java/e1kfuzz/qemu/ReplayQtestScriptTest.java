@@ -176,6 +176,17 @@ class ReplayQtestScriptTest {
     assertEquals("QEMU refused a command: " + script + ":3: frobnicate 0x1: FAIL Unknown command 'frobnicate'", r.verdict());
   }
 
+  /** A command QEMU's qtest cannot parse asserts in qtest.c, not in the device: a malformed script, not the bug. */
+  @Test
+  void aCommandQtestCannotParseIsAMalformedScriptNotTheBug() throws Exception {
+    Path build = QemuBuild.exact(Variant.QEMU_10_2).orElse(null);
+    Assumptions.assumeTrue(build != null, () -> "no exact build of qemu-10.2 in " + QemuBuild.cacheDir() + " (skipping)");
+    Path script = Files.writeString(dir.resolve("malformed.qtest"), "readl 0xzz\n");
+    Result r = run(script.toString(), build.toString());
+    assertEquals(255, r.code(), r.all());
+    assertTrue(r.out().contains("\nmalformed script: QEMU's qtest rejected a command: ERROR:"), r.all());
+  }
+
   @Test
   void usageErrorsStopABisection() throws Exception {
     for (Map.Entry<String, List<String>> e : Map.of(
