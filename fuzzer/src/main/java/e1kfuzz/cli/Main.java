@@ -35,7 +35,8 @@ import picocli.CommandLine.Command;
       "3:an invariant was violated or an @expect line was not met",
       "4:the model and a real QEMU diverged",
       "5:QEMU not available",
-      "6:merge: a finding the corpus does not expect"
+      "6:merge: a finding the corpus does not expect",
+      "7:a real QEMU failed on some traces, nothing diverged (fuzz --backend diff, diff)"
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -16,12 +16,14 @@ import java.util.Locale;
  * after reset included). QEMU's main loop runs it before it reads the next qtest command; the
  * model, like a running VM whose vCPU thread writes registers beside the main loop, lets the next
  * step in first and fires the timer at the next time advance. Such a 0-ns window is a real race on
- * a VM, but neither an exact build nor a qtest regression test can hold it.
+ * a VM. Under qtest it reproduces only when the steps of the window reach QEMU in one batch (no
+ * main-loop iteration between them, as scripts/replay-qtest.sh sends them); a comparison that
+ * observes the device after every step, as the backend's does, cannot hold it.
  */
 public final class ExactTiming {
   private ExactTiming() {}
 
-  /** Null when the trace replays under qtest exactly as the model runs it, else why not. */
+  /** Null when the trace replays step by step under qtest exactly as the model runs it, else why not. */
   public static String problem(Variant variant, List<Step> steps) {
     E1000eCore core = variant.newCore();
     for (int i = 0; i < steps.size(); i++) {
