@@ -125,9 +125,9 @@ final class DiffFuzz {
       }
     }
     double seconds = r.elapsedNanos() / 1e9;
-    stdout.printf(Locale.ROOT, "%n%s: %d traces generated, %d comparable, %d compared in %.1f min (%.2f traces/s), %d QEMU starts, "
+    stdout.printf(Locale.ROOT, "%n%s: %d traces generated, %d comparable, %d compared in %.1f s (%.2f traces/s), %d QEMU starts, "
             + "%d divergences seen (%d shrunk, %d not reproduced), %d backend failures%n",
-        v.id(), r.generated(), r.robust(), r.compared(), seconds / 60, seconds > 0 ? r.compared() / seconds : 0.0,
+        v.id(), r.generated(), r.robust(), r.compared(), seconds, seconds > 0 ? r.compared() / seconds : 0.0,
         r.qemuStarts(), r.seen(), r.divergences().size(), r.unreproduced().size(), r.backendFailures().size());
     for (DiffCampaign.Divergent d : r.divergences()) {
       stdout.println("DIVERGED (run " + d.run() + ", shrunk " + d.original().size() + " -> " + d.shrunk().size() + " steps): "

@@ -93,6 +93,20 @@ public final class CampaignReport {
     return sb.toString();
   }
 
+  /** The "exact builds:" line of a finding's header (confirmed on its exact build, or why not), or null. */
+  static String exactLine(FindingWriter.Written w, Finding f) {
+    String mine = "e1kfuzz finding: " + f.signature().id() + " on " + f.variant().id();
+    boolean found = false;
+    for (String h : w.trace().header()) {
+      if (h.equals(mine)) {
+        found = true;
+      } else if (found && h.startsWith("  exact builds: ")) {
+        return h.substring("  exact builds: ".length());
+      }
+    }
+    return null;
+  }
+
   /** What the campaign exercised, and what it did not (see {@link Coverage} for the definition). */
   static String coverage(Campaign.Result r) {
     Coverage c = r.coverage();
@@ -146,6 +160,7 @@ public final class CampaignReport {
         n.put("shrinkRuns", f.shrunk().runs());
         n.put("file", w.file().toString());
         n.put("new", !w.alreadyPresent());
+        n.put("exactBuilds", exactLine(w, f));
         n.put("replay", replayCommand(w, o.strict()));
       }
     }

@@ -74,5 +74,12 @@ class ReplayableFindingsTest {
         "--no-confirm", "--out", dir.resolve("g").toString());
     assertTrue(none.out().contains("replayable under qtest (not checked: --no-confirm;"), none.out());
     assertTrue(Files.exists(dir.resolve("g")));
+    CliTest.Result json = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
+        "--no-confirm", "--format", "json", "--out", dir.resolve("h").toString());
+    var findings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("findings");
+    assertTrue(findings.size() > 0, json.out());
+    for (var f : findings) {
+      assertTrue(f.get("exactBuilds").asText().startsWith("replayable under qtest (not checked: --no-confirm"), f.toString());
+    }
   }
 }
