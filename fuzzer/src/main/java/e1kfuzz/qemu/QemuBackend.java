@@ -296,7 +296,9 @@ public final class QemuBackend {
         try {
           qmp = Qmp.connect(qmpSocket, 10_000, session::alive);
           session.send("irq_intercept_in ioapic");
-        } catch (QemuFailure f) {
+        } catch (QemuFailure | IOException f) {
+          // Also a socket reset while QEMU starts (it died, e.g. on a UDP port another process
+          // took since it was probed free): a start failure, which the runner retries.
           startFailure = START_FAILED + f.getMessage() + (session.stderr().isBlank() ? "" : "; its stderr: " + tail(session.stderr()));
         }
       } catch (IOException | RuntimeException e) {
@@ -316,9 +318,11 @@ public final class QemuBackend {
       if (traces++ > 0) {
         try {
           resetForNextTrace();
-        } catch (QemuFailure f) {
+        } catch (QemuFailure | IOException f) {
           broken = true;
-          return new Run(build, List.of(), null, -1, "", "reset between traces: " + f.getMessage());
+          // QEMU died between two traces: say how, for the report (an abort would be a finding of its own).
+          String how = session.alive() ? "" : "; QEMU " + exitDescription(session) + (session.stderr().isBlank() ? "" : ", its stderr: " + tail(session.stderr()));
+          return new Run(build, List.of(), null, -1, "", "reset between traces: " + f.getMessage() + how);
         }
       }
       linkTouched = steps.stream().anyMatch(s -> s instanceof Step.Link);
@@ -571,6 +575,16 @@ public final class QemuBackend {
   private static void settle(QtestSession session) throws IOException, QemuFailure {
     LockSupport.parkNanos(SETTLE_NS);
     session.send(Qtest.readl(Qtest.BAR0 + e1kfuzz.model.Reg.ICS.offset()));
+  }
+
+  private static String exitDescription(QtestSession session) {
+    try {
+      int code = session.awaitExit(2000);
+      return code < 0 ? "did not exit" : "exited with code " + code;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "exited";
+    }
   }
 
   /** The earliest deadline of a running timer after now, or Long.MAX_VALUE. */

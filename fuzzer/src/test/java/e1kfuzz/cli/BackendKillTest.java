@@ -140,7 +140,9 @@ class BackendKillTest {
 
     private boolean kill() {
       for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
-        if (p.info().command().orElse("").contains("qemu-system") && p.destroyForcibly()) {
+        // The backend's QEMUs (q35, qtest), not a build probe (--version, -machine none).
+        String cmd = p.info().commandLine().orElse("");
+        if (cmd.contains("qemu-system") && cmd.contains("q35") && cmd.contains("-qtest") && p.destroyForcibly()) {
           kills.incrementAndGet();
           return true;
         }
