@@ -32,8 +32,14 @@ public final class QtestSession implements AutoCloseable {
   /** Sessions whose QEMU may still run: killed by a shutdown hook if the JVM exits (Ctrl-C). */
   private static final java.util.Set<QtestSession> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** Set when the JVM shuts down: no QEMU may start after the reaper ran (it would be orphaned). */
+  private static volatile boolean closing;
+
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(QtestSession::close), "e1kfuzz-qemu-reaper"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      closing = true;
+      LIVE.forEach(QtestSession::close);
+    }, "e1kfuzz-qemu-reaper"));
   }
 
   private final Process process;
@@ -64,9 +70,16 @@ public final class QtestSession implements AutoCloseable {
     if (build.moduleDir() != null) {
       pb.environment().put("QEMU_MODULE_DIR", build.moduleDir().toString());
     }
+    if (closing) {
+      throw new IOException("e1kfuzz is shutting down: no new QEMU");
+    }
     Process p = pb.start();
     QtestSession s = new QtestSession(p, tempDir);
     LIVE.add(s);
+    if (closing) { // the reaper may have run between the check and LIVE.add
+      s.close();
+      throw new IOException("e1kfuzz is shutting down: no new QEMU");
+    }
     s.stdoutReader.start();
     s.stderrReader.start();
     return s;
