@@ -27,7 +27,10 @@ final class CliSupport {
     try {
       return DiffCommand.resolve(qemu, moduleDir);
     } catch (QemuUnavailableException e) {
-      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; " + DiffCommand.INSTALL);
+      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; "
+          + (qemu != null && qemu.startsWith("exact-")
+              ? "'make qemu-src' builds the exact builds (exact-<variant>, one per variant: see 'e1kfuzz variants')"
+              : DiffCommand.INSTALL));
       return null;
     }
   }

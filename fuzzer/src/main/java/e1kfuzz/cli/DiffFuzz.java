@@ -65,7 +65,7 @@ final class DiffFuzz {
       failed |= !r.backendFailures().isEmpty() || r.stoppedBecause() != null;
       double seconds = r.elapsedNanos() / 1e9;
       rows.add(String.format(Locale.ROOT, "  %-24s %-16s %9d %11d %10d %9d %12d %8.1f%s",
-          QemuTargets.displayName(t.build()), t.variant().id(), r.compared(), r.seen(), r.unreproduced().size(),
+          shortName(QemuTargets.displayName(t.build())), t.variant().id(), r.compared(), r.seen(), r.unreproduced().size(),
           r.backendFailures().size(), r.qemuStarts(), seconds > 0 ? r.compared() / seconds : 0.0,
           r.stoppedBecause() != null ? "  STOPPED: " + r.stoppedBecause() : ""));
       if (stopRequested) {
@@ -82,6 +82,11 @@ final class DiffFuzz {
   }
 
   private volatile boolean stopRequested;
+
+  /** A build's name for the table's 24-character column: a long path keeps its end. */
+  private static String shortName(String name) {
+    return name.length() <= 24 ? name : "…" + name.substring(name.length() - 23);
+  }
 
   /** One build's campaign; null only when its findings cannot be written. */
   private DiffCampaign.Result campaign(QemuBuild build, Variant v, long marginNs, PrintWriter stdout, PrintWriter err) {
