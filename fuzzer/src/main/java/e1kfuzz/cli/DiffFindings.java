@@ -78,7 +78,7 @@ final class DiffFindings implements DiffCampaign.Listener {
     }
     List<String> header = header(run, steps.size());
     header.add("  FOUND, not yet shrunk" + (n > 1 ? " (an earlier run diverged the same way: this one is kept as it is)" : "")
-        + ": " + d.describe().replace("\n", ";").replaceAll(" +", " "));
+        + ": " + d.oneLine());
     Path f = out.resolve("diverged-" + variant.id() + "-s" + seed + "-r" + run + ".trace");
     if (write(f, steps, header, false)) {
       written.put(run, f);
@@ -89,28 +89,28 @@ final class DiffFindings implements DiffCampaign.Listener {
 
   @Override
   public void onShrunk(DiffCampaign.Divergent d) {
-    Path f = written.get(d.run());
-    if (f == null) {
-      return;
-    }
     List<String> header = header(d.run(), d.original().size());
     header.set(1, header.get(1) + "; shrunk to " + d.shrunk().size() + " in " + d.shrinkRuns() + " runs");
     for (String line : d.divergence().describe().split("\n")) {
       header.add("  " + line.strip());
     }
-    write(f, d.shrunk(), header, true);
+    rewrite(d.run(), d.shrunk(), header);
   }
 
   @Override
   public void onUnreproduced(DiffCampaign.Unreproduced u) {
-    Path f = written.get(u.run());
-    if (f == null) {
-      return;
-    }
     List<String> header = header(u.run(), u.steps().size());
     header.add("  diverged once, NOT REPRODUCED when re-run (nondeterminism in the backend, or timing noise): "
-        + u.divergence().describe().replace("\n", ";").replaceAll(" +", " "));
-    write(f, u.steps(), header, true);
+        + u.divergence().oneLine());
+    rewrite(u.run(), u.steps(), header);
+  }
+
+  /** Replaces the file this campaign wrote when run {@code run} diverged, if it wrote one. */
+  private void rewrite(long run, List<Step> steps, List<String> header) {
+    Path f = written.get(run);
+    if (f != null) {
+      write(f, steps, header, true);
+    }
   }
 
   @Override

@@ -337,8 +337,9 @@ public final class Campaign {
 
   private void keep(Map<Key, Candidate> local, Key key, long run, List<Step> steps) {
     Candidate c = local.get(key);
-    // The replay check runs the model again: only when this run could replace the kept one.
-    if (c == null || run < c.run || !c.exactReplayable) {
+    // The replay check runs the model again: only when this run could replace the kept one (a
+    // later run only if the kept one does not replay and this one might).
+    if (c == null || run < c.run || (!c.exactReplayable && !options.zeroNsWindows())) {
       Candidate n = new Candidate(run, List.copyOf(steps), replayable(key.variant(), steps));
       if (n.betterThan(c)) {
         local.put(key, n);

@@ -51,7 +51,7 @@ public final class Confirmation {
     }
     Differ.Divergence d = Differ.compare(model, run);
     if (d != null) {
-      return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.describe().replace("\n", ";").replaceAll(" +", " "));
+      return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.oneLine());
     }
     return new Verdict(true, "confirmed on " + name + ": "
         + (run.abortSignature() != null

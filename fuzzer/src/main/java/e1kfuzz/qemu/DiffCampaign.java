@@ -221,12 +221,7 @@ public final class DiffCampaign {
         }
         shared.robust.incrementAndGet();
         ModelObserver.ModelRun model = ModelObserver.run(options.variant(), steps);
-        int before = runner.starts();
-        QemuBackend.Run qemu = runner.run(steps);
-        shared.starts.addAndGet(runner.starts() - before);
-        if (qemu.failure() == null) {
-          shared.compared.incrementAndGet();
-        }
+        QemuBackend.Run qemu = run(shared, runner, steps);
         if (qemu.failure() != null) {
           shared.failure(new BackendFailure(run, steps, qemu.failure(), false));
           if (++failedInARow >= MAX_CONSECUTIVE_FAILURES) {
@@ -235,6 +230,7 @@ public final class DiffCampaign {
           }
         } else {
           failedInARow = 0;
+          shared.compared.incrementAndGet();
           Differ.Divergence d = Differ.compare(model, qemu);
           if (d != null && shared.divergence(run, steps, d)) {
             shrink(shared, runner, run, steps, d);
@@ -247,34 +243,31 @@ public final class DiffCampaign {
 
   /** Re-runs a divergence and shrinks it, or reports it as not reproduced. */
   private void shrink(Shared shared, QemuBackend.Runner runner, long run, List<Step> steps, Differ.Divergence d) {
-    Shrinker.Oracle same = sameDivergence(shared, runner, run, d.kind());
-    int again = rerun(shared, runner, run, steps, d.kind());
-    if (again == BACKEND_FAILED) {
+    Rerun again = rerun(shared, runner, run, steps, d.kind());
+    if (again.backendFailed()) {
       // QEMU failed on every re-run: keep the divergence as it was seen, unshrunk.
       shared.shrunk(new Divergent(run, steps, steps, 0, d));
       return;
     }
-    if (again < 0) {
+    if (again.same() == null) {
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
     Shrinker.Shrunk s;
     try {
-      s = Shrinker.shrink(steps, same, MAX_SHRINK_RUNS);
+      s = Shrinker.shrink(steps, c -> rerun(shared, runner, run, c, d.kind()).failingStep(c), MAX_SHRINK_RUNS);
     } catch (IllegalArgumentException flaky) {
       // It diverged twice, then not on the shrinker's own first run: not reproducible.
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
     // The shrunk trace must diverge when it is replayed: once more, on the QEMU it will be replayed on.
-    int again2 = rerun(shared, runner, run, s.steps(), d.kind());
-    if (again2 == -1) {
+    Rerun last = rerun(shared, runner, run, s.steps(), d.kind());
+    if (!last.backendFailed() && last.same() == null) {
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
-    QemuBackend.Run q2 = runner.run(s.steps());
-    Differ.Divergence d2 = q2.failure() == null ? Differ.compare(ModelObserver.run(options.variant(), s.steps()), q2) : null;
-    shared.shrunk(new Divergent(run, steps, s.steps(), s.runs(), d2 != null ? d2 : d));
+    shared.shrunk(new Divergent(run, steps, s.steps(), s.runs(), last.same() != null ? last.same() : d));
   }
 
   /** Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if not comparable. */
@@ -297,34 +290,43 @@ public final class DiffCampaign {
     return steps;
   }
 
-  private static final int BACKEND_FAILED = -2;
+  /**
+   * A re-run of a candidate: the divergence of the same kind it showed (null if none, or if the
+   * build cannot compare it), or that QEMU failed on every attempt.
+   */
+  private record Rerun(Differ.Divergence same, boolean backendFailed) {
+    /** For the shrinker: the failing step, -1 if the candidate does not diverge (or QEMU failed). */
+    int failingStep(List<Step> c) {
+      return same == null ? -1 : Math.min(same.step(), c.size());
+    }
+  }
 
   /**
-   * Whether a candidate diverges with the same kind: its failing step, -1 if not (or if the build
-   * cannot compare it), {@link #BACKEND_FAILED} if QEMU failed on every attempt (each failure is
-   * retried on a fresh QEMU, and reported).
+   * Re-runs a candidate; a backend failure is retried on a fresh QEMU ({@link #RETRIES} times) and
+   * reported each time.
    */
-  private int rerun(Shared shared, QemuBackend.Runner runner, long run, List<Step> c, String kind) {
+  private Rerun rerun(Shared shared, QemuBackend.Runner runner, long run, List<Step> c, String kind) {
     if (c.isEmpty() || Qtest.firstUnsupported(c) != null
         || Robustness.check(options.build(), options.variant(), c, options.marginNs()) != null) {
-      return -1;
+      return new Rerun(null, false);
     }
     for (int attempt = 0; attempt <= RETRIES; attempt++) {
-      int before = runner.starts();
-      QemuBackend.Run q = runner.run(c);
-      shared.starts.addAndGet(runner.starts() - before);
+      QemuBackend.Run q = run(shared, runner, c);
       if (q.failure() != null) {
         shared.failure(new BackendFailure(run, c, q.failure(), true));
         continue;
       }
       Differ.Divergence d = Differ.compare(ModelObserver.run(options.variant(), c), q);
-      return d != null && d.kind().equals(kind) ? Math.min(d.step(), c.size()) : -1;
+      return new Rerun(d != null && d.kind().equals(kind) ? d : null, false);
     }
-    return BACKEND_FAILED;
+    return new Rerun(null, true);
   }
 
-  /** The shrinker's oracle: a candidate QEMU failed on counts as not diverging. */
-  private Shrinker.Oracle sameDivergence(Shared shared, QemuBackend.Runner runner, long run, String kind) {
-    return c -> Math.max(-1, rerun(shared, runner, run, c, kind));
+  /** Runs a trace on the worker's QEMU, counting the QEMU starts it took. */
+  private static QemuBackend.Run run(Shared shared, QemuBackend.Runner runner, List<Step> steps) {
+    int before = runner.starts();
+    QemuBackend.Run q = runner.run(steps);
+    shared.starts.addAndGet(runner.starts() - before);
+    return q;
   }
 }

@@ -19,6 +19,11 @@ public final class Differ {
     public String describe() {
       return String.format(Locale.ROOT, "step %d: %s%n  model: %s%n  qemu:  %s", step, what, model, qemu);
     }
+
+    /** {@link #describe()} on one line, for a header or a verdict. */
+    public String oneLine() {
+      return describe().replace("\n", ";").replaceAll(" +", " ");
+    }
   }
 
   public static Divergence compare(ModelObserver.ModelRun model, QemuBackend.Run qemu) {

@@ -299,7 +299,7 @@ public final class QemuBackend {
         } catch (QemuFailure | IOException f) {
           // Also a socket reset while QEMU starts (it died, e.g. on a UDP port another process
           // took since it was probed free): a start failure, which the runner retries.
-          startFailure = START_FAILED + f.getMessage() + (session.stderr().isBlank() ? "" : "; its stderr: " + tail(session.stderr()));
+          startFailure = START_FAILED + f.getMessage() + stderrTail(session, "; its stderr: ");
         }
       } catch (IOException | RuntimeException e) {
         close();
@@ -321,7 +321,7 @@ public final class QemuBackend {
         } catch (QemuFailure | IOException f) {
           broken = true;
           // QEMU died between two traces: say how, for the report (an abort would be a finding of its own).
-          String how = session.alive() ? "" : "; QEMU " + exitDescription(session) + (session.stderr().isBlank() ? "" : ", its stderr: " + tail(session.stderr()));
+          String how = session.alive() ? "" : "; QEMU " + exitDescription(session) + stderrTail(session, ", its stderr: ");
           return new Run(build, List.of(), null, -1, "", "reset between traces: " + f.getMessage() + how);
         }
       }
@@ -577,6 +577,12 @@ public final class QemuBackend {
     session.send(Qtest.readl(Qtest.BAR0 + e1kfuzz.model.Reg.ICS.offset()));
   }
 
+  /** The end of QEMU's stderr after {@code prefix}, or nothing when it printed nothing. */
+  private static String stderrTail(QtestSession session, String prefix) {
+    String err = session.stderr();
+    return err.isBlank() ? "" : prefix + tail(err);
+  }
+
   private static String exitDescription(QtestSession session) {
     try {
       int code = session.awaitExit(2000);
@@ -606,16 +612,11 @@ public final class QemuBackend {
    * count), or {@link #FRAME_TIMEOUT_NS}.
    */
   private static void awaitFrames(QtestSession session, int expected) {
-    awaitCount(session, RX_EVENT, expected);
-  }
-
-  /** Waits until {@code needle} occurs {@code expected} times in QEMU's stderr, or {@link #FRAME_TIMEOUT_NS}. */
-  private static void awaitCount(QtestSession session, String needle, int expected) {
     if (expected == 0) {
       return;
     }
     long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
-    while (session.stderrCount(needle) < expected && System.nanoTime() < deadline && session.alive()) {
+    while (session.stderrCount(RX_EVENT) < expected && System.nanoTime() < deadline && session.alive()) {
       LockSupport.parkNanos(20_000);
     }
   }

@@ -71,12 +71,10 @@ public final class CampaignReport {
       }
       sb.append("\non the exact builds:\n");
       for (FindingWriter.Written w : written) {
-        String finding = null;
-        for (String h : w.trace().header()) {
-          if (h.startsWith("e1kfuzz finding: ")) {
-            finding = h.substring("e1kfuzz finding: ".length());
-          } else if (h.startsWith("  exact builds: ") && finding != null) {
-            sb.append(String.format(Locale.ROOT, "  %-50s %s%n", finding, h.substring("  exact builds: ".length())));
+        for (Finding f : w.findings()) {
+          String line = exactLine(w, f);
+          if (line != null) {
+            sb.append(String.format(Locale.ROOT, "  %-50s %s%n", f.signature().id() + " on " + f.variant().id(), line));
           }
         }
       }

@@ -440,9 +440,11 @@ public abstract class E1000eCore {
         events.accept(new Event.TimerFired(now, t));
       }
       onTimerExpired(t);
-      TimerId next = timers.nextDue(target);
-      if (next == null || timers.deadline(next) > now) {
-        deliverSocketFrames(); // the main loop's next iteration, after every timer due now
+      if (heldFrames != null && !heldFrames.isEmpty()) { // cheap test first: this is the hot path
+        TimerId next = timers.nextDue(target);
+        if (next == null || timers.deadline(next) > now) {
+          deliverSocketFrames(); // the main loop's next iteration, after every timer due now
+        }
       }
     }
     now = target;
