@@ -29,6 +29,13 @@ class DiffCliTest {
   }
 
   @Test
+  void aMissingExactBuildPointsAtMakeQemuSrc() {
+    CliTest.Result r = CliTest.run("diff", "../corpus/s1-tidv-race.trace", "--qemu", "exact-nope");
+    assertEquals(ExitCodes.NO_QEMU, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("'make qemu-src' builds the exact builds"), r.err());
+  }
+
+  @Test
   void replayOnQemuRefusesJson() {
     CliTest.Result r = CliTest.run("replay", "corpus/s1-tidv-race.trace", "--backend", "qemu", "--format", "json");
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
