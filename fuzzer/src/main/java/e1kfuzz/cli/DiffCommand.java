@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       "Compare the model with a real QEMU, trace by trace (exit 4 on divergence).",
       "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and",
       "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line,",
-      "MSI-X messages per vector and MSI messages. Prints the first divergence with both timelines; exit 4.",
+      "MSI-X messages per vector, MSI messages and the frames received so far. Prints the first divergence with",
+      "both timelines; exit 4 (exit 7 when nothing diverged but QEMU failed on some traces).",
       "Debian's builds have no qtest accelerator: time follows the host clock, so traces need margins",
       "(--margin) between timer deadlines and steps. A trace a build cannot replay faithfully is skipped with the",
       "reason (--run-fragile compares it anyway)."
