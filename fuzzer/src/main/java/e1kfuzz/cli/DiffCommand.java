@@ -1,15 +1,16 @@
 package e1kfuzz.cli;
 
+import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
-import e1kfuzz.qemu.Differ;
-import e1kfuzz.qemu.ModelObserver;
+import e1kfuzz.diff.Differ;
+import e1kfuzz.observe.ModelObserver;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.QemuUnavailableException;
 import e1kfuzz.qemu.Qtest;
-import e1kfuzz.qemu.Robustness;
+import e1kfuzz.timing.Robustness;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -120,13 +121,13 @@ final class DiffCommand implements Callable<Integer> {
       int[] totals) throws IOException {
     out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
         + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin)
-        + (freshQemu || !QemuBackend.Runner.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
+        + (freshQemu || !QemuBackend.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
     int diverged = 0;
     int agreed = 0;
     int skipped = 0;
     int failed = 0;
     long started = System.nanoTime();
-    try (QemuBackend.Runner runner = new QemuBackend.Runner(build, !freshQemu)) {
+    try (QemuBackend runner = new QemuBackend(build, !freshQemu)) {
       for (int i = 0; i < traces.size(); i++) {
         Path f = names.get(i);
         List<Step> steps = traces.get(i).steps();
@@ -136,7 +137,7 @@ final class DiffCommand implements Callable<Integer> {
           skipped++;
           continue;
         }
-        String fragile = Robustness.check(build, v, steps, marginNs);
+        String fragile = build.timingProblem(v, steps, marginNs);
         if (fragile != null) {
           if (!runFragile) {
             out.println(f + ": skipped, cannot be compared on this build: " + fragile);
@@ -145,8 +146,8 @@ final class DiffCommand implements Callable<Integer> {
           }
           out.println(f + ": warning, may not be compared faithfully: " + fragile);
         }
-        ModelObserver.ModelRun model = ModelObserver.run(v, steps);
-        QemuBackend.Run run = runner.run(steps);
+        ObservedRun model = ModelObserver.run(v, steps);
+        ObservedRun run = runner.run(steps);
         if (run.failure() != null) {
           out.println(f + ": BACKEND FAILURE: " + run.failure());
           failed++;
@@ -155,7 +156,7 @@ final class DiffCommand implements Callable<Integer> {
         Differ.Divergence d = Differ.compare(model, run);
         if (d == null) {
           agreed++;
-          out.println(f + ": same" + (model.abortSignature() != null ? " (both abort: " + model.abortSignature() + ")" : ""));
+          out.println(f + ": same" + (model.abortId() != null ? " (both abort: " + model.abortId() + ")" : ""));
         } else {
           diverged++;
           out.println(f + ": DIVERGED at " + d.describe());

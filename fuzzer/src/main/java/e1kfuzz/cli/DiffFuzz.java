@@ -4,7 +4,7 @@ import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Variant;
-import e1kfuzz.qemu.DiffCampaign;
+import e1kfuzz.diff.DiffCampaign;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import java.io.PrintWriter;
@@ -102,7 +102,7 @@ final class DiffFuzz {
         options.seed(), QemuTargets.displayName(build), build.versionLine(), v.id(),
         options.time() != null ? "time " + options.time().toSeconds() + "s" : "runs " + options.runs(),
         build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + marginNs / 1_000_000 + "ms",
-        freshQemu || !QemuBackend.Runner.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU per job, reset between traces",
+        freshQemu || !QemuBackend.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU per job, reset between traces",
         options.generator().maxSteps(), jobs, jobs == 1 ? "" : "s");
     stdout.flush();
     DiffCampaign campaign = new DiffCampaign(o);

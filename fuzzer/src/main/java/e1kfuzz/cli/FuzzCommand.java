@@ -8,7 +8,7 @@ import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.engine.Finding;
 import e1kfuzz.engine.Guidance;
-import e1kfuzz.qemu.Confirmation;
+import e1kfuzz.diff.Confirmation;
 import java.util.HashMap;
 import java.util.Map;
 import e1kfuzz.model.Variant;

@@ -1,12 +1,13 @@
 package e1kfuzz.cli;
 
+import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
-import e1kfuzz.qemu.Observation;
+import e1kfuzz.observe.Observation;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.Qtest;
-import e1kfuzz.qemu.Robustness;
+import e1kfuzz.timing.Robustness;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,11 +54,11 @@ final class QemuReplay {
         out.println(f + ": skipped: " + unsupported);
         continue;
       }
-      String fragile = Robustness.check(build, v, t.steps(), Robustness.DEFAULT_MARGIN_NS);
+      String fragile = build.timingProblem(v, t.steps(), Robustness.DEFAULT_MARGIN_NS);
       if (fragile != null) {
         out.println(f + ": warning, not timing-robust: " + fragile);
       }
-      QemuBackend.Run run = QemuBackend.run(build, t.steps());
+      ObservedRun run = QemuBackend.runOnce(build, t.steps());
       if (run.failure() != null) {
         out.println(f + ": BACKEND FAILURE: " + run.failure());
         failures++;
@@ -70,9 +71,9 @@ final class QemuReplay {
       if (!run.timerEvents().isEmpty()) {
         out.println("       QEMU timer trace: " + String.join("; ", run.timerEvents()));
       }
-      String result = run.abortSignature() == null ? "ok" : run.abortSignature();
-      if (run.abortSignature() != null) {
-        out.printf("%5d  %-28s ABORT %s: %s%n", run.abortStep(), t.steps().get(run.abortStep() - 1).format(), run.abortSignature(), run.abortText());
+      String result = run.abortId() == null ? "ok" : run.abortId();
+      if (run.abortId() != null) {
+        out.printf("%5d  %-28s ABORT %s: %s%n", run.abort().step(), t.steps().get(run.abort().step() - 1).format(), run.abortId(), run.abort().assertion());
       }
       String expected = t.expectedResult(v).orElse(null);
       // QEMU shows only its aborts; the model's other signatures are not QEMU outcomes.

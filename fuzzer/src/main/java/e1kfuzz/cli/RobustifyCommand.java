@@ -11,7 +11,7 @@ import e1kfuzz.model.Trace;
 import e1kfuzz.model.TraceParser;
 import e1kfuzz.model.TraceSyntaxException;
 import e1kfuzz.model.Variant;
-import e1kfuzz.qemu.Robustifier;
+import e1kfuzz.timing.Robustifier;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;

@@ -1,6 +1,9 @@
 package e1kfuzz.qemu;
 
+import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.timing.ExactTiming;
+import e1kfuzz.timing.Robustness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +20,15 @@ import java.util.regex.Pattern;
  */
 public record QemuBuild(
     Path path, String versionLine, String version, Variant variant, Path moduleDir, boolean qtestAccel) {
+
+  /**
+   * Why a trace cannot be compared step by step on this build, or null: with the qtest
+   * accelerator only 0-ns windows (see {@link ExactTiming}); otherwise every timer must keep
+   * {@code marginNs} from every step (see {@link Robustness}).
+   */
+  public String timingProblem(Variant variant, List<Step> steps, long marginNs) {
+    return qtestAccel ? ExactTiming.problem(variant, steps) : Robustness.check(variant, steps, marginNs);
+  }
   private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
 
   /** The cache folder {@code make qemu} fills: $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu. */

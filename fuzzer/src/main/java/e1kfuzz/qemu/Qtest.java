@@ -149,7 +149,11 @@ public final class Qtest {
     return String.format(Locale.ROOT, "write 0x%x 0x%x 0x%s", addr, data.length, HexFormat.of().formatHex(data));
   }
 
-  /** Reads that observe the device after a step: ICS (ICR without clearing), IMS, PBA, markers. */
+  /**
+   * Reads that observe the device after a step: ICS (ICR without clearing), IMS, PBA, the MSI-X
+   * marker words (then cleared), the MSI marker word (then cleared). {@link DeviceReads#parse}
+   * reads the replies.
+   */
   public static List<String> observe() {
     return List.of(
         readl(BAR0 + Reg.ICS.offset()),
@@ -159,6 +163,22 @@ public final class Qtest {
         String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", MSIX_MARKERS, "00".repeat(20)),
         readl(MSI_MARKER),
         writel(MSI_MARKER, 0));
+  }
+
+  /** The device as the replies to {@link #observe()} show it. */
+  record DeviceReads(int ics, int ims, int pba, int msixMessages, boolean msiMessage) {
+    static DeviceReads parse(List<String> replies) {
+      String markers = replies.get(3).substring(replies.get(3).indexOf("0x") + 2);
+      byte[] m = HexFormat.of().parseHex(markers);
+      int msix = 0;
+      for (int v = 0; v < 5; v++) {
+        if ((m[4 * v] | m[4 * v + 1] | m[4 * v + 2] | m[4 * v + 3]) != 0) {
+          msix |= 1 << v;
+        }
+      }
+      return new DeviceReads((int) QtestSession.value(replies.get(0)), (int) QtestSession.value(replies.get(1)),
+          (int) QtestSession.value(replies.get(2)) & 0x1f, msix, QtestSession.value(replies.get(5)) != 0);
+    }
   }
 
   /** Why the first step that cannot be replayed on QEMU cannot, or null if all can. */

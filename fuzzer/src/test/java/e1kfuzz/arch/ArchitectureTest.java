@@ -1,5 +1,6 @@
 package e1kfuzz.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
@@ -44,12 +45,28 @@ class ArchitectureTest {
   }
 
   @Test
+  void everyPackageIsALayer() {
+    classes().should().resideInAnyPackage(LAYERS)
+        .because("a new package must take its place in the layers below")
+        .check(classes);
+  }
+
+  /** From the top (the CLI) down to the model. */
+  private static final String[] LAYERS = {
+    "e1kfuzz.cli", "e1kfuzz.report", "e1kfuzz.junit", "e1kfuzz.diff", "e1kfuzz.export", "e1kfuzz.qemu",
+    "e1kfuzz.observe", "e1kfuzz.corpus", "e1kfuzz.engine", "e1kfuzz.timing", "e1kfuzz.model"
+  };
+
+  @Test
   void importsRunDownTheLayers() {
     layeredArchitecture().consideringOnlyDependenciesInLayers()
         .layer("cli").definedBy("e1kfuzz.cli..")
         .layer("report").definedBy("e1kfuzz.report..")
         .layer("junit").definedBy("e1kfuzz.junit..")
+        .layer("diff").definedBy("e1kfuzz.diff..")
+        .layer("export").definedBy("e1kfuzz.export..")
         .layer("qemu").definedBy("e1kfuzz.qemu..")
+        .layer("observe").definedBy("e1kfuzz.observe..")
         .layer("corpus").definedBy("e1kfuzz.corpus..")
         .layer("engine").definedBy("e1kfuzz.engine..")
         .layer("timing").definedBy("e1kfuzz.timing..")
@@ -57,11 +74,15 @@ class ArchitectureTest {
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("report").mayOnlyBeAccessedByLayers("cli")
         .whereLayer("junit").mayNotBeAccessedByAnyLayer()
-        .whereLayer("qemu").mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("diff").mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("export").mayOnlyBeAccessedByLayers("cli")
+        .whereLayer("qemu").mayOnlyBeAccessedByLayers("cli", "diff", "export")
+        .whereLayer("observe").mayOnlyBeAccessedByLayers("cli", "diff", "export", "qemu")
         .whereLayer("corpus").mayOnlyBeAccessedByLayers("cli", "report")
-        .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "report", "junit", "qemu", "corpus")
-        .whereLayer("timing").mayOnlyBeAccessedByLayers("cli", "engine", "qemu")
-        .whereLayer("model").mayOnlyBeAccessedByLayers("cli", "report", "junit", "qemu", "corpus", "engine", "timing")
+        .whereLayer("engine").mayOnlyBeAccessedByLayers("cli", "report", "junit", "diff", "corpus")
+        .whereLayer("timing").mayOnlyBeAccessedByLayers("cli", "engine", "diff", "qemu")
+        .whereLayer("model")
+        .mayOnlyBeAccessedByLayers("cli", "report", "junit", "diff", "export", "qemu", "observe", "corpus", "engine", "timing")
         .check(classes);
   }
 }

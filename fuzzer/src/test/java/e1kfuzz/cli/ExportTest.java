@@ -83,7 +83,7 @@ class ExportTest {
   @Test
   void classNamesAreValidJava() {
     assertEquals("AssertCollectDelayedCauses0123abcdTest",
-        e1kfuzz.qemu.JunitExport.className("assert-collect-delayed-causes-0123abcd.trace"));
-    assertEquals("Trace7Test", e1kfuzz.qemu.JunitExport.className("7.trace"));
+        e1kfuzz.export.JunitExport.className("assert-collect-delayed-causes-0123abcd.trace"));
+    assertEquals("Trace7Test", e1kfuzz.export.JunitExport.className("7.trace"));
   }
 }

@@ -1,5 +1,6 @@
 package e1kfuzz.qemu;
 
+import e1kfuzz.observe.ObservedRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -35,19 +36,19 @@ class DeterminismTest {
     for (Variant v : Variant.values()) {
       tests.add(DynamicTest.dynamicTest(v.id(), () -> {
         QemuBuild b = ExactQemuTest.exact(v);
-        try (QemuBackend.Runner runner = new QemuBackend.Runner(b, true)) {
+        try (QemuBackend runner = new QemuBackend(b, true)) {
           for (Path f : files) {
             List<Step> steps = TraceFiles.read(f).steps();
             if (Qtest.firstUnsupported(steps) != null || ExactTiming.problem(v, steps) != null) {
               continue;
             }
-            QemuBackend.Run first = runner.run(steps);
+            ObservedRun first = runner.run(steps);
             assertNull(first.failure(), f + ": " + first.failure());
             for (int i = 1; i < REPEATS; i++) {
-              QemuBackend.Run again = runner.run(steps);
+              ObservedRun again = runner.run(steps);
               assertNull(again.failure(), f + ": " + again.failure());
               assertEquals(first.observations(), again.observations(), f + " on " + v.id() + ", run " + (i + 1));
-              assertEquals(first.abortSignature(), again.abortSignature(), f + " on " + v.id() + ", run " + (i + 1));
+              assertEquals(first.abortId(), again.abortId(), f + " on " + v.id() + ", run " + (i + 1));
               assertEquals(first.abortStep(), again.abortStep(), f + " on " + v.id() + ", run " + (i + 1));
             }
           }

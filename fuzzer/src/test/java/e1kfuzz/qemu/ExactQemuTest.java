@@ -1,10 +1,7 @@
 package e1kfuzz.qemu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.diff.Differ;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.Finding;
@@ -12,6 +9,9 @@ import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.timing.Robustness;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +25,10 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * Every variant's model against its exact build ({@code make qemu-src}: Debian's QEMU source with
@@ -34,7 +38,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ExactQemuTest {
   private static final Map<Variant, QemuBuild> BUILDS = new ConcurrentHashMap<>();
-  private static final Map<Variant, QemuBackend.Runner> RUNNERS = new ConcurrentHashMap<>();
+  private static final Map<Variant, QemuBackend> RUNNERS = new ConcurrentHashMap<>();
   private static final java.util.Set<Variant> WARNED = ConcurrentHashMap.newKeySet();
 
   /** The exact build of {@code v}; aborts the test (skip) with the reason when there is none. */
@@ -60,25 +64,25 @@ class ExactQemuTest {
   }
 
   /** One reused QEMU per build, as campaigns use them (traces run in a fixed order). */
-  static QemuBackend.Runner runner(Variant v) {
+  static QemuBackend runner(Variant v) {
     QemuBuild b = exact(v);
-    return RUNNERS.computeIfAbsent(v, x -> new QemuBackend.Runner(b, true));
+    return RUNNERS.computeIfAbsent(v, x -> new QemuBackend(b, true));
   }
 
   @AfterAll
   static void stopQemus() {
-    RUNNERS.values().forEach(QemuBackend.Runner::close);
+    RUNNERS.values().forEach(QemuBackend::close);
     RUNNERS.clear();
   }
 
   /** Runs {@code steps} on the model of {@code v} and on its exact build and asserts they agree. */
-  static QemuBackend.Run assertAgrees(Variant v, List<Step> steps) throws Exception {
+  static ObservedRun assertAgrees(Variant v, List<Step> steps) throws Exception {
     String unsupported = Qtest.firstUnsupported(steps);
     Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
     String fragile = Robustness.checkExact(v, steps);
     Assumptions.assumeTrue(fragile == null, () -> "not exact-robust: " + fragile);
-    ModelObserver.ModelRun model = ModelObserver.run(v, steps);
-    QemuBackend.Run run = runner(v).run(steps);
+    ObservedRun model = ModelObserver.run(v, steps);
+    ObservedRun run = runner(v).run(steps);
     assertNull(run.failure(), () -> "backend failure: " + run.failure());
     Differ.Divergence d = Differ.compare(model, run);
     assertNull(d, () -> d.describe() + "\n" + Differ.timelines(steps, model, run));
@@ -92,12 +96,12 @@ class ExactQemuTest {
         files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
           exact(v);
           Trace t = TraceFiles.read(f);
-          QemuBackend.Run run = assertAgrees(v, t.steps());
+          ObservedRun run = assertAgrees(v, t.steps());
           // The corpus names the first violation: an assert must be QEMU's abort too, and a
           // clean trace must not abort (after another violation the run may go on to an abort).
           String expected = t.expectedResult(v).orElseThrow();
           if (expected.startsWith("assert:") || expected.equals("ok")) {
-            assertEquals(expected.startsWith("assert:") ? expected : null, run.abortSignature());
+            assertEquals(expected.startsWith("assert:") ? expected : null, run.abortId());
           }
         }))));
   }
@@ -134,9 +138,9 @@ class ExactQemuTest {
           r.shortest().values().stream().map(c -> DynamicTest.dynamicTest(
               c.signature().id() + " in " + c.steps().size() + " steps", () -> {
                 exact(v);
-                QemuBackend.Run run = assertAgrees(v, c.steps());
+                ObservedRun run = assertAgrees(v, c.steps());
                 if (c.signature().id().startsWith("assert:")) {
-                  assertEquals(c.signature().id(), run.abortSignature(), "QEMU must abort on the same assert");
+                  assertEquals(c.signature().id(), run.abortId(), "QEMU must abort on the same assert");
                   assertEquals(c.steps().size(), run.abortStep());
                 }
               })));
@@ -148,10 +152,10 @@ class ExactQemuTest {
   void theSevenTwoBuildsAreNeverReused() {
     for (Variant v : List.of(Variant.QEMU_7_2_0, Variant.QEMU_7_2_20)) {
       QemuBuild b = new QemuBuild(java.nio.file.Path.of("qemu"), "QEMU emulator version 7.2.22", "7.2.22", v, null, true);
-      assertTrue(!new QemuBackend.Runner(b, true).reusing(), v.id());
+      assertTrue(!new QemuBackend(b, true).reusing(), v.id());
     }
     QemuBuild b = new QemuBuild(java.nio.file.Path.of("qemu"), "QEMU emulator version 10.0.13", "10.0.13", Variant.QEMU_10_2, null, true);
-    assertTrue(new QemuBackend.Runner(b, true).reusing());
+    assertTrue(new QemuBackend(b, true).reusing());
   }
 
   /**
@@ -171,30 +175,30 @@ class ExactQemuTest {
         continue;
       }
       QemuBuild b = exact(v);
-      assertTrue(new QemuBackend.Runner(b, true).reusing(), v.id());
+      assertTrue(new QemuBackend(b, true).reusing(), v.id());
       int aborts = 0;
       int runs = 0;
-      try (QemuBackend.Runner reused = new QemuBackend.Runner(b, true)) {
+      try (QemuBackend reused = new QemuBackend(b, true)) {
         for (Path f : RealQemuTest.corpus()) {
           List<Step> steps = TraceFiles.read(f).steps();
           if (Qtest.firstUnsupported(steps) != null) {
             continue;
           }
-          QemuBackend.Run again = reused.run(steps);
-          QemuBackend.Run fresh = QemuBackend.run(b, steps);
+          ObservedRun again = reused.run(steps);
+          ObservedRun fresh = QemuBackend.runOnce(b, steps);
           runs++;
           compared++;
           e1kfuzz.model.E1000eCore end = v.newCore();
           steps.forEach(end::step);
-          if (fresh.abortSignature() != null || !end.rxOffered()) {
+          if (fresh.abortId() != null || !end.rxOffered()) {
             aborts++; // the next trace starts a new QEMU: after an abort, or with frames still held
           }
           if (!fresh.observations().equals(again.observations())
-              || !java.util.Objects.equals(fresh.abortSignature(), again.abortSignature())
+              || !java.util.Objects.equals(fresh.abortId(), again.abortId())
               || fresh.abortStep() != again.abortStep()
               || !java.util.Objects.equals(fresh.failure(), again.failure())) {
-            mismatches.add(v.id() + " " + f.getFileName() + ": fresh " + fresh.observations() + " " + fresh.abortSignature()
-                + " " + fresh.timerEvents() + "\n  reused " + again.observations() + " " + again.abortSignature() + " "
+            mismatches.add(v.id() + " " + f.getFileName() + ": fresh " + fresh.observations() + " " + fresh.abortId()
+                + " " + fresh.timerEvents() + "\n  reused " + again.observations() + " " + again.abortId() + " "
                 + again.timerEvents());
           }
         }

@@ -1,14 +1,10 @@
 package e1kfuzz.qemu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import e1kfuzz.diff.DiffCampaign;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TraceParser;
+import e1kfuzz.observe.ObservedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +13,12 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * A real QEMU (from the cache, {@code make qemu}; skipped visibly without it) stopped with SIGSTOP
@@ -99,10 +101,10 @@ class HangingQemuTest {
     public static void main(String[] args) throws Exception {
       QemuBuild b = QemuBuild.probe(Path.of(args[0]));
       List<Step> steps = TraceParser.parse(args[1], Files.readString(Path.of(args[1]))).steps();
-      QemuBackend.Run run = QemuBackend.run(b, steps);
+      ObservedRun run = QemuBackend.runOnce(b, steps);
       System.out.println("tmpdir=" + System.getProperty("java.io.tmpdir"));
       System.out.println("failure=" + (run.failure() == null ? "" : run.failure().replace('\n', ' ')));
-      System.out.println("abort=" + (run.abortSignature() == null ? "" : run.abortSignature()));
+      System.out.println("abort=" + (run.abortId() == null ? "" : run.abortId()));
     }
   }
 

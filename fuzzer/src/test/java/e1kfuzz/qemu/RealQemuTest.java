@@ -1,14 +1,14 @@
 package e1kfuzz.qemu;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.diff.Differ;
+import e1kfuzz.export.QtestExport;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.TraceParser;
+import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.timing.Robustness;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,6 +21,11 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * The model against the four Debian builds (`make qemu`): every timing-robust corpus trace must
@@ -60,19 +65,19 @@ class RealQemuTest {
           Trace t = TraceFiles.read(f);
           String unsupported = Qtest.firstUnsupported(t.steps());
           Assumptions.assumeTrue(unsupported == null, () -> "not replayable: " + unsupported);
-          String fragile = Robustness.check(b, b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
+          String fragile = b.timingProblem(b.variant(), t.steps(), Robustness.DEFAULT_MARGIN_NS);
           Assumptions.assumeTrue(fragile == null, () -> "not timing-robust: " + fragile);
-          ModelObserver.ModelRun model = ModelObserver.run(b.variant(), t.steps());
-          QemuBackend.Run run = QemuBackend.run(b, t.steps());
+          ObservedRun model = ModelObserver.run(b.variant(), t.steps());
+          ObservedRun run = QemuBackend.runOnce(b, t.steps());
           assertNull(run.failure(), () -> "backend failure: " + run.failure());
           Differ.Divergence d = Differ.compare(model, run);
           assertNull(d, () -> d.describe() + "\n" + Differ.timelines(t.steps(), model, run));
           // The corpus says what the variant does; QEMU's abort must be that too.
           String expected = t.expectedResult(b.variant()).orElseThrow();
           if (expected.startsWith("assert:")) {
-            assertEquals(expected, run.abortSignature());
+            assertEquals(expected, run.abortId());
           } else {
-            assertNull(run.abortSignature());
+            assertNull(run.abortId());
           }
         }))));
   }
@@ -83,15 +88,15 @@ class RealQemuTest {
     List<Step> race = TraceParser.parse("race", "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n").steps();
     for (String launcher : QemuBuild.DEBIAN_LAUNCHERS) {
       QemuBuild b = build(launcher);
-      QemuBackend.Run run = QemuBackend.run(b, race);
+      ObservedRun run = QemuBackend.runOnce(b, race);
       assertNull(run.failure());
       assertTrue(run.timerEvents().contains("armed tidv, delay 67107840 ns"), launcher + ": " + run.timerEvents());
       if (launcher.equals("qemu-7.2.18") || launcher.equals("qemu-10.0.2")) {
-        assertEquals("assert:collect-delayed-causes", run.abortSignature(), launcher);
+        assertEquals("assert:collect-delayed-causes", run.abortId(), launcher);
         assertEquals(5, run.abortStep());
-        assertTrue(run.abortText().contains("delayed_causes == 0"), run.abortText());
+        assertTrue(run.abort().assertion().contains("delayed_causes == 0"), run.abort().assertion());
       } else {
-        assertNull(run.abortSignature(), launcher);
+        assertNull(run.abortId(), launcher);
         assertEquals(0x80000003, run.observations().get(4).ics(), launcher);
       }
     }
@@ -121,8 +126,8 @@ class RealQemuTest {
     });
     watcher.start();
     try {
-      QemuBackend.run(b, TraceParser.parse("x", "write ITR 0xffff\nwrite IMS 0x4\nwrite ICS 0x4\nmsix on\nwait 30ms\n").steps());
-      QemuBackend.run(b, TraceParser.parse("y", "write IMS 0x4\nwait 10ms\n").steps());
+      QemuBackend.runOnce(b, TraceParser.parse("x", "write ITR 0xffff\nwrite IMS 0x4\nwrite ICS 0x4\nmsix on\nwait 30ms\n").steps());
+      QemuBackend.runOnce(b, TraceParser.parse("y", "write IMS 0x4\nwait 10ms\n").steps());
     } finally {
       done.set(true);
       watcher.join();
@@ -146,13 +151,13 @@ class RealQemuTest {
 
   @Test
   void abortMessagesMapToSignatures() {
-    assertEquals("assert:collect-delayed-causes", QemuBackend.abortSignature(
+    assertEquals("assert:collect-delayed-causes", QemuStderr.abortSignature(
         "qemu-system-x86_64: ../../hw/net/e1000e_core.c:340: e1000e_intmgr_collect_delayed_causes: Assertion `core->delayed_causes == 0' failed.\n"));
-    assertEquals("assert:itr-timer-under-msix", QemuBackend.abortSignature(
+    assertEquals("assert:itr-timer-under-msix", QemuStderr.abortSignature(
         "x: ../../hw/net/e1000e_core.c:143: e1000e_intrmgr_on_throttling_timer: Assertion `!msix_enabled(timer->core->owner)' failed.\n"));
-    assertEquals("assert:eitr-timer-without-msix", QemuBackend.abortSignature(
+    assertEquals("assert:eitr-timer-without-msix", QemuStderr.abortSignature(
         "x: ../../hw/net/e1000e_core.c:169: e1000e_intrmgr_on_msix_throttling_timer: Assertion `msix_enabled(timer->core->owner)' failed.\n"));
-    assertNull(QemuBackend.abortSignature("qemu-system-x86_64: warning: dbus\n"));
+    assertNull(QemuStderr.abortSignature("qemu-system-x86_64: warning: dbus\n"));
   }
 
   @Test

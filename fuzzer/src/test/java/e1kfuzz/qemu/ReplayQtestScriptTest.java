@@ -90,7 +90,7 @@ class ReplayQtestScriptTest {
       assertEquals(1, r.code(), r.all());
       assertTrue(r.verdict().startsWith("QEMU aborted: "), r.all());
       // the assertion text QEMU printed, which the backend maps to the same signature
-      assertEquals(expected, QemuBackend.abortSignature(r.verdict()), r.all());
+      assertEquals(expected, QemuStderr.abortSignature(r.verdict()), r.all());
     } else {
       assertEquals(0, r.code(), r.all());
       assertTrue(r.verdict().startsWith("QEMU survived the script"), r.all());

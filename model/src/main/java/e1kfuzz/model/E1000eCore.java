@@ -97,15 +97,8 @@ public abstract class E1000eCore {
   private final int[] txPosted = new int[2];
   private java.util.ArrayDeque<Step.Rx> heldFrames;
 
-  // Provenance of causes, for the event log and the legacy-cause-over-msix invariant.
-  private int delayedParkedInMsi;
-  private int delayedAtMsixEnable;
-  private int icrParkedInIntx;
-  private int icrParkedInMsi;
-  private int icrParkedAtMsixEnable;
-  private int collectedParkedInMsi;
-  private int collectedAtMsixEnable;
-  private int eitrTaintedPending;
+  /** Where causes came from: e1kfuzz's bookkeeping, not QEMU's state. */
+  private final CauseOrigins origins = new CauseOrigins();
 
   // Run bookkeeping.
   private EventSink events;
@@ -307,14 +300,7 @@ public abstract class E1000eCore {
       heldFrames.clear();
       heldFrames.addAll(other.heldFrames);
     }
-    delayedParkedInMsi = other.delayedParkedInMsi;
-    delayedAtMsixEnable = other.delayedAtMsixEnable;
-    icrParkedInIntx = other.icrParkedInIntx;
-    icrParkedInMsi = other.icrParkedInMsi;
-    icrParkedAtMsixEnable = other.icrParkedAtMsixEnable;
-    collectedParkedInMsi = other.collectedParkedInMsi;
-    collectedAtMsixEnable = other.collectedAtMsixEnable;
-    eitrTaintedPending = other.eitrTaintedPending;
+    origins.copyFrom(other.origins);
     marks = other.marks;
     strict = other.strict;
     violation = other.violation;
@@ -359,9 +345,7 @@ public abstract class E1000eCore {
     } else {
       h.add(0);
     }
-    h.add(delayedParkedInMsi).add(delayedAtMsixEnable).add(icrParkedInIntx).add(icrParkedInMsi);
-    h.add(icrParkedAtMsixEnable).add(collectedParkedInMsi).add(collectedAtMsixEnable);
-    h.add(eitrTaintedPending);
+    origins.hashInto(h);
     hashVariantState(h);
   }
 
@@ -425,6 +409,18 @@ public abstract class E1000eCore {
 
   public final long timerDeadline(TimerId t) {
     return timers.deadline(t);
+  }
+
+  /** The earliest deadline of a running timer later than {@code afterNs}, or Long.MAX_VALUE. */
+  public final long nextDeadline(long afterNs) {
+    long best = Long.MAX_VALUE;
+    for (int m = timers.runningMask(); m != 0; m &= m - 1) {
+      long d = timers.deadline(TimerId.byOrdinal(Integer.numberOfTrailingZeros(m)));
+      if (d > afterNs && d < best) {
+        best = d;
+      }
+    }
+    return best;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -514,8 +510,7 @@ public abstract class E1000eCore {
   /** e1000e_intrmgr_reset. */
   final void intrmgrReset() {
     delayedCauses = 0;
-    delayedParkedInMsi = 0;
-    delayedAtMsixEnable = 0;
+    origins.delayedCleared();
     stopDelayTimers();
     stopTimer(TimerId.ITR);
     for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
@@ -584,11 +579,7 @@ public abstract class E1000eCore {
       return;
     }
     delayedCauses |= causes;
-    if (pci.msiEnabled()) {
-      delayedParkedInMsi |= causes;
-    } else {
-      delayedParkedInMsi &= ~causes;
-    }
+    origins.parked(causes, pci.msiEnabled());
     if (events != null) {
       events.accept(new Event.CausesParked(now, causes, pci.msiEnabled()));
     }
@@ -603,8 +594,7 @@ public abstract class E1000eCore {
   /** The fixed collect: take and zero delayed_causes and stop the five delay timers. */
   final int takeDelayedCauses() {
     int res = delayedCauses;
-    collectedParkedInMsi = delayedParkedInMsi & res;
-    collectedAtMsixEnable = delayedAtMsixEnable & res;
+    origins.collected(res);
     if (res != 0) {
       if (pci.msixEnabled()) {
         mark(Mark.COLLECT_UNDER_MSIX);
@@ -614,8 +604,6 @@ public abstract class E1000eCore {
       }
     }
     delayedCauses = 0;
-    delayedParkedInMsi = 0;
-    delayedAtMsixEnable = 0;
     stopDelayTimers();
     return res;
   }
@@ -629,8 +617,7 @@ public abstract class E1000eCore {
       }
     }
     delayedCauses = 0;
-    delayedParkedInMsi = 0;
-    delayedAtMsixEnable = 0;
+    origins.delayedCleared();
   }
 
   /**
@@ -638,15 +625,7 @@ public abstract class E1000eCore {
    * delayed_causes by the last collect, the rest of {@code direct} are raised directly.
    */
   final void noteCauseOrigins(int direct, int collected) {
-    int directOnly = direct & ~collected;
-    icrParkedInIntx &= ~directOnly;
-    icrParkedInMsi &= ~directOnly;
-    icrParkedAtMsixEnable &= ~directOnly;
-    if (collected != 0) {
-      icrParkedInMsi = (icrParkedInMsi & ~collected) | collectedParkedInMsi;
-      icrParkedInIntx = (icrParkedInIntx & ~collected) | (collected & ~collectedParkedInMsi);
-      icrParkedAtMsixEnable = (icrParkedAtMsixEnable & ~collected) | collectedAtMsixEnable;
-    }
+    origins.icrSet(direct, collected);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -664,14 +643,19 @@ public abstract class E1000eCore {
   /** e1000e_intrmgr_fire_all_timers (IMS full-mask write with INT_TIMERS_CLEAR_ENA). */
   abstract void fireAllTimers();
 
+  /** e1000e_mac_icr_read: the read side effects of ICR (clear on read, per release). */
   abstract int readIcr();
 
+  /** e1000e_set_icr: write-1-to-clear of ICR. */
   abstract void writeIcr(int val);
 
+  /** e1000e_set_ims: unmask causes (and fire_all_timers with INT_TIMERS_CLEAR_ENA). */
   abstract void writeIms(int val);
 
+  /** e1000e_set_imc: mask causes. */
   abstract void writeImc(int val);
 
+  /** e1000e_set_ctrl: CTRL and its alias, where RST is handled per release. */
   abstract void writeCtrl(int val);
 
   /** e1000e_postpone_interrupt: true if the throttling timer runs, else re-arm it and send now. */
@@ -731,7 +715,7 @@ public abstract class E1000eCore {
       int vector = ivarEntry & 0x7;
       if (vector < Pci.MSIX_VECTORS) {
         int contributors = cause == Cause.OTHER ? (icr & Cause.OTHER_CAUSES) | cause : cause;
-        int stale = contributors & icr & icrParkedAtMsixEnable;
+        int stale = origins.atMsixEnable(contributors & icr);
         if (!postponeInterrupt(TimerId.eitr(vector))) {
           if (stale != 0) {
             record(
@@ -742,12 +726,12 @@ public abstract class E1000eCore {
           pci.notifyVector(
               vector,
               contributors,
-              contributors & icrParkedInIntx,
-              contributors & icrParkedInMsi,
+              origins.inIntx(contributors),
+              origins.inMsi(contributors),
               stale);
         } else if (stale != 0) {
           // The expiry of EITR[vector] will send this notification.
-          eitrTaintedPending |= 1 << vector;
+          origins.taint(vector);
         }
       }
     }
@@ -767,8 +751,7 @@ public abstract class E1000eCore {
 
   /** QEMU's msix_notify for a throttling-timer expiry: no causes of its own. */
   final void msixNotifyFromTimer(int vector) {
-    if ((eitrTaintedPending & (1 << vector)) != 0) {
-      eitrTaintedPending &= ~(1 << vector);
+    if (origins.takeTaint(vector)) {
       record(
           Signature.LEGACY_CAUSE_OVER_MSIX,
           "vector " + vector + " notified at EITR expiry for a cause parked before MSI-X was enabled");
@@ -796,12 +779,11 @@ public abstract class E1000eCore {
     if (delayedCauses != 0) {
       mark(Mark.MSIX_ENABLED_WITH_PARKED_CAUSES);
     }
-    delayedAtMsixEnable = delayedCauses;
-    icrParkedAtMsixEnable = 0;
+    origins.msixEnabled(delayedCauses);
   }
 
   final void onMsixDisabled() {
-    delayedAtMsixEnable = 0;
+    origins.msixDisabled();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1234,10 +1216,7 @@ public abstract class E1000eCore {
     pbaclr = 0;
     txPosted[0] = 0;
     txPosted[1] = 0;
-    icrParkedInIntx = 0;
-    icrParkedInMsi = 0;
-    icrParkedAtMsixEnable = 0;
-    eitrTaintedPending = 0;
+    origins.registersReset();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1281,9 +1260,9 @@ public abstract class E1000eCore {
           delivery,
           vector,
           causes,
-          causes & icrParkedInIntx,
-          causes & icrParkedInMsi,
-          causes & icrParkedAtMsixEnable);
+          origins.inIntx(causes),
+          origins.inMsi(causes),
+          origins.atMsixEnable(causes));
     }
   }
 }

@@ -168,6 +168,7 @@ class Qemu720 extends E1000eCore {
     }
   }
 
+  /** e1000e_mac_icr_read. */
   @Override
   int readIcr() {
     int ret = icr;
@@ -186,6 +187,7 @@ class Qemu720 extends E1000eCore {
     return ret;
   }
 
+  /** e1000e_set_icr. */
   @Override
   void writeIcr(int val) {
     if ((icr & Cause.ASSERTED) != 0 && (ctrlExt & CTRL_EXT_IAME) != 0) {
@@ -199,6 +201,7 @@ class Qemu720 extends E1000eCore {
     updateInterruptState();
   }
 
+  /** e1000e_set_ims. */
   @Override
   void writeIms(int val) {
     int valid = val & Cause.IMS_VALID;
@@ -219,13 +222,14 @@ class Qemu720 extends E1000eCore {
     }
   }
 
+  /** e1000e_set_imc. */
   @Override
   void writeImc(int val) {
     ims &= ~val;
     updateInterruptState();
   }
 
-  /** 7.2: CTRL.RST only reloads the MAC address; registers and timers are untouched. */
+  /** e1000e_set_ctrl (7.2): CTRL.RST only reloads the MAC address; registers and timers are untouched. */
   @Override
   void writeCtrl(int val) {
     ctrl = val & ~CTRL_RST;

@@ -3,7 +3,11 @@ package e1kfuzz.model;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs a sequence of steps on a fresh device of one variant, checking every invariant after every step. */
+/**
+ * Runs a sequence of steps on a fresh device of one variant. {@link #run} is the property check:
+ * every invariant after every step, ending at the first violation. {@link #runUntilAbort} is the
+ * device as QEMU runs it: on past violations, ending only where QEMU's process would (an assert).
+ */
 public final class Runner {
   private Runner() {}
 
@@ -11,6 +15,15 @@ public final class Runner {
   @FunctionalInterface
   public interface StepObserver {
     void afterStep(int stepNumber, Step step, DeviceState state, List<Event> events);
+  }
+
+  /**
+   * Sees each step of {@link #runUntilAbort} with the live device after it (read it, do not step
+   * it); returns false to stop the run there.
+   */
+  @FunctionalInterface
+  public interface StepListener {
+    boolean afterStep(int stepNumber, Step step, long startNs, List<Event> events, E1000eCore device);
   }
 
   public static Outcome run(Variant variant, List<Step> steps, boolean strict) {
@@ -36,5 +49,26 @@ public final class Runner {
       }
     }
     return new Outcome.Passed(steps.size(), core.now());
+  }
+
+  /**
+   * Runs the steps without stopping at violations, until the end, an abort (the listener sees the
+   * aborting step, then the run ends) or the listener's stop. Returns the device as it was left.
+   * The events list passed to the listener is reused: copy it to keep it.
+   */
+  public static E1000eCore runUntilAbort(Variant variant, List<Step> steps, StepListener listener) {
+    E1000eCore core = variant.newCore();
+    List<Event> events = new ArrayList<>();
+    core.setEventSink(events::add);
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      long start = core.now();
+      events.clear();
+      core.step(step);
+      if (!listener.afterStep(i + 1, step, start, events, core) || core.abortSignature() != null) {
+        break;
+      }
+    }
+    return core;
   }
 }

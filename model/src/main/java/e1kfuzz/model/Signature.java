@@ -10,15 +10,18 @@ public enum Signature {
   COLLECT_DELAYED_CAUSES(
       "assert:collect-delayed-causes",
       false,
-      "collect ran under MSI-X with delayed causes (QEMU's assert(core->delayed_causes == 0))"),
+      "collect ran under MSI-X with delayed causes (QEMU's assert(core->delayed_causes == 0))",
+      "e1000e_intmgr_collect_delayed_causes"),
   ITR_TIMER_UNDER_MSIX(
       "assert:itr-timer-under-msix",
       false,
-      "the ITR throttling callback ran while MSI-X was enabled (QEMU's assert(!msix_enabled))"),
+      "the ITR throttling callback ran while MSI-X was enabled (QEMU's assert(!msix_enabled))",
+      "e1000e_intrmgr_on_throttling_timer"),
   EITR_TIMER_WITHOUT_MSIX(
       "assert:eitr-timer-without-msix",
       false,
-      "an EITR throttling callback ran while MSI-X was disabled (QEMU's assert(msix_enabled))"),
+      "an EITR throttling callback ran while MSI-X was disabled (QEMU's assert(msix_enabled))",
+      "e1000e_intrmgr_on_msix_throttling_timer"),
   LEGACY_CAUSE_OVER_MSIX(
       "legacy-cause-over-msix",
       false,
@@ -51,11 +54,18 @@ public enum Signature {
   private final String id;
   private final boolean strict;
   private final String description;
+  /** The QEMU function whose assert() this signature is, or null for e1kfuzz's own invariants. */
+  private final String assertingFunction;
 
   Signature(String id, boolean strict, String description) {
+    this(id, strict, description, null);
+  }
+
+  Signature(String id, boolean strict, String description, String assertingFunction) {
     this.id = id;
     this.strict = strict;
     this.description = description;
+    this.assertingFunction = assertingFunction;
   }
 
   /** The stable string, e.g. {@code assert:collect-delayed-causes}. */
@@ -69,6 +79,24 @@ public enum Signature {
 
   public String description() {
     return description;
+  }
+
+  /** Whether QEMU aborts here: the signature is an assert() in a QEMU function. */
+  public boolean isAbort() {
+    return assertingFunction != null;
+  }
+
+  /**
+   * The assert signature whose QEMU function a failed-assertion message names ("file:line:
+   * function: Assertion ... failed."), if any.
+   */
+  public static Optional<Signature> ofAssertionMessage(String message) {
+    for (Signature s : values()) {
+      if (s.assertingFunction != null && message.contains(s.assertingFunction + ":")) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   public static Optional<Signature> byId(String id) {

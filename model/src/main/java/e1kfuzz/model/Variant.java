@@ -61,6 +61,31 @@ public enum Variant {
     return releases;
   }
 
+  /**
+   * Whether the device reset of a system reset brings this variant back to its power-on state. Not
+   * on the 7.2 code: its e1000e_core_reset leaves itr_intr_pending, eitr_intr_pending and
+   * msi_causes_pending as they were, so what ran before a reset still shapes what comes after.
+   */
+  public boolean resetRestoresPowerOn() {
+    return !sevenTwoCode();
+  }
+
+  /**
+   * Whether {@code step} is a software reset: a CTRL (or its alias) write with RST, which the 8.0+
+   * code handles as a device reset (e1000e_set_ctrl calling e1000e_reset) and 7.2 ignores.
+   */
+  public boolean softwareResets(Step step) {
+    return !sevenTwoCode()
+        && step instanceof Step.Write w
+        && (w.offset() == Reg.CTRL.offset() || w.offset() == Reg.CTRL_DUP.offset())
+        && (w.value() & E1000eCore.CTRL_RST) != 0;
+  }
+
+  /** The variants built on QEMU 7.2's e1000e_core.c (before the 8.0/8.1 rework). */
+  private boolean sevenTwoCode() {
+    return this == QEMU_7_2_0 || this == QEMU_7_2_20;
+  }
+
   /** A fresh device in its power-on state. */
   public E1000eCore newCore() {
     return factory.get();

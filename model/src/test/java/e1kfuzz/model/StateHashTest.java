@@ -115,7 +115,8 @@ class StateHashTest {
           StateHasher before = hash(c);
           long high = before.high();
           long low = before.low();
-          Object owner = target[0] == Pci.class ? c.pci() : target[0] == Timers.class ? c.timers : c;
+          Object owner = target[0] == Pci.class ? c.pci() : target[0] == Timers.class ? c.timers
+              : target[0] == CauseOrigins.class ? origins(c) : c;
           mutate(owner, f, c);
           StateHasher after = hash(c);
           assertTrue(after.high() != high || after.low() != low, "hash ignores " + f.getName());
@@ -155,17 +156,23 @@ class StateHashTest {
     assertNotEquals(hash(a).high(), hash(c).high());
   }
 
-  /** [owner class marker, field] for every state field of the core, its Pci and its Timers. */
+  private static Object origins(E1000eCore c) throws Exception {
+    Field f = E1000eCore.class.getDeclaredField("origins");
+    f.setAccessible(true);
+    return f.get(c);
+  }
+
+  /** [owner class marker, field] for every state field of the core, its Pci, Timers and CauseOrigins. */
   private static List<Object[]> stateFields(E1000eCore core) {
     List<Object[]> out = new ArrayList<>();
     for (Class<?> k = core.getClass(); k != Object.class; k = k.getSuperclass()) {
       for (Field f : k.getDeclaredFields()) {
-        if (isState(f) && f.getType() != Pci.class && f.getType() != Timers.class) {
+        if (isState(f) && f.getType() != Pci.class && f.getType() != Timers.class && f.getType() != CauseOrigins.class) {
           out.add(new Object[] {E1000eCore.class, f});
         }
       }
     }
-    for (Class<?> k : List.of(Pci.class, Timers.class)) {
+    for (Class<?> k : List.of(Pci.class, Timers.class, CauseOrigins.class)) {
       for (Field f : k.getDeclaredFields()) {
         if (isState(f)) {
           out.add(new Object[] {k, f});
@@ -242,7 +249,7 @@ class StateHashTest {
         Object x = f.get(a);
         Object y = f.get(b);
         String name = where + ": " + k.getSimpleName() + "." + f.getName();
-        if (x instanceof Pci || x instanceof Timers) {
+        if (x instanceof Pci || x instanceof Timers || x instanceof CauseOrigins) {
           assertDeepEqual(x, y, name);
         } else if (x instanceof ArrayDeque<?> dx) {
           assertEquals(List.copyOf(dx), List.copyOf((ArrayDeque<?>) y), name);

@@ -1,4 +1,4 @@
-package e1kfuzz.qemu;
+package e1kfuzz.timing;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

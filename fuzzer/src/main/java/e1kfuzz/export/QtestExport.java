@@ -1,8 +1,11 @@
-package e1kfuzz.qemu;
+package e1kfuzz.export;
 
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.qemu.Qtest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +53,7 @@ public final class QtestExport {
     out.add("# preamble: BAR0, BAR3 (MSI-X), bus master, MSI-X table entries (masked), MSI, TX/RX rings");
     Qtest q = new Qtest();
     out.addAll(q.preamble());
-    ModelObserver.ModelRun model = ModelObserver.run(modelVariant, trace.steps());
+    ObservedRun model = ModelObserver.run(modelVariant, trace.steps());
     long virtualNs = 0;
     for (int i = 0; i < trace.steps().size(); i++) {
       Step s = trace.steps().get(i);
@@ -67,8 +70,8 @@ public final class QtestExport {
       }
       if (i < model.observations().size()) {
         out.add("#   model (" + modelVariant.id() + ") after it: " + model.observations().get(i).describe());
-      } else if (model.abortSignature() != null && i + 1 == model.abortStep()) {
-        out.add("#   model (" + modelVariant.id() + "): QEMU aborts here with " + model.abortSignature());
+      } else if (model.abortId() != null && i + 1 == model.abort().step()) {
+        out.add("#   model (" + modelVariant.id() + "): QEMU aborts here with " + model.abortId());
       }
     }
     out.add("# final state: ICS (ICR without clearing it), IMS, MSI-X PBA");

@@ -1,10 +1,11 @@
-package e1kfuzz.qemu;
+package e1kfuzz.diff;
 
 import e1kfuzz.model.Step;
+import e1kfuzz.observe.Observation;
+import e1kfuzz.observe.ObservedRun;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /** Compares the model's and QEMU's observations of one trace; the first divergence wins. */
 public final class Differ {
@@ -26,7 +27,7 @@ public final class Differ {
     }
   }
 
-  public static Divergence compare(ModelObserver.ModelRun model, QemuBackend.Run qemu) {
+  public static Divergence compare(ObservedRun model, ObservedRun qemu) {
     int n = Math.min(model.observations().size(), qemu.observations().size());
     for (int i = 0; i < n; i++) {
       Observation m = model.observations().get(i);
@@ -36,19 +37,21 @@ public final class Differ {
         return new Divergence(m.step(), what, what + " (" + differing(m, q) + ")", m.describe(), q.describe());
       }
     }
-    String modelAbort = model.abortSignature() == null ? "no abort" : model.abortSignature();
-    String qemuAbort = qemu.abortSignature() == null ? "no abort" : qemu.abortSignature();
-    if (!Objects.equals(model.abortSignature(), qemu.abortSignature())) {
+    ObservedRun.Aborted ma = model.abort();
+    ObservedRun.Aborted qa = qemu.abort();
+    String modelAbort = ma == null ? "no abort" : ma.id();
+    String qemuAbort = qa == null ? "no abort" : qa.id();
+    if (!modelAbort.equals(qemuAbort)) {
       return new Divergence(
-          model.abortSignature() != null ? model.abortStep() : Math.max(qemu.abortStep(), n + 1),
+          ma != null ? ma.step() : Math.max(qa.step(), n + 1),
           "abort",
           "abort (model " + modelAbort + ", qemu " + qemuAbort + ")",
-          model.abortSignature() == null ? "no abort" : model.abortSignature() + " at step " + model.abortStep(),
-          qemu.abortSignature() == null ? "no abort" : qemu.abortSignature() + " at step " + qemu.abortStep() + ": " + qemu.abortText());
+          ma == null ? "no abort" : ma.id() + " at step " + ma.step(),
+          qa == null ? "no abort" : qa.id() + " at step " + qa.step() + ": " + qa.assertion());
     }
-    if (model.abortSignature() != null && model.abortStep() != qemu.abortStep()) {
-      return new Divergence(model.abortStep(), "abort step", "abort step (" + modelAbort + ")",
-          model.abortSignature() + " at step " + model.abortStep(), qemu.abortSignature() + " at step " + qemu.abortStep());
+    if (ma != null && ma.step() != qa.step()) {
+      return new Divergence(ma.step(), "abort step", "abort step (" + modelAbort + ")",
+          ma.id() + " at step " + ma.step(), qa.id() + " at step " + qa.step());
     }
     return null;
   }
@@ -81,17 +84,24 @@ public final class Differ {
   }
 
   /** Both timelines side by side, one row per step. */
-  public static String timelines(List<Step> steps, ModelObserver.ModelRun model, QemuBackend.Run qemu) {
+  public static String timelines(List<Step> steps, ObservedRun model, ObservedRun qemu) {
     List<String> rows = new ArrayList<>();
     rows.add(String.format(Locale.ROOT, "%4s  %-26s | %-78s | %s", "step", "action", "model", "qemu"));
     for (int i = 0; i < steps.size(); i++) {
-      String m = i < model.observations().size() ? model.observations().get(i).describe()
-          : model.abortSignature() != null && i + 1 == model.abortStep() ? "ABORT " + model.abortSignature() : "";
-      String q = i < qemu.observations().size() ? qemu.observations().get(i).describe()
-          : qemu.abortSignature() != null && i + 1 == qemu.abortStep() ? "ABORT " + qemu.abortSignature() : "";
+      String m = cell(model, i);
+      String q = cell(qemu, i);
       String mark = m.equals(q) ? " " : "*";
       rows.add(String.format(Locale.ROOT, "%4d%s %-26s | %-78s | %s", i + 1, mark, steps.get(i).format(), m, q));
     }
     return String.join("\n", rows) + "\n";
+  }
+
+  /** What a run showed at step {@code i + 1}: its observation, its abort, or nothing. */
+  private static String cell(ObservedRun run, int i) {
+    if (i < run.observations().size()) {
+      return run.observations().get(i).describe();
+    }
+    ObservedRun.Aborted a = run.abort();
+    return a != null && i + 1 == a.step() ? "ABORT " + a.id() : "";
   }
 }

@@ -1,4 +1,4 @@
-package e1kfuzz.qemu;
+package e1kfuzz.diff;
 
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.engine.Rng;
@@ -6,6 +6,12 @@ import e1kfuzz.engine.Shrinker;
 import e1kfuzz.engine.TraceGenerator;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.qemu.QemuBackend;
+import e1kfuzz.qemu.QemuBuild;
+import e1kfuzz.qemu.Qtest;
+import e1kfuzz.timing.Robustness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,7 +49,7 @@ public final class DiffCampaign {
 
   /**
    * @param reuse run the traces of a worker on one QEMU process with a reset between them (see
-   *     {@link QemuBackend.Runner})
+   *     {@link QemuBackend})
    * @param jobs workers, each with its own QEMU
    */
   public record Options(
@@ -212,7 +218,7 @@ public final class DiffCampaign {
   private void work(Shared shared) {
     TraceGenerator gen = new TraceGenerator(options.generator());
     int failedInARow = 0;
-    try (QemuBackend.Runner runner = new QemuBackend.Runner(options.build(), options.reuse()).prestarting()) {
+    try (QemuBackend runner = new QemuBackend(options.build(), options.reuse()).prestarting()) {
       for (long run = shared.nextRun(); run >= 0; run = shared.nextRun()) {
         shared.generated.incrementAndGet();
         List<Step> steps = candidate(gen, run);
@@ -220,8 +226,8 @@ public final class DiffCampaign {
           continue;
         }
         shared.robust.incrementAndGet();
-        ModelObserver.ModelRun model = ModelObserver.run(options.variant(), steps);
-        QemuBackend.Run qemu = run(shared, runner, steps);
+        ObservedRun model = ModelObserver.run(options.variant(), steps);
+        ObservedRun qemu = run(shared, runner, steps);
         if (qemu.failure() != null) {
           shared.failure(new BackendFailure(run, steps, qemu.failure(), false));
           if (++failedInARow >= MAX_CONSECUTIVE_FAILURES) {
@@ -242,7 +248,7 @@ public final class DiffCampaign {
   }
 
   /** Re-runs a divergence and shrinks it, or reports it as not reproduced. */
-  private void shrink(Shared shared, QemuBackend.Runner runner, long run, List<Step> steps, Differ.Divergence d) {
+  private void shrink(Shared shared, QemuBackend runner, long run, List<Step> steps, Differ.Divergence d) {
     Rerun again = rerun(shared, runner, run, steps, d.kind());
     if (again.backendFailed()) {
       // QEMU failed on every re-run: keep the divergence as it was seen, unshrunk.
@@ -280,11 +286,11 @@ public final class DiffCampaign {
         steps.add(s);
       }
     }
-    ModelObserver.ModelRun model = ModelObserver.run(options.variant(), steps);
-    if (model.abortSignature() != null) {
-      steps = new ArrayList<>(steps.subList(0, model.abortStep()));
+    ObservedRun model = ModelObserver.run(options.variant(), steps);
+    if (model.abortId() != null) {
+      steps = new ArrayList<>(steps.subList(0, model.abort().step()));
     }
-    if (steps.isEmpty() || Robustness.check(options.build(), options.variant(), steps, options.marginNs()) != null) {
+    if (steps.isEmpty() || options.build().timingProblem(options.variant(), steps, options.marginNs()) != null) {
       return null;
     }
     return steps;
@@ -305,13 +311,13 @@ public final class DiffCampaign {
    * Re-runs a candidate; a backend failure is retried on a fresh QEMU ({@link #RETRIES} times) and
    * reported each time.
    */
-  private Rerun rerun(Shared shared, QemuBackend.Runner runner, long run, List<Step> c, String kind) {
+  private Rerun rerun(Shared shared, QemuBackend runner, long run, List<Step> c, String kind) {
     if (c.isEmpty() || Qtest.firstUnsupported(c) != null
-        || Robustness.check(options.build(), options.variant(), c, options.marginNs()) != null) {
+        || options.build().timingProblem(options.variant(), c, options.marginNs()) != null) {
       return new Rerun(null, false);
     }
     for (int attempt = 0; attempt <= RETRIES; attempt++) {
-      QemuBackend.Run q = run(shared, runner, c);
+      ObservedRun q = run(shared, runner, c);
       if (q.failure() != null) {
         shared.failure(new BackendFailure(run, c, q.failure(), true));
         continue;
@@ -323,9 +329,9 @@ public final class DiffCampaign {
   }
 
   /** Runs a trace on the worker's QEMU, counting the QEMU starts it took. */
-  private static QemuBackend.Run run(Shared shared, QemuBackend.Runner runner, List<Step> steps) {
+  private static ObservedRun run(Shared shared, QemuBackend runner, List<Step> steps) {
     int before = runner.starts();
-    QemuBackend.Run q = runner.run(steps);
+    ObservedRun q = runner.run(steps);
     shared.starts.addAndGet(runner.starts() - before);
     return q;
   }

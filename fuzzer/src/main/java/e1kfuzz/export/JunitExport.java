@@ -1,4 +1,4 @@
-package e1kfuzz.qemu;
+package e1kfuzz.export;
 
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;

@@ -1,4 +1,4 @@
-package e1kfuzz.qemu;
+package e1kfuzz.timing;
 
 import com.google.common.collect.ImmutableList;
 import e1kfuzz.model.E1000eCore;
@@ -148,36 +148,24 @@ public final class Robustifier {
 
   /** Runs like {@link Robustness#check}: events per step, on until an abort. */
   private static List<StepRun> runDetailed(Variant v, List<Step> steps) {
-    E1000eCore core = v.newCore();
-    List<Event> events = new ArrayList<>();
-    core.setEventSink(events::add);
     List<StepRun> out = new ArrayList<>();
-    boolean alive = true;
-    for (Step s : steps) {
-      if (!alive) {
-        out.add(new StepRun(false, core.now(), core.now(), core.now(), List.of(), false, -1));
-        continue;
-      }
-      events.clear();
-      long start = core.now();
-      core.step(s);
+    E1000eCore end = Runner.runUntilAbort(v, steps, (n, s, start, events, core) -> {
       boolean aborted = core.abortSignature() != null;
-      long end = core.now();
-      long intended = s instanceof Step.Wait w ? start + w.ns() : end;
-      out.add(new StepRun(true, start, intended, end, List.copyOf(events), aborted, aborted ? -1 : nextDeadline(core)));
-      alive = !aborted;
+      long now = core.now();
+      long intended = s instanceof Step.Wait w ? start + w.ns() : now;
+      out.add(new StepRun(true, start, intended, now, List.copyOf(events), aborted, aborted ? -1 : nextDeadline(core)));
+      return true;
+    });
+    while (out.size() < steps.size()) {
+      out.add(new StepRun(false, end.now(), end.now(), end.now(), List.of(), false, -1));
     }
     return out;
   }
 
+  /** The earliest deadline of a running timer, or -1. */
   private static long nextDeadline(E1000eCore core) {
-    long best = -1;
-    for (TimerId t : TimerId.values()) {
-      if (core.timerRunning(t) && (best < 0 || core.timerDeadline(t) < best)) {
-        best = core.timerDeadline(t);
-      }
-    }
-    return best;
+    long d = core.nextDeadline(core.now() - 1);
+    return d == Long.MAX_VALUE ? -1 : d;
   }
 
   /** An event without its times: what must stay the same. */
@@ -197,40 +185,6 @@ public final class Robustifier {
       out.add(skeleton(e));
     }
     return out;
-  }
-
-  /**
-   * The problems {@link Robustness#check} looks for, counted instead of stopping at the first: the
-   * measure of "improves". (Robustness.check itself decides "robust".)
-   */
-  static int problems(Variant variant, List<Step> steps, long marginNs) {
-    E1000eCore core = variant.newCore();
-    List<Event> events = new ArrayList<>();
-    core.setEventSink(events::add);
-    int count = 0;
-    for (Step s : steps) {
-      events.clear();
-      long intendedEnd = s instanceof Step.Wait w ? core.now() + w.ns() : -1;
-      core.step(s);
-      if (core.abortSignature() != null) {
-        if (s instanceof Step.Expire || (intendedEnd >= 0 && intendedEnd - core.now() < marginNs)) {
-          count++;
-        }
-        return count;
-      }
-      long now = core.now();
-      for (Event e : events) {
-        if (e instanceof Event.TimerFired f && now - f.timeNs() < marginNs) {
-          count++;
-        }
-      }
-      for (TimerId t : TimerId.values()) {
-        if (core.timerRunning(t) && core.timerDeadline(t) - now < marginNs) {
-          count++;
-        }
-      }
-    }
-    return count;
   }
 
   /** How the candidate inserts throttling-register writes. */
@@ -282,7 +236,7 @@ public final class Robustifier {
     int problems(List<Step> steps) {
       int n = 0;
       for (Variant v : variants) {
-        n += Robustifier.problems(v, steps, margin);
+        n += Robustness.problems(v, steps, margin).size();
       }
       return n;
     }

@@ -1,7 +1,13 @@
-package e1kfuzz.qemu;
+package e1kfuzz.diff;
 
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.qemu.QemuBackend;
+import e1kfuzz.qemu.QemuBuild;
+import e1kfuzz.qemu.QemuUnavailableException;
+import e1kfuzz.qemu.Qtest;
 import e1kfuzz.timing.ExactTiming;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,10 +45,10 @@ public final class Confirmation {
     } catch (QemuUnavailableException e) {
       return new Verdict(false, "not checked on " + name + ": " + e.getMessage());
     }
-    ModelObserver.ModelRun model = ModelObserver.run(variant, steps);
-    QemuBackend.Run run;
+    ObservedRun model = ModelObserver.run(variant, steps);
+    ObservedRun run;
     try {
-      run = QemuBackend.run(build, steps);
+      run = QemuBackend.runOnce(build, steps);
     } catch (IllegalStateException e) {
       return new Verdict(false, "not checked on " + name + ": " + e.getMessage()); // e.g. the JVM is shutting down
     }
@@ -54,8 +60,8 @@ public final class Confirmation {
       return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.oneLine());
     }
     return new Verdict(true, "confirmed on " + name + ": "
-        + (run.abortSignature() != null
-            ? "QEMU aborts with " + run.abortSignature() + " at step " + run.abortStep() + " as the model says"
+        + (run.abortId() != null
+            ? "QEMU aborts with " + run.abortId() + " at step " + run.abort().step() + " as the model says"
             : "the same observations after every step"));
   }
 }

@@ -1,4 +1,4 @@
-package e1kfuzz.qemu;
+package e1kfuzz.observe;
 
 /**
  * What can be seen of the device after a step, on the model and on QEMU alike: ICR (through the ICS

@@ -1,0 +1,277 @@
+package e1kfuzz.qemu;
+
+import e1kfuzz.model.E1000eCore;
+import e1kfuzz.model.Event;
+import e1kfuzz.model.Reg;
+import e1kfuzz.model.Signature;
+import e1kfuzz.model.Step;
+import e1kfuzz.observe.Observation;
+import e1kfuzz.observe.ObservedRun;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Drives one trace through a started QEMU and observes the device after every step. The model of
+ * the build's variant runs alongside as a shadow: it says where an {@code expire} lands, which
+ * timer deadlines a wait crosses, and how many frames QEMU must have received before a step is
+ * observed.
+ *
+ * <p>On a build with the qtest accelerator a wait moves the virtual clock deadline by deadline. On
+ * Debian's builds the virtual clock follows the host clock under TCG and a wait is a real pause
+ * until the host clock reaches the trace's virtual time; such traces need timing margins (see
+ * {@code timing.Robustness}).
+ */
+final class TraceDriver {
+  /** Real time given to QEMU's main loop to read the next held frame from the netdev's socket. */
+  static final long SETTLE_NS = 3_000_000;
+
+  /** How long to wait for frames the model says QEMU received; then the comparison tells. */
+  static final long FRAME_TIMEOUT_NS = 1_000_000_000L;
+
+  private final QemuBuild build;
+  private final QtestSession session;
+  private final Qmp qmp;
+  private final DatagramSocket peer;
+  private final InetSocketAddress qemuAddress;
+  private final Qtest q = new Qtest();
+  private final E1000eCore shadow;
+  private int framesExpected;
+  private boolean framesLeft;
+
+  TraceDriver(QemuBuild build, QtestSession session, Qmp qmp, DatagramSocket peer, InetSocketAddress qemuAddress) {
+    this.build = build;
+    this.session = session;
+    this.qmp = qmp;
+    this.peer = peer;
+    this.qemuAddress = qemuAddress;
+    this.shadow = build.variant().newCore();
+    shadow.setEventSink(e -> {
+      if (e instanceof Event.FrameReceived) {
+        framesExpected++;
+      }
+    });
+  }
+
+  /** Whether frames were still held or unread when the trace ended (the process is not reused then). */
+  boolean framesLeft() {
+    return framesLeft;
+  }
+
+  ObservedRun run(List<Step> steps) throws IOException {
+    List<Observation> obs = new ArrayList<>();
+    int step = 0;
+    try {
+      session.send(q.preamble());
+      long start = System.nanoTime();
+      long virtualNs = 0;
+      for (Step s : steps) {
+        step++;
+        virtualNs = apply(s, start, virtualNs);
+        // Frames the step let in (a flush reads the held ones from the netdev's socket, one per
+        // main-loop iteration) must all have arrived before the observation and the next step.
+        awaitFrames();
+        obs.add(observe(step));
+      }
+      framesLeft = !shadow.rxOffered();
+      return new ObservedRun(obs, new ObservedRun.Completed(), List.of());
+    } catch (QemuFailure f) {
+      return new ObservedRun(obs, ending(f, step), List.of());
+    }
+  }
+
+  /** Sends one step to QEMU (and to the shadow); returns the virtual time after it. */
+  private long apply(Step s, long start, long virtualNs) throws IOException, QemuFailure {
+    long target = virtualNs;
+    if (s instanceof Step.Wait w) {
+      target += w.ns();
+    } else if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
+      target = Math.max(target, shadow.timerDeadline(e.timer()));
+    }
+    boolean rxReady = shadow.rxReady();
+    boolean rxOffered = shadow.rxOffered();
+    boolean linkUp = shadow.backendLinkUp();
+    if ((s instanceof Step.Wait || s instanceof Step.Expire) && build.qtestAccel()) {
+      // Exact virtual time, no sleeping. The clock moves from one timer deadline to the next,
+      // so that QEMU's main loop runs in between as it does in a running VM: frames a timer
+      // lets in (autonegotiation completing) are read from the netdev's socket at that
+      // instant, not when the wait is over.
+      long next;
+      while (shadow.abortSignature() == null && (next = shadow.nextDeadline(shadow.now())) <= target) {
+        shadow.step(new Step.Wait(next - virtualNs));
+        session.send("clock_step " + (next - virtualNs));
+        virtualNs = next;
+        awaitFrames();
+      }
+      if (shadow.abortSignature() == null) {
+        shadow.step(new Step.Wait(target - virtualNs));
+      }
+      if (target > virtualNs) { // QEMU 10 refuses a 0-ns step; due timers have run already
+        session.send("clock_step " + (target - virtualNs));
+      }
+      return target;
+    }
+    if (s instanceof Step.Wait || s instanceof Step.Expire) {
+      shadow.step(s);
+      sleepUntil(start + target);
+      return target;
+    }
+    if (s instanceof Step.Link link) {
+      shadow.step(s);
+      qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
+    } else if (s instanceof Step.Reset) {
+      int held = shadow.heldFrames();
+      shadow.step(s);
+      qmp(session, qmp, "{\"execute\":\"system_reset\"}");
+      reinit(q.preamble(), held);
+    } else if (s instanceof Step.Rx rx) {
+      shadow.step(s);
+      receive(rx, rxReady, rxOffered, linkUp);
+    } else {
+      int held = shadow.heldFrames();
+      shadow.step(s);
+      session.send(q.commands(s));
+      if (build.variant().softwareResets(s)) {
+        reinit(q.rings(), held); // CTRL.RST cleared the ring registers; a driver re-programs them
+      }
+    }
+    return virtualNs;
+  }
+
+  /** How a run that lost QEMU ended: an abort with its assertion, or a backend failure. */
+  private ObservedRun.Ending ending(QemuFailure f, int step) {
+    if (!f.exited()) {
+      return new ObservedRun.BackendFailed("step " + step + ": " + f.getMessage());
+    }
+    int code;
+    try {
+      code = session.awaitExit(3000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      code = -1;
+    }
+    String err = session.stderr();
+    String assertion = QemuStderr.assertionLine(err);
+    if (code == 134 || assertion != null) {
+      Signature sig = assertion == null ? null : Signature.ofAssertionMessage(assertion).orElse(null);
+      return new ObservedRun.Aborted(sig, step, assertion != null ? assertion : QemuStderr.tail(err));
+    }
+    return new ObservedRun.BackendFailed("QEMU exited with code " + code + " at step " + step + ": " + QemuStderr.tail(err));
+  }
+
+  /** A QMP command; a broken connection means QEMU died during it (for example an abort). */
+  static void qmp(QtestSession session, Qmp qmp, String json) throws QemuFailure {
+    try {
+      qmp.execute(json);
+    } catch (IOException e) {
+      try {
+        session.awaitExit(2000);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+      throw new QemuFailure("QMP: " + e.getMessage(), !session.alive());
+    }
+  }
+
+  private void receive(Step.Rx rx, boolean rxReady, boolean rxOffered, boolean linkUp)
+      throws IOException, QemuFailure {
+    byte[] frame = rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
+    long rdh = QtestSession.value(session.send(Qtest.readRdh()).get(0));
+    // An RDT write flushes held frames, so only empty ring 0 when the device receives right now.
+    boolean emptyRing = rx.noBuffer() && rxReady;
+    if (emptyRing) {
+      session.send(Qtest.setRdt0((int) rdh)); // ring 0 empty; ring 1 keeps can_receive true
+    }
+    int seen = session.stderrCount(QemuStderr.RX_EVENT);
+    int refused = session.stderrCount(QemuStderr.RX_REFUSED);
+    boolean expectRefusal = !rxReady && rxOffered;
+    peer.send(new DatagramPacket(frame, frame.length, qemuAddress));
+    // A device that can receive takes the frame, written or not (no buffer): wait for QEMU's trace
+    // event, after which every later command runs after the receive path. A disabled device is
+    // asked too, and refuses it (the net layer then holds it): wait for that event. Behind a held
+    // frame the netdev does not read its socket at all: nothing to wait for (loopback UDP is in
+    // QEMU's socket buffer when send returns). With the backend link down QEMU reads and drops
+    // it: let its main loop do so before the next step.
+    if (!rxReady && !expectRefusal && linkUp) {
+      return;
+    }
+    if (!linkUp) {
+      settle();
+      return;
+    }
+    long deadline = System.nanoTime() + (rxReady || expectRefusal ? 2_000_000_000L : 2_000_000);
+    while (System.nanoTime() < deadline && session.alive()
+        && !(rxReady && session.stderrCount(QemuStderr.RX_EVENT) > seen)
+        && !(expectRefusal && session.stderrCount(QemuStderr.RX_REFUSED) > refused)) {
+      LockSupport.parkNanos(20_000);
+    }
+    if (QtestSession.value(session.send(Qtest.readRdh()).get(0)) != rdh) {
+      session.send(q.replenishRx());
+    }
+    if (emptyRing) {
+      session.send(Qtest.setRdt0(q.rxTail0()));
+    }
+  }
+
+  private Observation observe(int step) throws IOException, QemuFailure {
+    Qtest.DeviceReads r = Qtest.DeviceReads.parse(session.send(Qtest.observe()));
+    boolean line = false;
+    for (QtestSession.Irq irq : session.irqs()) {
+      if (irq.pin() == Qtest.INTX_PIN) {
+        line = irq.raised();
+      }
+    }
+    return new Observation(step, r.ics(), r.ims(), r.pba(), line, r.msixMessages(), r.msiMessage(),
+        session.stderrCount(QemuStderr.RX_EVENT));
+  }
+
+  /**
+   * Re-initialises the function after a reset. While frames are held, each flush (command
+   * register and RDT writes) must find the next frame already offered by the netdev, which its
+   * socket handler does in a main-loop iteration of its own (nothing in QEMU's trace shows it):
+   * the commands are sent in pieces, with a pause and a round trip before each flush and after
+   * the last one, as in a running VM where the driver's writes are far apart.
+   */
+  private void reinit(List<String> commands, int heldFrames) throws IOException, QemuFailure {
+    if (heldFrames == 0) {
+      session.send(commands);
+      return;
+    }
+    for (List<String> piece : Qtest.splitAtFlushes(commands)) {
+      settle();
+      session.send(piece);
+    }
+    settle();
+  }
+
+  private void settle() throws IOException, QemuFailure {
+    LockSupport.parkNanos(SETTLE_NS);
+    session.send(Qtest.readl(Qtest.BAR0 + Reg.ICS.offset()));
+  }
+
+  /**
+   * Waits until QEMU's trace shows as many frames received in this trace as the model counts, or
+   * {@link #FRAME_TIMEOUT_NS}.
+   */
+  private void awaitFrames() {
+    if (framesExpected == 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
+    while (session.stderrCount(QemuStderr.RX_EVENT) < framesExpected && System.nanoTime() < deadline
+        && session.alive()) {
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  private static void sleepUntil(long hostNanos) {
+    long now;
+    while ((now = System.nanoTime()) < hostNanos) {
+      LockSupport.parkNanos(hostNanos - now);
+    }
+  }
+}
