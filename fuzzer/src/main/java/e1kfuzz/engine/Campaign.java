@@ -91,7 +91,7 @@ public final class Campaign {
   /** One failure per {@link InternalFailure#kind()}: the lowest run. */
   private final Map<String, InternalFailure> internalFailures = new HashMap<>();
   /** Runs a trace on a variant; tests substitute one that throws. */
-  private final ModelRunner runner;
+  private final TraceJudge runner;
   private final Coverage coverage = new Coverage();
   private final List<List<Step>> kept = new ArrayList<>();
   private long nextLocal;
@@ -101,7 +101,7 @@ public final class Campaign {
 
   /** {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw. */
   @FunctionalInterface
-  interface ModelRunner {
+  interface TraceJudge {
     Outcome run(Variant variant, List<Step> steps, boolean strict);
   }
 
@@ -138,7 +138,7 @@ public final class Campaign {
   }
 
   /** With a model runner that can fail (tests of internal errors; applies to multi-variant campaigns). */
-  Campaign(CampaignOptions options, LongSupplier clock, ModelRunner runner) {
+  Campaign(CampaignOptions options, LongSupplier clock, TraceJudge runner) {
     this.runner = runner;
     this.options = options;
     this.generator = new TraceGenerator(options.generator());

@@ -1,6 +1,6 @@
 package e1kfuzz.timing;
 
-import e1kfuzz.model.E1000eCore;
+import e1kfuzz.model.Runner;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
 import e1kfuzz.model.Variant;
@@ -25,21 +25,22 @@ public final class ExactTiming {
 
   /** Null when the trace replays step by step under qtest exactly as the model runs it, else why not. */
   public static String problem(Variant variant, List<Step> steps) {
-    E1000eCore core = variant.newCore();
-    for (int i = 0; i < steps.size(); i++) {
-      core.step(steps.get(i));
+    String[] problem = {null};
+    Runner.runUntilAbort(variant, steps, (n, step, start, events, core) -> {
       if (core.abortSignature() != null) {
-        return null;
+        return false;
       }
       for (TimerId t : TimerId.values()) {
         if (core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
-          return String.format(Locale.ROOT,
+          problem[0] = String.format(Locale.ROOT,
               "%s is due at the instant of step %d (%s): QEMU under qtest runs it before the next command, "
                   + "the model (like a running VM) at the next time advance",
-              t.traceName(), i + 1, steps.get(i).format());
+              t.traceName(), n, step.format());
+          return false;
         }
       }
-    }
-    return null;
+      return true;
+    });
+    return problem[0];
   }
 }

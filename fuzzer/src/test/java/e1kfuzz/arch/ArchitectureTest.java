@@ -4,10 +4,14 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.GeneralCodingRules;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +53,18 @@ class ArchitectureTest {
     classes().should().resideInAnyPackage(LAYERS)
         .because("a new package must take its place in the layers below")
         .check(classes);
+  }
+
+  @Test
+  void theDocsNameEveryLayer() throws Exception {
+    String tour = Files.readString(Path.of("../docs/architecture.md"));
+    String readme = Files.readString(Path.of("../README.md"));
+    for (String layer : LAYERS) {
+      String name = layer.substring("e1kfuzz.".length());
+      assertTrue(tour.lines().anyMatch(l -> l.startsWith(name + " ") || l.contains(" " + name + " ")),
+          "docs/architecture.md does not place " + name + " in the layers");
+      assertTrue(readme.contains(layer + " ") || readme.contains(layer + ":"), "README.md's Layout does not list " + layer);
+    }
   }
 
   /** From the top (the CLI) down to the model. */
