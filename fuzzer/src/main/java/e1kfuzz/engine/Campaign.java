@@ -275,7 +275,7 @@ public final class Campaign {
       if (mutate) {
         for (Step s : mutator.mutate(rng, parent)) {
           steps.add(s);
-          if (execute(core, s, indices, n) && single) {
+          if (Coverage.step(core, s, indices, n) && single) {
             break;
           }
         }
@@ -283,7 +283,7 @@ public final class Campaign {
         for (int i = 0; i < options.generator().maxSteps(); i++) {
           Step s = generator.nextStep(rng, core);
           steps.add(s);
-          if (execute(core, s, indices, n) && single) {
+          if (Coverage.step(core, s, indices, n) && single) {
             break;
           }
         }
@@ -313,19 +313,6 @@ public final class Campaign {
         internalFailure(run, variant, e, steps);
       }
     }
-  }
-
-  /** Applies a step, noting its coverage point and transition; true once a violation happened. */
-  private static boolean execute(E1000eCore core, Step s, int[] indices, int[] n) {
-    int from = Coverage.abstractState(core);
-    Violation v = core.step(s);
-    int to = Coverage.abstractState(core);
-    StepKind kind = StepKind.of(s);
-    if (n[0] + 2 <= indices.length) {
-      indices[n[0]++] = Coverage.point(to, kind);
-      indices[n[0]++] = Coverage.transition(from, kind, to);
-    }
-    return v != null;
   }
 
   private void internalFailure(long run, Variant variant, Throwable e, List<Step> steps) {

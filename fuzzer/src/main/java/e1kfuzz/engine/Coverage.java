@@ -3,7 +3,9 @@ package e1kfuzz.engine;
 import e1kfuzz.model.Cause;
 import e1kfuzz.model.E1000eCore;
 import e1kfuzz.model.Mark;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
+import e1kfuzz.model.Violation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -241,5 +243,21 @@ public final class Coverage {
   @Override
   public int hashCode() {
     return Arrays.hashCode(bits) * 31 + Long.hashCode(marks);
+  }
+
+  /**
+   * Applies a step, noting its coverage point and transition in {@code indices} from {@code n[0]}
+   * on while there is room; true once a violation happened.
+   */
+  static boolean step(E1000eCore core, Step s, int[] indices, int[] n) {
+    int from = abstractState(core);
+    Violation v = core.step(s);
+    int to = abstractState(core);
+    StepKind kind = StepKind.of(s);
+    if (n[0] + 2 <= indices.length) {
+      indices[n[0]++] = point(to, kind);
+      indices[n[0]++] = transition(from, kind, to);
+    }
+    return v != null;
   }
 }

@@ -83,15 +83,11 @@ class CoverageTest {
     for (List<Step> trace : s.kept()) {
       E1000eCore d = CampaignOptions.SHADOW.newCore();
       int[] idx = new int[2 * trace.size()];
-      int n = 0;
+      int[] n = {0};
       for (Step step : trace) {
-        int from = Coverage.abstractState(d);
-        d.step(step);
-        int to = Coverage.abstractState(d);
-        idx[n++] = Coverage.point(to, StepKind.of(step));
-        idx[n++] = Coverage.transition(from, StepKind.of(step), to);
+        Coverage.step(d, step, idx, n);
       }
-      assertTrue(replayed.add(idx, n, Coverage.marksOf(d)), "kept without new coverage: " + trace);
+      assertTrue(replayed.add(idx, n[0], Coverage.marksOf(d)), "kept without new coverage: " + trace);
     }
     assertEquals(r.coverage().points(), replayed.points());
   }

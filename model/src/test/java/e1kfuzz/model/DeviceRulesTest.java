@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Rules a mutation run (one change to the model at a time) showed no other test pinned. */
-class PinnedRulesTest {
+/**
+ * Device rules one assertion each: what a reset restores, what each register write and read does
+ * on its own, per variant. (Its cases came from a mutation run: each pins a rule no other test did.)
+ */
+class DeviceRulesTest {
 
   @ParameterizedTest
   @EnumSource(Variant.class)
