@@ -232,13 +232,13 @@ class HtmlReportTest {
         Document doc = parse(HtmlReport.ofReplays(List.of(replay(name, v)), List.of()).render());
         List<Element> steps = byClass(doc, "step-text");
         for (int i = 1; i < steps.size(); i++) {
-          double prevEnd = x(steps.get(i - 1)) + steps.get(i - 1).getTextContent().length() * TimelineSvg.CHAR;
+          double prevEnd = x(steps.get(i - 1)) + steps.get(i - 1).getTextContent().length() * TimelineLayout.CHAR;
           assertTrue(prevEnd < x(steps.get(i)), name + " on " + v.id() + ": step " + i + " label runs into the next");
         }
         List<double[]> boxes = new ArrayList<>();
         for (Element g : byClass(doc, "mark")) {
           Element t = elements(g, SVG, "text").get(0);
-          double w = t.getTextContent().length() * TimelineSvg.CHAR;
+          double w = t.getTextContent().length() * TimelineLayout.CHAR;
           double x = x(t);
           double from = "end".equals(t.getAttribute("text-anchor")) ? x - w : x;
           double y = Double.parseDouble(t.getAttribute("y"));
