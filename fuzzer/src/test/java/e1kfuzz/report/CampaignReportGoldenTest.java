@@ -52,6 +52,7 @@ class CampaignReportGoldenTest {
   record Outputs(String summary, String json, String junit) {}
 
   @TempDir static Path tmp;
+  private static Run twoJobsRun;
   private static Outputs twoJobs;
 
   static CampaignOptions options(int jobs) {
@@ -59,28 +60,35 @@ class CampaignReportGoldenTest {
         Guidance.COVERAGE);
   }
 
-  /** What {@code fuzz --format text}, {@code --format json} and {@code --junit} write, normalised. */
-  private static Outputs campaign(int jobs) throws Exception {
+  /** A finished campaign and its findings as written into {@code out}. */
+  record Run(Campaign.Result result, List<FindingWriter.Written> written, Path out) {}
+
+  private static Run run(int jobs) throws Exception {
     CampaignOptions o = options(jobs);
     Campaign.Result r = new Campaign(o).run(null);
     Path out = Files.createDirectories(tmp.resolve("jobs" + jobs));
     // Without exact-build notes: what the header says when no exact build was run (no QEMU in a unit test).
     List<FindingWriter.Written> written = FindingWriter.write(out, r.findings(), false, SEED,
         "e1kfuzz fuzz --seed " + SEED + " --variant all --max-steps " + o.generator().maxSteps(), Map.of());
-    Path junit = tmp.resolve("junit-" + jobs + ".xml");
-    CampaignReport.junit(junit, r, written);
-    String outDir = out + out.getFileSystem().getSeparator();
-    return new Outputs(normaliseSummary(CampaignReport.summary(r, written).replace(outDir, "findings/")),
-        normaliseJson(CampaignReport.json(r, written).replace(outDir, "findings/")),
+    return new Run(r, written, out);
+  }
+
+  /** What {@code fuzz --format text}, {@code --format json} and {@code --junit} write, normalised. */
+  private static Outputs outputs(Run run) throws Exception {
+    Path junit = tmp.resolve(run.out().getFileName() + ".junit.xml");
+    CampaignReport.junit(junit, run.result(), run.written());
+    String outDir = run.out() + run.out().getFileSystem().getSeparator();
+    return new Outputs(normaliseSummary(CampaignReport.summary(run.result(), run.written()).replace(outDir, "findings/")),
+        normaliseJson(CampaignReport.json(run.result(), run.written()).replace(outDir, "findings/")),
         normaliseJunit(Files.readString(junit, StandardCharsets.UTF_8).replace(outDir, "findings/")));
   }
 
   @BeforeAll
   static void runTheCampaign() throws Exception {
-    twoJobs = campaign(2);
+    twoJobsRun = run(2);
+    twoJobs = outputs(twoJobsRun);
   }
 
-  /** As {@code fuzz} prints it: its parameters first, then the summary. */
   @Test
   void theSummaryMatchesGolden() throws Exception {
     Golden.assertMatches(NAME + ".summary.txt", CampaignReport.parameters(options(2), "findings") + twoJobs.summary());
@@ -104,7 +112,19 @@ class CampaignReportGoldenTest {
 
   @Test
   void oneJobWritesTheSameOutputs() throws Exception {
-    assertEquals(twoJobs, campaign(1));
+    assertEquals(twoJobs, outputs(run(1)));
+  }
+
+  @Test
+  void theJunitFileIsReplacedAtomicallyAndNoTemporaryFileIsLeft() throws Exception {
+    Path file = Files.createDirectories(tmp.resolve("ci")).resolve("e1kfuzz.xml");
+    Files.writeString(file, "old");
+    CampaignReport.junit(file, twoJobsRun.result(), twoJobsRun.written());
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    assertEquals(twoJobs.junit(), normaliseJunit(text.replace(twoJobsRun.out() + "/", "findings/")));
+    try (var files = Files.list(file.getParent())) {
+      assertEquals(List.of(file), files.toList());
+    }
   }
 
   @Test
