@@ -1,7 +1,5 @@
 package e1kfuzz.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.corpus.FindingWriter;
@@ -26,8 +24,6 @@ import javax.xml.stream.XMLStreamWriter;
 
 /** The end-of-campaign outputs: summary text, JSON summary, JUnit XML. */
 public final class CampaignReport {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private CampaignReport() {}
 
   public static String parameters(CampaignOptions o, String outDir) {
@@ -136,7 +132,7 @@ public final class CampaignReport {
 
   public static String json(Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
     CampaignOptions o = r.options();
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("seed", o.seed());
     ArrayNode vs = root.putArray("variants");
     o.variants().forEach(v -> vs.add(v.id()));
@@ -186,7 +182,7 @@ public final class CampaignReport {
       n.put("exception", f.exception());
       n.put("trace", Trace.of(f.steps()).format());
     }
-    return MAPPER.writeValueAsString(root) + "\n";
+    return Json.render(root);
   }
 
   /**
