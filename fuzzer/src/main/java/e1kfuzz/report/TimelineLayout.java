@@ -84,7 +84,10 @@ record TimelineLayout(
   /** The interrupt mode from x1 to x2. */
   record Band(double x1, double x2, String mode) {}
 
-  /** How a span ended: a timer fired, was stopped or re-armed, or it is still running at the end. */
+  /**
+   * How a span ended: a timer fired, was stopped or re-armed; held delayed_causes were collected,
+   * discarded or cleared (STOPPED); either is still going at the end (RUNNING).
+   */
   enum End {
     FIRED,
     STOPPED,
@@ -104,6 +107,7 @@ record TimelineLayout(
   /** The INTx pin's level from x1 to x2; {@code hidden} while INTx Disable hides a raised pin. */
   record Level(double x1, double x2, boolean high, boolean hidden) {}
 
+  /** A marker's shape: an interrupt by delivery (INTx ■, MSI ●, MSI-X ◆, PBA bit ◇), ▼ park, ▲ collect, ✖ discard, | INTx edge, ○ PBA cleared. */
   enum Shape {
     SQUARE,
     CIRCLE,
