@@ -1,10 +1,9 @@
 package e1kfuzz.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.corpus.FindingWriter;
+import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.Coverage;
@@ -13,8 +12,8 @@ import e1kfuzz.engine.InternalFailure;
 import e1kfuzz.model.Mark;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +24,6 @@ import javax.xml.stream.XMLStreamWriter;
 
 /** The end-of-campaign outputs: summary text, JSON summary, JUnit XML. */
 public final class CampaignReport {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private CampaignReport() {}
 
   public static String parameters(CampaignOptions o, String outDir) {
@@ -135,7 +132,7 @@ public final class CampaignReport {
 
   public static String json(Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
     CampaignOptions o = r.options();
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("seed", o.seed());
     ArrayNode vs = root.putArray("variants");
     o.variants().forEach(v -> vs.add(v.id()));
@@ -185,7 +182,7 @@ public final class CampaignReport {
       n.put("exception", f.exception());
       n.put("trace", Trace.of(f.steps()).format());
     }
-    return MAPPER.writeValueAsString(root) + "\n";
+    return Json.render(root);
   }
 
   /**
@@ -193,69 +190,67 @@ public final class CampaignReport {
    * and the replay command), and one passing case per variant with nothing found.
    */
   public static void junit(Path file, Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
-      try (OutputStream os = bytes) {
-        XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(os, "UTF-8");
-        int failures = written.stream().mapToInt(w -> w.findings().size()).sum();
-        List<Variant> clean = r.options().variants().stream()
-            .filter(v -> written.stream().flatMap(w -> w.findings().stream()).noneMatch(f -> f.variant() == v))
-            .toList();
-        x.writeStartDocument("UTF-8", "1.0");
-        x.writeCharacters("\n");
-        x.writeStartElement("testsuite");
-        x.writeAttribute("name", "e1kfuzz");
-        x.writeAttribute("tests", Integer.toString(failures + clean.size()));
-        x.writeAttribute("failures", Integer.toString(failures));
-        x.writeAttribute("errors", Integer.toString(r.internalFailures().size()));
-        x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", r.elapsedNanos() / 1e9));
-        x.writeCharacters("\n");
-        x.writeStartElement("properties");
-        property(x, "seed", Long.toString(r.options().seed()));
-        property(x, "runs", Long.toString(r.runs()));
-        property(x, "shard", (r.options().shardIndex() + 1) + "/" + r.options().shardCount());
-        x.writeEndElement();
-        x.writeCharacters("\n");
-        for (FindingWriter.Written w : written) {
-          for (Finding f : w.findings()) {
-            x.writeStartElement("testcase");
-            x.writeAttribute("classname", "e1kfuzz." + f.variant().id());
-            x.writeAttribute("name", f.signature().id());
-            x.writeStartElement("failure");
-            x.writeAttribute("type", f.signature().id());
-            x.writeAttribute("message", f.signature().id() + " on " + f.variant().id() + "; " + f.shrunk().summary());
-            x.writeCharacters(w.trace().format() + "\n" + replayCommand(w, r.options().strict()) + "\n");
-            x.writeEndElement();
-            x.writeEndElement();
-            x.writeCharacters("\n");
-          }
-        }
-        for (Variant v : clean) {
+      XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(bytes, "UTF-8");
+      int failures = written.stream().mapToInt(w -> w.findings().size()).sum();
+      List<Variant> clean = r.options().variants().stream()
+          .filter(v -> written.stream().flatMap(w -> w.findings().stream()).noneMatch(f -> f.variant() == v))
+          .toList();
+      x.writeStartDocument("UTF-8", "1.0");
+      x.writeCharacters("\n");
+      x.writeStartElement("testsuite");
+      x.writeAttribute("name", "e1kfuzz");
+      x.writeAttribute("tests", Integer.toString(failures + clean.size()));
+      x.writeAttribute("failures", Integer.toString(failures));
+      x.writeAttribute("errors", Integer.toString(r.internalFailures().size()));
+      x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", r.elapsedNanos() / 1e9));
+      x.writeCharacters("\n");
+      x.writeStartElement("properties");
+      property(x, "seed", Long.toString(r.options().seed()));
+      property(x, "runs", Long.toString(r.runs()));
+      property(x, "shard", (r.options().shardIndex() + 1) + "/" + r.options().shardCount());
+      x.writeEndElement();
+      x.writeCharacters("\n");
+      for (FindingWriter.Written w : written) {
+        for (Finding f : w.findings()) {
           x.writeStartElement("testcase");
-          x.writeAttribute("classname", "e1kfuzz." + v.id());
-          x.writeAttribute("name", "no violation");
-          x.writeEndElement();
-          x.writeCharacters("\n");
-        }
-        for (InternalFailure f : r.internalFailures()) {
-          x.writeStartElement("testcase");
-          x.writeAttribute("classname", "e1kfuzz.internal");
-          x.writeAttribute("name", "run " + f.run());
-          x.writeStartElement("error");
-          x.writeAttribute("message", f.exception());
-          x.writeCharacters(Trace.of(f.steps()).format());
+          x.writeAttribute("classname", "e1kfuzz." + f.variant().id());
+          x.writeAttribute("name", f.signature().id());
+          x.writeStartElement("failure");
+          x.writeAttribute("type", f.signature().id());
+          x.writeAttribute("message", f.signature().id() + " on " + f.variant().id() + "; " + f.shrunk().summary());
+          x.writeCharacters(w.trace().format() + "\n" + replayCommand(w, r.options().strict()) + "\n");
           x.writeEndElement();
           x.writeEndElement();
           x.writeCharacters("\n");
         }
-        x.writeEndElement();
-        x.writeEndDocument();
-        x.close();
       }
+      for (Variant v : clean) {
+        x.writeStartElement("testcase");
+        x.writeAttribute("classname", "e1kfuzz." + v.id());
+        x.writeAttribute("name", "no violation");
+        x.writeEndElement();
+        x.writeCharacters("\n");
+      }
+      for (InternalFailure f : r.internalFailures()) {
+        x.writeStartElement("testcase");
+        x.writeAttribute("classname", "e1kfuzz.internal");
+        x.writeAttribute("name", "run " + f.run());
+        x.writeStartElement("error");
+        x.writeAttribute("message", f.exception());
+        x.writeCharacters(Trace.of(f.steps()).format());
+        x.writeEndElement();
+        x.writeEndElement();
+        x.writeCharacters("\n");
+      }
+      x.writeEndElement();
+      x.writeEndDocument();
+      x.close();
     } catch (XMLStreamException e) {
       throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
     }
-    e1kfuzz.corpus.TraceFiles.replace(file, bytes.toByteArray());
+    TraceFiles.replace(file, bytes.toByteArray());
   }
 
   private static void property(XMLStreamWriter x, String name, String value) throws XMLStreamException {

@@ -1,7 +1,5 @@
 package e1kfuzz.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.engine.Evaluation;
@@ -10,8 +8,6 @@ import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -19,8 +15,6 @@ import java.util.Map;
 
 /** The fix-candidate table as text (a Markdown table, so it pastes into a README or a review) and JSON. */
 public final class EvaluateReport {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private EvaluateReport() {}
 
   /** What bounds an empty cell, in words. */
@@ -102,7 +96,7 @@ public final class EvaluateReport {
   }
 
   public static String json(Evaluation.Table t, Map<List<Step>, Path> files, String alphabet) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("fuzzRuns", t.fuzzRuns());
     root.put("fuzzMs", t.fuzzNanos() / 1_000_000);
     root.put("alphabet", alphabet);
@@ -128,10 +122,6 @@ public final class EvaluateReport {
         }
       }
     }
-    try {
-      return MAPPER.writeValueAsString(root) + "\n";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.render(root);
   }
 }

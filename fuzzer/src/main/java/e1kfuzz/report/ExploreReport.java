@@ -1,14 +1,10 @@
 package e1kfuzz.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.engine.Explorer;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +13,6 @@ import java.util.Map;
 
 /** The text and JSON reports of {@code explore}. */
 public final class ExploreReport {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private ExploreReport() {}
 
   /** A result and where its counterexamples were written (by signature). */
@@ -71,7 +65,7 @@ public final class ExploreReport {
   }
 
   public static String json(List<Entry> entries, String alphabet, int symbols, long peakHeapBytes) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("alphabet", alphabet);
     root.put("symbols", symbols);
     root.put("peakHeapBytes", peakHeapBytes);
@@ -115,10 +109,6 @@ public final class ExploreReport {
         }
       }
     }
-    try {
-      return MAPPER.writeValueAsString(root) + "\n";
-    } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
-    }
+    return Json.render(root);
   }
 }

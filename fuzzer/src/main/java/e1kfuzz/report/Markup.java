@@ -17,16 +17,13 @@ final class Markup {
 
   /** Opens {@code name} with attribute name/value pairs; a null value omits the attribute. */
   Markup start(String name, String... attributes) {
-    indent();
-    tag(name, attributes);
-    sb.append(">\n");
-    open.push(name);
+    open(name, attributes);
+    sb.append('\n');
     return this;
   }
 
   Markup end(String name) {
-    String top = open.pop();
-    Preconditions.checkState(top.equals(name), "closing <%s> while <%s> is open", name, top);
+    pop(name);
     indent();
     sb.append("</").append(name).append(">\n");
     return this;
@@ -84,8 +81,7 @@ final class Markup {
   }
 
   Markup close(String name) {
-    String top = open.pop();
-    Preconditions.checkState(top.equals(name), "closing <%s> while <%s> is open", name, top);
+    pop(name);
     sb.append("</").append(name).append(">\n");
     return this;
   }
@@ -93,6 +89,11 @@ final class Markup {
   String finish() {
     Preconditions.checkState(open.isEmpty(), "unclosed elements: %s", open);
     return sb.toString();
+  }
+
+  private void pop(String name) {
+    String top = open.pop();
+    Preconditions.checkState(top.equals(name), "closing <%s> while <%s> is open", name, top);
   }
 
   private void tag(String name, String... attributes) {

@@ -1,8 +1,5 @@
 package e1kfuzz.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import e1kfuzz.engine.ReplayResult;
@@ -14,13 +11,10 @@ import java.util.List;
  * and variant.
  */
 public final class ReplayJson {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private ReplayJson() {}
 
   public static String render(List<ReplayResult> results, List<String> errors) {
-    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode root = Json.object();
     ArrayNode array = root.putArray("results");
     for (ReplayResult r : results) {
       ObjectNode o = array.addObject();
@@ -49,10 +43,6 @@ public final class ReplayJson {
     }
     ArrayNode errs = root.putArray("errors");
     errors.forEach(errs::add);
-    try {
-      return MAPPER.writeValueAsString(root) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render JSON", e);
-    }
+    return Json.render(root);
   }
 }

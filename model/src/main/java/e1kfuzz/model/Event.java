@@ -1,5 +1,7 @@
 package e1kfuzz.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Something the device did, stamped with virtual time; the model's event log is a list of these. */
@@ -135,23 +137,36 @@ public sealed interface Event {
         sb.append(' ').append(vector);
       }
       sb.append(" [").append(Cause.describe(causes));
+      int direct = directCauses();
+      if (direct != causes) {
+        sb.append("; direct ").append(Cause.describe(direct));
+        parkedOrigins().forEach(o -> sb.append("; ").append(o));
+      }
+      return sb.append(']').toString();
+    }
+
+    /** The causes raised directly rather than collected from delayed_causes. */
+    public int directCauses() {
       int direct = causes & ~(parkedInIntx | parkedInMsi);
       if ((causes & Cause.OTHER_CAUSES) != 0) {
         direct &= ~Cause.OTHER; // OTHER only summarises the causes listed
       }
-      if (direct != causes) {
-        sb.append("; direct ").append(Cause.describe(direct));
-        if (parkedInIntx != 0) {
-          sb.append("; parked in INTx ").append(Cause.describe(parkedInIntx));
-        }
-        if (parkedInMsi != 0) {
-          sb.append("; parked in MSI ").append(Cause.describe(parkedInMsi));
-        }
-        if (parkedAtMsixEnable != 0) {
-          sb.append("; still parked at MSI-X enable ").append(Cause.describe(parkedAtMsixEnable));
-        }
+      return direct;
+    }
+
+    /** Where the parked causes came from, one phrase per origin ("parked in INTx ACK"); empty when none was parked. */
+    public List<String> parkedOrigins() {
+      List<String> out = new ArrayList<>();
+      if (parkedInIntx != 0) {
+        out.add("parked in INTx " + Cause.describe(parkedInIntx));
       }
-      return sb.append(']').toString();
+      if (parkedInMsi != 0) {
+        out.add("parked in MSI " + Cause.describe(parkedInMsi));
+      }
+      if (parkedAtMsixEnable != 0) {
+        out.add("still parked at MSI-X enable " + Cause.describe(parkedAtMsixEnable));
+      }
+      return out;
     }
   }
 
