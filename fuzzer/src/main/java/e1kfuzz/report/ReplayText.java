@@ -2,6 +2,7 @@ package e1kfuzz.report;
 
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.engine.StepRow;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.Cause;
 import e1kfuzz.model.Event;
 import e1kfuzz.model.Outcome;
@@ -30,8 +31,8 @@ public final class ReplayText {
               row.number(),
               row.state().timeNs() + "ns",
               row.step().format(),
-              hex(s.icr()),
-              hex(s.ims()),
+              Step.hex(s.icr()),
+              Step.hex(s.ims()),
               s.mode(),
               Cause.describe(s.delayedCauses()),
               TimerId.describe(s.runningTimers())));
@@ -75,7 +76,4 @@ public final class ReplayText {
     return sb.toString();
   }
 
-  static String hex(int v) {
-    return String.format(Locale.ROOT, "0x%08x", v);
-  }
 }

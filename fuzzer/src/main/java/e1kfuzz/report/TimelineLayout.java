@@ -2,6 +2,7 @@ package e1kfuzz.report;
 
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.engine.StepRow;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.Cause;
 import e1kfuzz.model.Event;
 import e1kfuzz.model.Outcome;
@@ -259,7 +260,7 @@ record TimelineLayout(
       String label = row.step().format();
       String time = "#" + row.number() + " · " + (a == b ? human(a) : human(a) + " → " + human(b));
       String title = "step " + row.number() + ": " + label + "\nvirtual time " + a + " ns" + (b != a ? " to " + b + " ns" : "")
-          + "\nafter it: mode " + row.state().mode() + ", ICR " + hex(row.state().icr()) + ", IMS " + hex(row.state().ims())
+          + "\nafter it: mode " + row.state().mode() + ", ICR " + Step.hex(row.state().icr()) + ", IMS " + Step.hex(row.state().ims())
           + ", delayed_causes " + Cause.describe(row.state().delayedCauses()) + ", running "
           + TimerId.describe(row.state().runningTimers());
       double text = Math.max(label.length() * CHAR, time.length() * CHAR_SMALL) + 4;
@@ -553,7 +554,4 @@ record TimelineLayout(
     return (i.parkedInIntx() | i.parkedInMsi()) != 0 ? Tone.PARKED : Tone.DIRECT;
   }
 
-  private static String hex(int v) {
-    return String.format(Locale.ROOT, "0x%08x", v);
-  }
 }

@@ -245,8 +245,8 @@ public sealed interface Step {
     }
   }
 
-  /** Fixed-width lower-case hex, e.g. {@code 0x0000ffff}. */
-  static String hex(int value) {
+  /** Fixed-width lower-case hex, e.g. {@code 0x0000ffff}: how traces and reports print a value. */
+  public static String hex(int value) {
     return String.format(Locale.ROOT, "0x%08x", value);
   }
 
