@@ -210,17 +210,20 @@ final class FuzzCommand implements Callable<Integer> {
     int code = ExitCodes.INTERNAL_ERROR;
     try {
       Campaign.Result result = campaign.run(new ProgressLine(err, System.console() != null));
+      IOException stateFailure = null;
       if (saver != null) {
         try {
           saver.save(campaign);
         } catch (IOException e) {
-          err.println("e1kfuzz: cannot save the campaign state in " + stateDir + ": " + CliSupport.why(e));
-          code = ExitCodes.BAD_INPUT;
-          return code;
+          stateFailure = e;
         }
       }
+      // The findings are written even when the state could not be: the campaign's work is kept.
       code = finish(result, options, stdout, err);
-      if (saver != null) {
+      if (stateFailure != null) {
+        err.println("e1kfuzz: cannot save the campaign state in " + stateDir + ": " + CliSupport.why(stateFailure));
+        code = ExitCodes.BAD_INPUT;
+      } else if (saver != null) {
         resumeHint(result, options, format == ReplayCommand.Format.text ? stdout : err);
       }
       return code;

@@ -106,6 +106,10 @@ final class ReplayCommand implements Callable<Integer> {
             "--qemu all is for diff and fuzz --backend diff; replay --backend qemu runs one build");
       }
       List<Variant> vs = VariantSelection.distinct(variants);
+      if (vs.size() > 1 && spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--backend qemu holds one build to one variant's @expect lines: give one --variant, or none (the build's own)");
+      }
       return new QemuReplay(spec, files, qemuOptions.qemu, qemuOptions.moduleDir, vs.size() == 1 ? vs.get(0) : null).call();
     }
     if (qemuOptions.given()) {

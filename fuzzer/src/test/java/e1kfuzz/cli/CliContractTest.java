@@ -42,6 +42,7 @@ class CliContractTest {
       "replay S1 --backend qemu --qemu all                    | --qemu all is for diff and fuzz --backend diff",
       "replay S1 --backend qemu --strict                      | --strict cannot be combined with --backend qemu",
       "replay S1 --backend qemu --summary                     | --summary cannot be combined with --backend qemu",
+      "replay S1 --backend qemu --variant all                 | --backend qemu holds one build to one variant's @expect lines",
       "explore --format html                                  | --format is text or json for explore",
       "explore --print-alphabet --depth 3                     | --print-alphabet prints the default alphabet and runs nothing",
       "explore --max-states 0                                 | --max-states must be at least 1",
@@ -65,6 +66,20 @@ class CliContractTest {
     assertTrue(r.err().startsWith("e1kfuzz: "), r.err());
     assertTrue(r.err().contains(message), r.err());
     assertFalse(r.err().contains("internal error"), r.err());
+  }
+
+  /** One mixin: the same --qemu and --qemu-module-dir, with the same help, in every command that drives QEMU. */
+  @Test
+  void theQemuOptionsAreTheSameEverywhere() {
+    CommandLine main = new CommandLine(new Main());
+    List<String> texts = new java.util.ArrayList<>();
+    for (String command : new String[] {"diff", "fuzz", "replay"}) {
+      var spec = main.getSubcommands().get(command).getCommandSpec();
+      assertTrue(spec.mixins().values().stream().anyMatch(m -> m.userObject() instanceof QemuOptions), command);
+      texts.add(String.join(" ", spec.findOption("--qemu").description()) + " | "
+          + String.join(" ", spec.findOption("--qemu-module-dir").description()));
+    }
+    assertEquals(1, texts.stream().distinct().count(), texts.toString());
   }
 
   @Test
