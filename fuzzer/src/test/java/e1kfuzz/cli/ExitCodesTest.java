@@ -156,6 +156,16 @@ class ExitCodesTest {
         "merge --out unwritable");
 
     assertCode(ExitCodes.NO_QEMU, CliTest.run("diff", race.toString(), "--qemu", dir.resolve("no-qemu").toString()), "diff, no QEMU");
+    java.util.Optional<Path> exact = e1kfuzz.qemu.QemuBuild.exact(e1kfuzz.model.Variant.QEMU_10_2);
+    if (exact.isEmpty()) {
+      System.err.println("ExitCodesTest: SKIPPED diff on a real QEMU: no exact-qemu-10.2 in " + e1kfuzz.qemu.QemuBuild.cacheDir()
+          + " (make qemu-src)");
+    } else {
+      // The merged fix's build against its own model and against the pre-fix model.
+      String s1 = CORPUS.resolve("s1-tidv-race.trace").toString();
+      assertCode(ExitCodes.OK, CliTest.run("diff", s1, "--qemu", "exact-qemu-10.2"), "diff, same");
+      assertCode(ExitCodes.DIVERGED, CliTest.run("diff", s1, "--qemu", "exact-qemu-10.2", "--variant", "qemu-7.2.0"), "diff, diverged");
+    }
     assertCode(ExitCodes.NO_QEMU, CliTest.run("replay", race.toString(), "--backend", "qemu", "--qemu", dir.resolve("no-qemu").toString()),
         "replay --backend qemu, no QEMU");
   }
