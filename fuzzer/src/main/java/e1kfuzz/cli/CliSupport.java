@@ -5,8 +5,11 @@ import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Trace;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.QemuUnavailableException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** What several commands do with user input the same way: report it and go on. */
 final class CliSupport {
@@ -35,44 +38,94 @@ final class CliSupport {
     }
   }
 
-  /**
-   * Whether findings can be written under {@code out}: the folder, or its nearest existing ancestor,
-   * must be a folder that accepts a new file (probed with a temporary file, since root ignores
-   * permission bits). Says why not, before a long campaign is run for nothing.
-   */
+  /** {@link #outputFolderUsable(Path, String, PrintWriter)} for findings. */
   static boolean outputFolderUsable(Path out, PrintWriter err) {
-    Path p = out.toAbsolutePath();
-    while (p != null && !java.nio.file.Files.exists(p)) {
+    return outputFolderUsable(out, "findings", err);
+  }
+
+  /**
+   * Whether {@code what} can be written under {@code out}: the folder, or its nearest existing
+   * ancestor, must be a folder that accepts a new file (probed with a temporary file, since root
+   * ignores permission bits). Says why not, before a long run is made for nothing; the caller exits
+   * {@link ExitCodes#BAD_INPUT}.
+   */
+  static boolean outputFolderUsable(Path out, String what, PrintWriter err) {
+    String why = folderProblem(out);
+    if (why != null) {
+      err.println("e1kfuzz: cannot write " + what + " to " + out + ": " + why
+          + (Files.isDirectory(out) ? "; files written before are kept" : ""));
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether the file {@code file} (the value of {@code option}) can be written: not a folder, and
+   * in a folder that accepts a new file. Says why not; the caller exits {@link ExitCodes#BAD_INPUT}.
+   */
+  static boolean outputFileUsable(Path file, String option, PrintWriter err) {
+    if (Files.isDirectory(file)) {
+      err.println("e1kfuzz: " + option + " " + file + " is a folder; give the name of the file to write");
+      return false;
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    String why = parent == null ? "no folder to write it in" : folderProblem(parent);
+    if (why != null) {
+      err.println("e1kfuzz: cannot write " + file + " (" + option + "): " + why);
+      return false;
+    }
+    return true;
+  }
+
+  /** Why nothing can be created under {@code dir}, or null when something can. */
+  private static String folderProblem(Path dir) {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.exists(p)) {
       p = p.getParent();
     }
     if (p == null) {
-      return true;
+      return null;
     }
-    if (!java.nio.file.Files.isDirectory(p)) {
-      err.println("e1kfuzz: cannot write findings to " + out + ": " + p + " exists and is not a folder");
-      return false;
+    if (!Files.isDirectory(p)) {
+      return p + " exists and is not a folder";
     }
     try {
-      java.nio.file.Files.delete(java.nio.file.Files.createTempFile(p, ".e1kfuzz-probe", ".tmp"));
-      return true;
-    } catch (java.io.IOException e) {
-      cannotWrite(out, e, err);
-      return false;
+      Files.delete(Files.createTempFile(p, ".e1kfuzz-probe", ".tmp"));
+      return null;
+    } catch (IOException e) {
+      return why(e);
     }
   }
 
-  /** One clear line for a failed write: which file, and why (disk full, read-only, permission...). */
-  static void cannotWrite(Path out, java.io.IOException e, PrintWriter err) {
-    String why;
+  /** One clear line for a failed write of findings: which file, and why (disk full, read-only...). */
+  static void cannotWrite(Path out, IOException e, PrintWriter err) {
+    err.println("e1kfuzz: cannot write findings to " + out + ": " + why(e) + "; files written before are kept");
+  }
+
+  /** One clear line for a failed write of one file. */
+  static void cannotWriteFile(Path file, IOException e, PrintWriter err) {
+    err.println("e1kfuzz: cannot write " + file + ": " + why(e));
+  }
+
+  /** Why a write failed, in words: a file in the way, permission denied, read-only, disk full. */
+  static String why(IOException e) {
     if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-      why = f.getFile() + " exists and is not a folder";
+      return f.getFile() + " exists and is not a folder";
     } else if (e instanceof java.nio.file.AccessDeniedException f) {
-      why = f.getFile() + ": permission denied";
+      return f.getFile() + ": permission denied";
     } else if (e instanceof java.nio.file.FileSystemException f) {
-      why = f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
-    } else {
-      why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+      return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
     }
-    err.println("e1kfuzz: cannot write findings to " + out + ": " + why + "; files written before are kept");
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  /** {@code 1 trace}, {@code 2 traces}: a count with its noun. */
+  static String count(long n, String noun) {
+    return count(n, noun, noun + "s");
+  }
+
+  /** {@code 1 mismatch}, {@code 2 mismatches}. */
+  static String count(long n, String one, String many) {
+    return String.format(Locale.ROOT, "%d %s", n, n == 1 ? one : many);
   }
 }

@@ -1,5 +1,8 @@
 package e1kfuzz.cli;
 
+import e1kfuzz.corpus.BadInputException;
+import e1kfuzz.corpus.FindingWriter;
+import e1kfuzz.corpus.FindingsMerge;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Replay;
@@ -27,7 +30,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "corpus",
     mixinStandardHelpOptions = true,
-    description = "Manage the regression corpus.",
+    description = {
+      "Manage the regression corpus: corpus add FILE..., corpus check [DIR].",
+      "Run 'e1kfuzz help corpus add' or 'e1kfuzz corpus check --help' for each subcommand."
+    },
     subcommands = {CorpusCommand.Add.class, CorpusCommand.Check.class})
 final class CorpusCommand {
 
@@ -35,13 +41,18 @@ final class CorpusCommand {
       name = "add",
       mixinStandardHelpOptions = true,
       description = {
-        "Validate traces, compute the @expect line of every variant by running them, and store each",
-        "under the corpus folder as <signature>-<content-hash>.trace (existing files are never replaced)."
+        "Store traces in the corpus with the @expect line of every variant, as merge then expects them.",
+        "Validate each trace, compute every variant's @expect line by running it, and store it under the corpus folder "
+            + "as <signature>-<content-hash>.trace, named after the finding it keeps (existing files are never replaced).",
+        "A trace whose findings or @expect lines name a strict signature is stored with the outcomes under the strict "
+            + "invariants (replay, corpus check and merge then read it that way). @expect lines already in the trace are kept; "
+            + "when one disagrees with what the trace does, the trace is refused (exit 2) with the variant named."
       })
   static final class Add implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE")
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+        description = "Traces to store: findings (from fuzz, merge, explore, shrink...) or hand-written ones.")
     List<Path> files;
 
     @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus", description = "Corpus folder (default: ${DEFAULT-VALUE}).")
@@ -51,39 +62,102 @@ final class CorpusCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      if (!CliSupport.outputFolderUsable(corpus, "the corpus", err)) {
+        return ExitCodes.BAD_INPUT;
+      }
       int code = ExitCodes.OK;
       for (Path f : files) {
-        Trace t = CliSupport.readTrace(f, err);
-        if (t == null) {
+        Case c;
+        try {
+          c = regressionCase(f);
+        } catch (BadInputException e) {
+          err.println("e1kfuzz: " + e.getMessage());
           code = ExitCodes.BAD_INPUT;
           continue;
         }
-        List<Expectation> expect = Regression.expectations(t.steps(), false);
-        Trace stored = t.withExpectations(expect);
-        Path target = corpus.resolve(Regression.fileName(Regression.leadingResult(expect), t.steps()));
+        Path target = corpus.resolve(Regression.fileName(c.name(), c.trace().steps()));
+        List<String> header = new ArrayList<>();
+        for (String h : c.trace().header()) {
+          // The finding's own replay line named its old place.
+          header.add(h.startsWith("replay: ") ? "replay: ./e1kfuzz replay " + FindingWriter.replayPath(target) : h);
+        }
         try {
-          boolean written = TraceFiles.writeNew(target, stored.format());
-          out.println((written ? "added " : "already there: ") + target + "  (from " + f + ")");
+          boolean written = TraceFiles.writeNew(target, c.trace().withHeader(header).format());
+          out.println((written ? "added " : "already there: ") + target + "  (from " + f + (c.strict() ? "; strict" : "") + ")");
         } catch (FileAlreadyExistsException e) {
           err.println("e1kfuzz: " + target + " exists with different content; not overwritten");
-          code = ExitCodes.INTERNAL_ERROR;
+          code = ExitCodes.BAD_INPUT;
         } catch (IOException e) {
-          err.println("e1kfuzz: cannot write " + target + ": " + e.getMessage());
-          return ExitCodes.INTERNAL_ERROR;
+          CliSupport.cannotWriteFile(target, e, err);
+          return ExitCodes.BAD_INPUT;
         }
       }
       return code;
+    }
+
+    /** A trace as the corpus keeps it, the signature its name gives, and whether its lines are strict. */
+    record Case(Trace trace, String name, boolean strict) {}
+
+    /**
+     * The corpus form of a trace: its {@code @expect} lines (kept when it has them and they hold,
+     * computed for the variants they do not cover) state the outcome of every variant, with the
+     * strict invariants when its findings or lines name a strict signature, so that every finding it
+     * claims is among them and {@code merge} recognises it.
+     */
+    static Case regressionCase(Path f) throws BadInputException {
+      FindingsMerge.Source source = FindingsMerge.readClaims(f);
+      Trace t = source.trace();
+      for (FindingsMerge.Key k : source.keys()) {
+        if (k.signature().equals(FindingsMerge.INTERNAL_ERROR)) {
+          throw new BadInputException(f + ": an internal error of e1kfuzz on " + k.variant()
+              + " (a bug to report, with the stack trace next to it), not a regression case");
+        }
+      }
+      boolean strict = t.strictExpectations() || source.keys().stream().anyMatch(k -> k.signature().startsWith("strict:"));
+      List<Expectation> computed = Regression.expectations(t.steps(), strict);
+      String mode = strict ? "with the strict invariants" : "without the strict invariants";
+      List<String> disagree = new ArrayList<>();
+      List<Expectation> expect = new ArrayList<>(t.expectations());
+      boolean any = t.expectations().stream().anyMatch(e -> e.variant().equals(Expectation.ANY_VARIANT));
+      for (int i = 0; i < computed.size(); i++) {
+        Variant v = Variant.values()[i];
+        String does = computed.get(i).result();
+        var stated = t.expectedResult(v);
+        if (stated.isPresent() && !stated.get().equals(does)) {
+          disagree.add(v.id() + ": @expect says " + stated.get() + ", the trace gives " + does);
+        } else if (stated.isEmpty() && !any) {
+          expect.add(computed.get(i));
+        }
+      }
+      if (!disagree.isEmpty()) {
+        throw new BadInputException(f + ": its @expect lines disagree with what it does (" + mode + "): "
+            + String.join("; ", disagree) + "; correct them, or delete them and corpus add computes them");
+      }
+      for (FindingsMerge.Key k : source.keys()) {
+        String does = computed.get(Variant.byId(k.variant()).orElseThrow().ordinal()).result();
+        if (!does.equals(k.signature())) {
+          throw new BadInputException(f + ": it claims " + k.signature() + " on " + k.variant() + ", but " + mode
+              + " the trace gives " + does + " there: one @expect line per variant cannot state every finding it claims; "
+              + "add a copy per finding, each claiming one of them");
+        }
+      }
+      String name = source.keys().isEmpty() ? Regression.leadingResult(expect) : source.keys().iterator().next().signature();
+      return new Case(t.withExpectations(expect), name, strict);
     }
   }
 
   @Command(
       name = "check",
       mixinStandardHelpOptions = true,
-      description = "Replay every .trace in the folder against its @expect lines (all variants).")
+      description = {
+        "Replay every .trace in the corpus folder against its @expect lines, on every variant (exit 3 on a mismatch).",
+        "A file whose @expect lines name a strict signature runs with the strict invariants."
+      })
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "corpus")
+    @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "corpus",
+        description = "The corpus folder (default: ${DEFAULT-VALUE}).")
     Path dir;
 
     @Override
@@ -91,6 +165,11 @@ final class CorpusCommand {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       List<Path> files;
+      if (!Files.isDirectory(dir)) {
+        err.println("e1kfuzz: corpus folder " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist")
+            + " (corpus check [DIR] replays the .trace files of a folder; default: corpus)");
+        return ExitCodes.BAD_INPUT;
+      }
       try (Stream<Path> s = Files.list(dir)) {
         files = s.filter(p -> p.toString().endsWith(".trace")).sorted().toList();
       } catch (IOException e) {
@@ -118,7 +197,8 @@ final class CorpusCommand {
             + (r.expected().isEmpty() ? "  MISSING @expect line" : ""));
         bad++;
       }
-      out.printf("%d files, %d variants each: %d mismatches, %d unreadable%n", files.size(), Variant.values().length, bad, unreadable);
+      out.printf("%s, %d variants each: %s, %d unreadable%n", CliSupport.count(files.size(), "file"), Variant.values().length,
+          CliSupport.count(bad, "mismatch", "mismatches"), unreadable);
       return unreadable > 0 ? ExitCodes.BAD_INPUT : bad > 0 ? ExitCodes.FOUND : ExitCodes.OK;
     }
   }

@@ -30,13 +30,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Compare the model with a real QEMU, trace by trace (exit 4 on divergence).",
-      "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and",
-      "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line,",
-      "MSI-X messages per vector, MSI messages and the frames received so far. Prints the first divergence with",
-      "both timelines; exit 4 (exit 7 when nothing diverged but QEMU failed on some traces).",
-      "Debian's builds have no qtest accelerator: time follows the host clock, so traces need margins",
-      "(--margin) between timer deadlines and steps. A trace a build cannot replay faithfully is skipped with the",
-      "reason (--run-fragile compares it anyway)."
+      "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and "
+          + "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line, "
+          + "MSI-X messages per vector, MSI messages and the frames received so far. Prints the first divergence with "
+          + "both timelines; exit 4 (exit 7 when nothing diverged but QEMU failed on some traces).",
+      "Debian's builds have no qtest accelerator: time follows the host clock, so traces need margins "
+          + "(--margin) between timer deadlines and steps. A trace a build cannot replay faithfully is skipped with the "
+          + "reason (--run-fragile compares it anyway)."
     })
 final class DiffCommand implements Callable<Integer> {
   static final String INSTALL =
@@ -44,25 +44,22 @@ final class DiffCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Trace files (.trace) to compare.")
   List<Path> files;
 
-  @Option(names = "--qemu", paramLabel = "PATH",
-      description = "QEMU binary or launcher, the name of a cached build (qemu-7.2.18, qemu-7.2.22, qemu-10.0.2, qemu-10.0.13, exact-<variant>), or 'all': every variant (or each --variant) against its exact build (make qemu-src), else its Debian build. Default: the exact builds when present, else qemu-system-x86_64 on PATH.")
-  String qemu;
+  @CommandLine.Mixin QemuOptions qemuOptions = new QemuOptions();
 
-  @Option(names = "--qemu-module-dir", paramLabel = "DIR",
-      description = "QEMU_MODULE_DIR for an unpacked, not installed build (accel-tcg module).")
-  Path moduleDir;
-
-  @Option(names = "--variant", paramLabel = "NAME", description = "Model variant to compare with, or 'all' (default: the one the build maps to; without --qemu, each variant that has an exact build).")
-  String variant;
+  @Option(names = "--variant", paramLabel = "NAME|all", split = ",", converter = VariantSelection.class,
+      description = "Model variant to compare with, or all; several may be given (default: the one the build maps to; "
+          + "without --qemu or with --qemu all, each variant that has a build).")
+  List<Variant> variant;
 
   @Option(names = "--fresh-qemu", description = "Start a fresh QEMU for every trace instead of resetting one between traces.")
   boolean freshQemu;
 
-  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "Timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
-  String margin;
+  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
+      description = "Timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
+  java.time.Duration margin;
 
   @Option(names = "--run-fragile",
       description = "Compare traces the build cannot replay faithfully too (a timer due at the instant of a step under qtest; "
@@ -77,14 +74,14 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    long marginNs;
-    try {
-      marginNs = e1kfuzz.engine.Campaign.parseDuration(margin).toNanos();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
+    long marginNs = margin.toNanos();
+    String qemu = qemuOptions.qemu;
+    List<Variant> asked = variant == null ? null : VariantSelection.distinct(variant);
+    if (asked != null && asked.size() > 1 && qemu != null && !qemu.equals(QemuOptions.ALL)) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--qemu " + qemu + " is one build, compared with one variant; several --variant need --qemu all (or no --qemu)");
     }
-    List<Variant> asked = variant == null ? null : new VariantSelection().convert(variant);
-    List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, moduleDir, asked, out, err);
+    List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, qemuOptions.moduleDir, asked, out, err);
     if (targets == null) {
       return ExitCodes.NO_QEMU;
     }
@@ -120,7 +117,7 @@ final class DiffCommand implements Callable<Integer> {
   private void compare(QemuBuild build, Variant v, List<Trace> traces, List<Path> names, long marginNs, PrintWriter out,
       int[] totals) throws IOException {
     out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
-        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + margin)
+        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + Step.formatDuration(margin.toNanos()))
         + (freshQemu || !QemuBackend.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
     int diverged = 0;
     int agreed = 0;
@@ -167,10 +164,10 @@ final class DiffCommand implements Callable<Integer> {
         }
       }
       double secs = (System.nanoTime() - started) / 1e9;
-      out.printf(java.util.Locale.ROOT, "%d same, %d diverged, %d skipped, %d backend failures%s; %d traces run in %.2f s"
-              + " (%.1f traces/s, %d QEMU starts)%n",
-          agreed, diverged, skipped, failed, targets(totals), agreed + diverged + failed, secs,
-          secs > 0 ? (agreed + diverged + failed) / secs : 0.0, runner.starts());
+      int run = agreed + diverged + failed;
+      out.printf(java.util.Locale.ROOT, "%d same, %d diverged, %d skipped, %s%s; %s run in %.2f s (%.1f traces/s, %s)%n",
+          agreed, diverged, skipped, CliSupport.count(failed, "backend failure"), targets(totals), CliSupport.count(run, "trace"),
+          secs, secs > 0 ? run / secs : 0.0, CliSupport.count(runner.starts(), "QEMU start"));
     }
     totals[0] += agreed;
     totals[1] += diverged;

@@ -1,6 +1,5 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Variant;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fuzz --backend diff}: a differential campaign against a real QEMU. */
@@ -21,29 +19,23 @@ final class DiffFuzz {
   private final CampaignOptions options;
   private final String qemu;
   private final Path moduleDir;
-  private final String margin;
+  private final long marginNs;
   private final Path out;
   private final boolean freshQemu;
 
-  DiffFuzz(CommandSpec spec, CampaignOptions options, String qemu, Path moduleDir, String margin, Path out, boolean freshQemu) {
+  DiffFuzz(CommandSpec spec, CampaignOptions options, String qemu, Path moduleDir, long marginNs, Path out, boolean freshQemu) {
     this.freshQemu = freshQemu;
     this.spec = spec;
     this.options = options;
     this.qemu = qemu;
     this.moduleDir = moduleDir;
-    this.margin = margin;
+    this.marginNs = marginNs;
     this.out = out;
   }
 
   int call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    long marginNs;
-    try {
-      marginNs = Campaign.parseDuration(margin).toNanos();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
-    }
     // One build with --qemu PATH; every selected variant's exact build with --qemu all or no --qemu.
     List<Variant> asked = qemu != null && !qemu.equals("all") && options.variants().size() != 1 ? null : options.variants();
     List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, moduleDir, asked, stdout, err);
@@ -59,7 +51,7 @@ final class DiffFuzz {
     for (QemuTargets.Target t : targets) {
       DiffCampaign.Result r = campaign(t.build(), t.variant(), marginNs, stdout, err);
       if (r == null) {
-        return ExitCodes.INTERNAL_ERROR;
+        return ExitCodes.BAD_INPUT; // its findings could not be written (said with the reason)
       }
       diverged |= r.seen() > 0;
       failed |= !r.backendFailures().isEmpty() || r.stoppedBecause() != null;
@@ -101,7 +93,7 @@ final class DiffFuzz {
     stdout.printf("e1kfuzz fuzz --backend diff: seed %d%nqemu %s (%s) against model %s; %s; %s; %s; max-steps %d; %d job%s%n",
         options.seed(), QemuTargets.displayName(build), build.versionLine(), v.id(),
         options.time() != null ? "time " + options.time().toSeconds() + "s" : "runs " + options.runs(),
-        build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + marginNs / 1_000_000 + "ms",
+        build.qtestAccel() ? "exact virtual time (qtest accelerator)" : "real-time waits, margin " + e1kfuzz.model.Step.formatDuration(marginNs),
         freshQemu || !QemuBackend.reusesFor(build) ? "a fresh QEMU per trace" : "one QEMU per job, reset between traces",
         options.generator().maxSteps(), jobs, jobs == 1 ? "" : "s");
     stdout.flush();
@@ -154,7 +146,7 @@ final class DiffFuzz {
       stdout.println("STOPPED EARLY: " + r.stoppedBecause());
     }
     if (!findings.files().isEmpty()) {
-      stdout.println("written to " + out + ": " + findings.files().size() + " file(s); replay one with ./e1kfuzz diff FILE --qemu "
+      stdout.println("written to " + out + ": " + CliSupport.count(findings.files().size(), "file") + "; replay one with ./e1kfuzz diff FILE --qemu "
           + QemuTargets.displayName(build) + " --variant " + v.id());
     }
     stdout.flush();

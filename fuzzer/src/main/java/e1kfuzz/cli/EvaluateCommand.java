@@ -1,6 +1,8 @@
 package e1kfuzz.cli;
 
 import e1kfuzz.corpus.FindingWriter;
+import e1kfuzz.corpus.TraceFiles;
+import java.nio.charset.StandardCharsets;
 import e1kfuzz.engine.Alphabet;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
@@ -33,14 +35,16 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "For every variant and every signature (strict ones included): reachable or not, and the shortest trace found.",
-      "Explores every trace up to --depth over the default alphabet, then fuzzes all variants for --time",
-      "(two thirds without, one third with the strict invariants); the shorter trace wins."
+      "Explores every trace up to --depth over the default alphabet, then fuzzes all variants for --time "
+          + "(two thirds without, one third with the strict invariants); the shorter trace wins.",
+      "Exit 3 when any variant reaches any signature (the pre-fix variants always do), 0 when none does."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--time", paramLabel = "DURATION", defaultValue = "60s", description = "Fuzzing budget (default: ${DEFAULT-VALUE}).")
-  String time;
+  @Option(names = "--time", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Fuzzing budget: 500ms, 30s, 5m, 1h (default: ${DEFAULT-VALUE}).")
+  Duration time;
 
   @Option(names = "--depth", paramLabel = "D", defaultValue = "6", description = "Exploration depth (default: ${DEFAULT-VALUE}).")
   int depth;
@@ -59,25 +63,29 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "text (a Markdown table), json, or html (the table linked to a timeline of every shortest trace) (default: ${DEFAULT-VALUE}).")
   ReplayCommand.Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "With --format html: write the page here (else to stdout).")
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Write the report (in --format) to FILE, atomically, and print the text table; default: the report goes to stdout.")
   Path output;
 
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Duration budget;
-    try {
-      budget = Campaign.parseDuration(time);
-    } catch (IllegalArgumentException e) {
-      err.println("e1kfuzz: --time: " + e.getMessage());
-      return ExitCodes.BAD_INPUT;
-    }
+    Duration budget = time;
     if (depth < 1 || depth > 64) {
       err.println("e1kfuzz: --depth must be between 1 and 64, got " + depth);
       return ExitCodes.BAD_INPUT;
     }
-    int j = jobs == null ? Runtime.getRuntime().availableProcessors() : Math.max(1, jobs);
+    if (jobs != null && jobs < 1) {
+      err.println("e1kfuzz: --jobs must be at least 1, got " + jobs);
+      return ExitCodes.BAD_INPUT;
+    }
+    // Both outputs are checked before minutes of exploration and fuzzing.
+    if (!CliSupport.outputFolderUsable(out, "the shortest traces", err)
+        || (output != null && !CliSupport.outputFileUsable(output, "-o", err))) {
+      return ExitCodes.BAD_INPUT;
+    }
+    int j = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
     List<Variant> variants = List.of(Variant.values());
     Alphabet alphabet = Alphabet.defaultAlphabet();
     String alphabetName = "the default alphabet (" + alphabet.symbols().size() + " symbols)";
@@ -96,7 +104,7 @@ final class EvaluateCommand implements Callable<Integer> {
       Duration plain = budget.multipliedBy(2).dividedBy(3);
       for (boolean strict : new boolean[] {false, true}) {
         Duration t = strict ? budget.minus(plain) : plain;
-        err.printf(Locale.ROOT, "fuzzing all variants for %.0f s%s, seed %d%n", t.toMillis() / 1e3, strict ? " (strict)" : "", seed);
+        err.printf(Locale.ROOT, "fuzzing all variants for %s%s, seed %d%n", DurationConverter.format(t), strict ? " (strict)" : "", seed);
         err.flush();
         Campaign c = new Campaign(new CampaignOptions(variants, seed, 0, t.isZero() ? Duration.ofMillis(1) : t, j,
             GeneratorOptions.defaults(), strict, 0, 1, Guidance.COVERAGE));
@@ -123,32 +131,39 @@ final class EvaluateCommand implements Callable<Integer> {
           }
         }
       } catch (IOException e) {
-        err.println("e1kfuzz: cannot write the shortest traces: " + e.getMessage());
-        hook.finish(ExitCodes.INTERNAL_ERROR);
-        return ExitCodes.INTERNAL_ERROR;
+        CliSupport.cannotWrite(out, e, err);
+        hook.finish(ExitCodes.BAD_INPUT);
+        return ExitCodes.BAD_INPUT;
       }
-      switch (format) {
-        case json -> stdout.print(EvaluateReport.json(table, files, alphabetName));
-        case html -> {
-          if (output == null) {
-            stdout.print(EvaluateReport.html(table, files, alphabetName).render());
+      String text = EvaluateReport.text(table, files, alphabetName);
+      if (output == null) {
+        stdout.print(switch (format) {
+          case json -> EvaluateReport.json(table, files, alphabetName);
+          case html -> EvaluateReport.html(table, files, alphabetName).render();
+          default -> text;
+        });
+      } else {
+        try {
+          if (format == ReplayCommand.Format.html) {
+            EvaluateReport.html(table, files, alphabetName).write(output);
           } else {
-            try {
-              EvaluateReport.html(table, files, alphabetName).write(output);
-            } catch (IOException e) {
-              err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
-              hook.finish(ExitCodes.INTERNAL_ERROR);
-              return ExitCodes.INTERNAL_ERROR;
-            }
-            stdout.print(EvaluateReport.text(table, files, alphabetName));
-            stdout.println("timelines: " + output);
+            String report = format == ReplayCommand.Format.json ? EvaluateReport.json(table, files, alphabetName) : text;
+            TraceFiles.replace(output, report.getBytes(StandardCharsets.UTF_8));
           }
+        } catch (IOException e) {
+          CliSupport.cannotWriteFile(output, e, err);
+          hook.finish(ExitCodes.BAD_INPUT);
+          return ExitCodes.BAD_INPUT;
         }
-        default -> stdout.print(EvaluateReport.text(table, files, alphabetName));
+        stdout.print(text);
+        stdout.println((format == ReplayCommand.Format.html ? "timelines: " : "report: ") + output);
       }
       stdout.flush();
-      hook.finish(ExitCodes.OK);
-      return ExitCodes.OK;
+      // A reachable cell is a run that failed an invariant: a finding, as in fuzz and explore.
+      boolean found = variants.stream().anyMatch(v -> table.signatures().stream().anyMatch(s -> table.cell(v, s).reachable()));
+      int code = found ? ExitCodes.FOUND : ExitCodes.OK;
+      hook.finish(code);
+      return code;
     }
   }
 }

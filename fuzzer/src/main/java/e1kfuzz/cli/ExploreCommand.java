@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,8 +41,8 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--depth", paramLabel = "D", defaultValue = "6", description = "Longest trace (default: ${DEFAULT-VALUE}).")
   int depth;
 
-  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", converter = VariantSelection.class,
-      description = "Variant to explore, or all (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", split = ",", converter = VariantSelection.class,
+      description = "Variant to explore, or all (default: ${DEFAULT-VALUE}); several may be given, repeated or comma-separated.")
   List<Variant> variants;
 
   @Option(names = "--strict", description = "Also look for the strict signatures.")
@@ -50,7 +51,7 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(names = "--alphabet", paramLabel = "FILE", description = "Alphabet file (default: the built-in one; see --print-alphabet).")
   Path alphabetFile;
 
-  @Option(names = "--print-alphabet", description = "Print the default alphabet and exit.")
+  @Option(names = "--print-alphabet", description = "Print the default alphabet and exit (alone: with other options it is refused).")
   boolean printAlphabet;
 
   @Option(names = "--jobs", paramLabel = "J", description = "Worker threads (default: number of cores).")
@@ -72,8 +73,21 @@ final class ExploreCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (printAlphabet) {
+      for (var o : spec.commandLine().getParseResult().matchedOptions()) {
+        if (!o.longestName().equals("--print-alphabet")) {
+          throw new CommandLine.ParameterException(spec.commandLine(),
+              "--print-alphabet prints the default alphabet and runs nothing: it takes no other option (" + o.longestName() + ")");
+        }
+      }
       stdout.print(Alphabet.defaultText());
       return ExitCodes.OK;
+    }
+    if (format == ReplayCommand.Format.html) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for explore");
+    }
+    if (maxStates < 1) {
+      err.println("e1kfuzz: --max-states must be at least 1, got " + maxStates);
+      return ExitCodes.BAD_INPUT;
     }
     if (depth < 1 || depth > 64) {
       err.println("e1kfuzz: --depth must be between 1 and 64, got " + depth);
@@ -91,11 +105,15 @@ final class ExploreCommand implements Callable<Integer> {
       err.println("e1kfuzz: --jobs must be at least 1, got " + j);
       return ExitCodes.BAD_INPUT;
     }
+    if (!CliSupport.outputFolderUsable(out, "counterexamples", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
+    List<Variant> variants = VariantSelection.distinct(this.variants);
     String alphabetName = alphabet.source() + " (" + alphabet.symbols().size() + " symbols)";
     boolean text = format == ReplayCommand.Format.text;
     if (text) {
       stdout.printf(Locale.ROOT, "e1kfuzz explore: depth %d, alphabet %s, strict %s, jobs %d, variants %s%n",
-          depth, alphabetName, strict ? "on" : "off", j, variants.stream().map(Variant::id).toList());
+          depth, alphabetName, strict ? "on" : "off", j, VariantSelection.format(variants));
       stdout.flush();
     }
     resetPeakHeap();
@@ -119,9 +137,9 @@ final class ExploreCommand implements Callable<Integer> {
           }
         }
       } catch (IOException e) {
-        err.println("e1kfuzz: cannot write counterexamples: " + e.getMessage());
-        stop.finish(ExitCodes.INTERNAL_ERROR);
-        return ExitCodes.INTERNAL_ERROR;
+        err.println("e1kfuzz: cannot write counterexamples to " + out + ": " + CliSupport.why(e));
+        stop.finish(ExitCodes.BAD_INPUT);
+        return ExitCodes.BAD_INPUT;
       }
       long peak = peakHeap();
       if (text) {

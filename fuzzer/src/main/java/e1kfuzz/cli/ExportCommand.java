@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Export a trace as a qtest script for QEMU developers, or as a JUnit 5 test.",
-      "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep')",
-      "or as a JUnit 5 test class that replays it on the model and asserts every variant's outcome."
+      "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep') "
+          + "or as a JUnit 5 test class that replays it on the model and asserts every variant's outcome."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Target {
@@ -34,7 +34,7 @@ final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE")
+  @Parameters(paramLabel = "FILE", description = "The trace to export.")
   Path file;
 
   @Option(names = "--to", required = true, description = "qtest or junit.")
@@ -43,17 +43,25 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write here (never over a different existing file); default: standard output.")
   Path output;
 
-  @Option(names = "--variant", paramLabel = "NAME", defaultValue = "qemu-10.2",
-      description = "qtest: the variant whose model state is written as comments (default: ${DEFAULT-VALUE}).")
-  String variant;
+  @Option(names = "--variant", paramLabel = "NAME", defaultValue = "qemu-10.2", converter = VariantSelection.One.class,
+      description = "With --to qtest: the variant whose model state is written as comments (default: ${DEFAULT-VALUE}).")
+  Variant variant;
 
-  @Option(names = "--package", paramLabel = "PKG", description = "junit: the Java package of the class.")
+  @Option(names = "--package", paramLabel = "PKG", description = "With --to junit: the Java package of the class (default: none).")
   String packageName;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    String other = to == Target.qtest ? "--package" : "--variant";
+    if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          other + " is for --to " + (to == Target.qtest ? "junit" : "qtest"));
+    }
+    if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
     Trace trace = CliSupport.readTrace(file, err);
     if (trace == null) {
       return ExitCodes.BAD_INPUT;
@@ -72,8 +80,7 @@ final class ExportCommand implements Callable<Integer> {
         err.println("e1kfuzz: " + file + ": cannot export to qtest: " + why);
         return ExitCodes.BAD_INPUT;
       }
-      Variant v = new VariantSelection().convert(variant).get(0);
-      text = QtestExport.script(name, trace, v);
+      text = QtestExport.script(name, trace, variant);
     } else {
       String cls = output != null ? output.getFileName().toString().replaceAll("\\.java$", "") : JunitExport.className(name);
       if (!javax.lang.model.SourceVersion.isName(cls) || cls.contains(".")) {
@@ -93,10 +100,10 @@ final class ExportCommand implements Callable<Integer> {
       return ExitCodes.OK;
     } catch (FileAlreadyExistsException e) {
       err.println("e1kfuzz: " + output + " exists with different content; not overwritten");
-      return ExitCodes.INTERNAL_ERROR;
+      return ExitCodes.BAD_INPUT;
     } catch (IOException e) {
-      err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
-      return ExitCodes.INTERNAL_ERROR;
+      CliSupport.cannotWriteFile(output, e, err);
+      return ExitCodes.BAD_INPUT;
     }
   }
 }

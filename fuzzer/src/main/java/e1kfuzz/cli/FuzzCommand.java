@@ -33,22 +33,24 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run a fuzzing campaign; shrink and write every distinct failure as a regression trace.",
-      "Generate race-biased traces, run them on the model with every invariant checked after every step,",
-      "shrink each distinct failure (variant + signature) and write it as a regression trace into --out.",
+      "Generate race-biased traces, run them on the model with every invariant checked after every step, "
+          + "shrink each distinct failure (variant + signature) and write it as a regression trace into --out.",
       "The same seed and options give the same findings files, whatever --jobs is (with --runs)."
     })
 final class FuzzCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", converter = VariantSelection.class,
-      description = "Variant to fuzz (default: ${DEFAULT-VALUE}). With several, each trace runs on all of them.")
+  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", split = ",", converter = VariantSelection.class,
+      description = "Variant to fuzz, or all (default: ${DEFAULT-VALUE}); several may be given, repeated or comma-separated. "
+          + "With several, each trace is generated once (steered by the qemu-10.2 model) and runs on every one of them.")
   List<Variant> variants;
 
   @Option(names = "--seed", paramLabel = "S", description = "Campaign seed (default: random, printed first).")
   Long seed;
 
-  @Option(names = "--time", paramLabel = "DURATION", description = "Stop after this long: 500ms, 30s, 5m, 1h (default: 30s unless --runs).")
-  String time;
+  @Option(names = "--time", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Stop after this long: 500ms, 30s, 5m, 1h (default: 30s unless --runs; with --resume: what was left).")
+  Duration time;
 
   @Option(names = "--runs", paramLabel = "N", description = "Stop after N runs (per shard).")
   Long runs;
@@ -112,14 +114,11 @@ final class FuzzCommand implements Callable<Integer> {
       description = "model (default): check the model's invariants; diff: run timing-robust traces on the model and on a real QEMU (--qemu) and report where they differ.")
   Backend backend;
 
-  @Option(names = "--qemu", paramLabel = "PATH", description = "With --backend diff: QEMU binary, launcher or cached build name, or 'all': each selected variant's exact build (make qemu-src). Default: the exact builds when present, else qemu-system-x86_64 on PATH.")
-  String qemu;
+  @CommandLine.Mixin QemuOptions qemuOptions = new QemuOptions();
 
-  @Option(names = "--qemu-module-dir", paramLabel = "DIR", description = "With --backend diff: QEMU_MODULE_DIR for an unpacked build.")
-  Path moduleDir;
-
-  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", description = "With --backend diff: timing margin (default: ${DEFAULT-VALUE}).")
-  String margin;
+  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
+      description = "With --backend diff: timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
+  Duration margin;
 
   @Option(names = "--fresh-qemu", description = "With --backend diff: start a fresh QEMU for every trace instead of resetting one.")
   boolean freshQemu;
@@ -131,15 +130,17 @@ final class FuzzCommand implements Callable<Integer> {
     if (format == ReplayCommand.Format.html) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for fuzz; use --html FILE for timelines");
     }
-    for (Path report : new Path[] {junit, html}) {
-      if (report != null && java.nio.file.Files.isDirectory(report)) {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-            (report == junit ? "--junit " : "--html ") + report + " is a folder; give the name of the file to write");
+    var parsed = spec.commandLine().getParseResult();
+    if (backend != Backend.diff) {
+      // Options of a differential campaign are refused rather than ignored.
+      for (String o : new String[] {"--qemu", "--qemu-module-dir", "--margin", "--fresh-qemu"}) {
+        if (parsed.hasMatchedOption(o)) {
+          throw new CommandLine.ParameterException(spec.commandLine(), o + " needs --backend diff");
+        }
       }
     }
     if (backend == Backend.diff) {
       // Refused before any work rather than silently ignored (a differential campaign reports in text).
-      var parsed = spec.commandLine().getParseResult();
       for (String o : new String[] {"--junit", "--html", "--state", "--resume", "--zero-ns-windows", "--no-confirm",
           "--shard", "--strict", "--guidance"}) {
         if (parsed.hasMatchedOption(o)) {
@@ -169,11 +170,15 @@ final class FuzzCommand implements Callable<Integer> {
     if (out == null) {
       out = Path.of("findings");
     }
-    if (!CliSupport.outputFolderUsable(out, err)) {
-      return ExitCodes.INTERNAL_ERROR;
+    // Every output is checked before the campaign: a run is not made for nothing.
+    if (!CliSupport.outputFolderUsable(out, err)
+        || (junit != null && !CliSupport.outputFileUsable(junit, "--junit", err))
+        || (html != null && !CliSupport.outputFileUsable(html, "--html", err))
+        || (stateDir != null && !CliSupport.outputFolderUsable(stateDir, "the campaign state", err))) {
+      return ExitCodes.BAD_INPUT;
     }
     if (backend == Backend.diff) {
-      return new DiffFuzz(spec, options, qemu, moduleDir, margin, out, freshQemu).call();
+      return new DiffFuzz(spec, options, qemuOptions.qemu, qemuOptions.moduleDir, margin.toNanos(), out, freshQemu).call();
     }
     if (format == ReplayCommand.Format.text) {
       stdout.print(CampaignReport.parameters(options, out.toString()));
@@ -193,8 +198,8 @@ final class FuzzCommand implements Callable<Integer> {
       try {
         CampaignState.removeStaleTemporaries(stateDir);
       } catch (IOException e) {
-        err.println("e1kfuzz: cannot use " + stateDir + " for the campaign state: " + e.getMessage());
-        return ExitCodes.INTERNAL_ERROR;
+        err.println("e1kfuzz: cannot use " + stateDir + " for the campaign state: " + CliSupport.why(e));
+        return ExitCodes.BAD_INPUT;
       }
     }
     if (saver != null) {
@@ -205,19 +210,41 @@ final class FuzzCommand implements Callable<Integer> {
     int code = ExitCodes.INTERNAL_ERROR;
     try {
       Campaign.Result result = campaign.run(new ProgressLine(err, System.console() != null));
+      IOException stateFailure = null;
       if (saver != null) {
         try {
           saver.save(campaign);
         } catch (IOException e) {
-          err.println("e1kfuzz: cannot save the campaign state in " + stateDir + ": " + e.getMessage());
-          return code;
+          stateFailure = e;
         }
       }
+      // The findings are written even when the state could not be: the campaign's work is kept.
       code = finish(result, options, stdout, err);
+      if (stateFailure != null) {
+        err.println("e1kfuzz: cannot save the campaign state in " + stateDir + ": " + CliSupport.why(stateFailure));
+        code = ExitCodes.BAD_INPUT;
+      } else if (saver != null) {
+        resumeHint(result, options, format == ReplayCommand.Format.text ? stdout : err);
+      }
       return code;
     } finally {
       stop.finish(code);
     }
+  }
+
+  /**
+   * After a campaign with {@code --state} that did not do all its runs (stopped by a signal, or its
+   * --time over before --runs, or --time alone): how to go on with it.
+   */
+  private void resumeHint(Campaign.Result result, CampaignOptions options, PrintWriter to) {
+    boolean complete = options.runs() > 0 && result.nextRun() >= options.runs();
+    if (complete) {
+      return;
+    }
+    to.printf(java.util.Locale.ROOT, "%ncampaign state saved in %s at run %d%s; go on with: ./e1kfuzz fuzz --resume %s%s%n",
+        stateDir, result.nextRun(), result.interrupted() ? " (stopped)" : "", stateDir,
+        result.interrupted() ? "" : " --time DURATION");
+    to.flush();
   }
 
   /** The saved campaign, or null after saying why it cannot be resumed. */
@@ -238,12 +265,7 @@ final class FuzzCommand implements Callable<Integer> {
     CampaignOptions o = s.options();
     Duration budget;
     if (time != null) {
-      try {
-        budget = Campaign.parseDuration(time);
-      } catch (IllegalArgumentException e) {
-        err.println("e1kfuzz: --time: " + e.getMessage());
-        return null;
-      }
+      budget = time;
     } else if (o.time() != null) {
       budget = o.time().minusNanos(s.elapsedNanos());
       if (budget.toMillis() < 1) {
@@ -258,49 +280,12 @@ final class FuzzCommand implements Callable<Integer> {
     return new CampaignState.Saved(resumed, s.elapsedNanos(), s.out(), s.snapshot());
   }
 
-  /** Saves the campaign's state at an epoch boundary at most every few seconds, and at the end. */
-  private static final class StateSaver {
-    private static final long INTERVAL_NANOS = 5_000_000_000L;
-    private final Path dir;
-    private final CampaignOptions options;
-    private final long elapsedBefore;
-    private final String out;
-    private final long start = System.nanoTime();
-    private long lastSave = System.nanoTime();
-    private IOException failure;
-
-    StateSaver(Path dir, CampaignOptions options, long elapsedBefore, String out) {
-      this.dir = dir;
-      this.options = options;
-      this.elapsedBefore = elapsedBefore;
-      this.out = out;
-    }
-
-    void maybeSave(Campaign c) {
-      if (failure == null && System.nanoTime() - lastSave >= INTERVAL_NANOS) {
-        try {
-          save(c);
-        } catch (IOException e) {
-          failure = e; // reported at the end; the campaign itself goes on
-        }
-      }
-    }
-
-    void save(Campaign c) throws IOException {
-      if (failure != null) {
-        throw failure;
-      }
-      CampaignState.save(dir, new CampaignState.Saved(options, elapsedBefore + System.nanoTime() - start, out, c.snapshot()));
-      lastSave = System.nanoTime();
-    }
-  }
-
   private int finish(Campaign.Result result, CampaignOptions options, PrintWriter stdout, PrintWriter err) {
     List<FindingWriter.Written> written;
     try {
-      written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), origin(options),
+      written = FindingWriter.write(out, result.findings(), options.strict(), options.seed(), CampaignOrigin.of(options),
           confirm(result.findings(), result.interrupted(), err));
-      for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), origin(options))) {
+      for (Path f : FindingWriter.writeInternalErrors(out, result.internalFailures(), options.seed(), CampaignOrigin.of(options))) {
         err.println("e1kfuzz: internal error saved for a bug report: " + f + " (stack trace next to it)");
       }
       if (junit != null) {
@@ -314,7 +299,7 @@ final class FuzzCommand implements Callable<Integer> {
       // The campaign's work is not lost: the shrunk traces go to stderr.
       result.findings().forEach(f -> err.print("# " + f.signature().id() + " on " + f.variant().id() + "\n"
           + e1kfuzz.model.Trace.of(f.shrunk().steps()).format()));
-      return ExitCodes.INTERNAL_ERROR;
+      return ExitCodes.BAD_INPUT;
     }
     if (format == ReplayCommand.Format.json) {
       try {
@@ -361,14 +346,7 @@ final class FuzzCommand implements Callable<Integer> {
 
   private CampaignOptions options() {
     var cl = spec.commandLine();
-    Duration duration = null;
-    if (time != null) {
-      try {
-        duration = Campaign.parseDuration(time);
-      } catch (IllegalArgumentException | ArithmeticException e) {
-        throw new CommandLine.ParameterException(cl, "--time: " + e.getMessage());
-      }
-    }
+    Duration duration = time;
     if (runs != null && runs < 1) {
       throw new CommandLine.ParameterException(cl, "--runs must be at least 1, got " + runs);
     }
@@ -408,61 +386,7 @@ final class FuzzCommand implements Callable<Integer> {
       }
     }
     long s = seed != null ? seed : new SecureRandom().nextLong() >>> 1;
-    return new CampaignOptions(variants, s, runs == null ? 0 : runs, duration, j,
+    return new CampaignOptions(VariantSelection.distinct(variants), s, runs == null ? 0 : runs, duration, j,
         new GeneratorOptions(maxSteps, w), strict, shardIndex, shardCount, guidance, zeroNsWindows);
-  }
-
-  /** How to regenerate the runs, for finding headers: no --jobs, --time or --out (they do not change traces). */
-  private String origin(CampaignOptions o) {
-    StringBuilder sb = new StringBuilder("e1kfuzz fuzz --seed " + o.seed());
-    sb.append(" --variant ").append(o.variants().size() == Variant.values().length ? "all" : o.variants().get(0).id());
-    sb.append(" --max-steps ").append(o.generator().maxSteps());
-    if (!java.util.Arrays.equals(o.generator().weights(), GeneratorOptions.defaultWeights())) {
-      sb.append(" --weights ").append(o.generator().describeWeights());
-    }
-    if (o.strict()) {
-      sb.append(" --strict");
-    }
-    if (o.guidance() == Guidance.NONE) {
-      sb.append(" --guidance none");
-    }
-    if (o.zeroNsWindows()) {
-      sb.append(" --zero-ns-windows");
-    }
-    if (o.shardCount() > 1) {
-      sb.append(" --shard ").append(o.shardIndex() + 1).append('/').append(o.shardCount());
-    }
-    return sb.toString();
-  }
-
-  /** One progress line: rewritten in place on a terminal at most once a second, else a line every 5 s. */
-  static final class ProgressLine implements Campaign.ProgressListener {
-    private final PrintWriter err;
-    private final boolean terminal;
-    private long lastPrint = -1;
-
-    ProgressLine(PrintWriter err, boolean terminal) {
-      this.err = err;
-      this.terminal = terminal;
-    }
-
-    @Override
-    public void onProgress(Campaign.Progress p) {
-      long interval = terminal ? 1_000_000_000L : 5_000_000_000L;
-      if (lastPrint >= 0 && p.elapsedNanos() - lastPrint < interval) {
-        return;
-      }
-      lastPrint = p.elapsedNanos();
-      double secs = p.elapsedNanos() / 1e9;
-      String line = String.format(Locale.ROOT, "runs %d (%.0f/s), findings %d, signatures %d, coverage %d, elapsed %.0fs%s",
-          p.runs(), secs > 0 ? p.runs() / secs : 0.0, p.findings(), p.signatures(), p.coveragePoints(), secs,
-          p.remainingNanos() >= 0 ? String.format(Locale.ROOT, ", remaining %.0fs", p.remainingNanos() / 1e9) : "");
-      if (terminal) {
-        err.print("\r" + line + "   ");
-      } else {
-        err.println(line);
-      }
-      err.flush();
-    }
   }
 }

@@ -25,18 +25,19 @@ import picocli.CommandLine.Command;
       DiffCommand.class,
       ExportCommand.class,
       MergeCommand.class,
-      CommandLine.HelpCommand.class
+      HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:nothing found",
       "1:internal error",
-      "2:usage error or bad input",
-      "3:an invariant was violated or an @expect line was not met",
+      "2:usage error or bad input, an output that cannot be written included",
+      "3:an invariant was violated or an @expect line was not met (fuzz, explore, evaluate: something was found; shrink: the written trace fails)",
       "4:the model and a real QEMU diverged",
       "5:QEMU not available",
       "6:merge: a finding the corpus does not expect",
-      "7:a real QEMU failed on some traces, nothing diverged (fuzz --backend diff, diff)"
+      "7:a real QEMU failed on some traces, nothing diverged (fuzz --backend diff, diff, replay --backend qemu)",
+      "8:robustify: the trace cannot be made timing-robust"
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -56,6 +57,8 @@ public final class Main implements Runnable {
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // Every command and subcommand answers --version (picocli gives the provider to the top only).
+    installVersion(cmd, new Version());
     cmd.setParameterExceptionHandler(
         (ex, a) -> {
           ex.getCommandLine().getErr().println("e1kfuzz: " + ex.getMessage());
@@ -76,12 +79,28 @@ public final class Main implements Runnable {
     return code;
   }
 
-  /** Reads the version from the jar manifest, if any. */
+  private static void installVersion(CommandLine cmd, CommandLine.IVersionProvider version) {
+    cmd.getCommandSpec().versionProvider(version);
+    cmd.getSubcommands().values().forEach(sub -> installVersion(sub, version));
+  }
+
+  /** The project version, from a resource Maven fills in at build time (fuzzer/pom.xml). */
   static final class Version implements CommandLine.IVersionProvider {
+    static final String RESOURCE = "version.properties";
+
     @Override
-    public String[] getVersion() {
-      String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"e1kfuzz " + (v != null ? v : "(development build)")};
+    public String[] getVersion() throws java.io.IOException {
+      java.util.Properties p = new java.util.Properties();
+      try (var in = Main.class.getResourceAsStream(RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException("e1kfuzz/cli/" + RESOURCE + " is missing from the class path: a broken build");
+        }
+        p.load(in);
+      }
+      return new String[] {
+        "e1kfuzz " + p.getProperty("version"),
+        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+      };
     }
   }
 }

@@ -18,9 +18,10 @@ import picocli.CommandLine.Spec;
     name = "merge",
     mixinStandardHelpOptions = true,
     description = {
-      "Merge findings folders (the shards of a nightly campaign): keep the shortest trace per variant and",
-      "signature (ties: smaller step text, then file name, then path), write them into --out, and exit 6",
-      "when one of them is not stated by an @expect line of the corpus. Every finding is checked by replay."
+      "Merge the findings of several campaigns and say which ones the corpus does not expect (exit 6).",
+      "Merge findings folders (the shards of a nightly campaign): keep the shortest trace per variant and signature "
+          + "(ties: smaller step text, then file name, then path), write them into --out, and exit 6 when one of them is "
+          + "not stated by an @expect line of the corpus. Every finding is checked by replay."
     })
 final class MergeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -32,7 +33,9 @@ final class MergeCommand implements Callable<Integer> {
       description = "Where the merged findings go (default: ${DEFAULT-VALUE}); existing files are never replaced.")
   Path out;
 
-  @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus",
+  static final String DEFAULT_CORPUS = "corpus";
+
+  @Option(names = "--corpus", paramLabel = "DIR", defaultValue = DEFAULT_CORPUS,
       description = "Corpus whose @expect lines say what is already known (default: ${DEFAULT-VALUE}).")
   Path corpus;
 
@@ -40,6 +43,9 @@ final class MergeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!CliSupport.outputFolderUsable(out, "the merged findings", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
     FindingsMerge.Result r = FindingsMerge.merge(inputs, corpus);
     r.errors().forEach(e -> err.println("e1kfuzz: " + e));
     List<FindingsMerge.Output> written;
@@ -47,7 +53,7 @@ final class MergeCommand implements Callable<Integer> {
       written = FindingsMerge.write(r, out);
     } catch (IOException e) {
       CliSupport.cannotWrite(out, e, err);
-      return ExitCodes.INTERNAL_ERROR;
+      return ExitCodes.BAD_INPUT;
     }
     var chosen = FindingsMerge.byKey(r);
     stdout.printf(Locale.ROOT, "%-16s %-40s %6s %6s  %-8s %s%n", "VARIANT", "SIGNATURE", "STEPS", "FILES", "CORPUS", "FILE");
@@ -59,8 +65,9 @@ final class MergeCommand implements Callable<Integer> {
             o.file(), o.alreadyPresent() ? " (already there)" : "");
       }
     }
-    stdout.printf(Locale.ROOT, "%d files read, %d unreadable or wrong; %d variant/signature pairs in %d files; %d not in %s%n",
-        r.filesRead(), r.errors().size(), r.chosen().size(), written.size(), r.unexpected().size(), corpus);
+    stdout.printf(Locale.ROOT, "%s read, %d unreadable or wrong; %s in %s; %d not in %s%n",
+        CliSupport.count(r.filesRead(), "file"), r.errors().size(), CliSupport.count(r.chosen().size(), "variant/signature pair"),
+        CliSupport.count(written.size(), "file"), r.unexpected().size(), corpus);
     java.util.Map<FindingsMerge.Key, Path> fileOf = new java.util.HashMap<>();
     written.forEach(o -> o.keys().forEach(k -> fileOf.put(k, o.file())));
     for (FindingsMerge.Key k : r.unexpected()) {
@@ -68,7 +75,8 @@ final class MergeCommand implements Callable<Integer> {
       stdout.println("NEW: " + k.signature() + " on " + k.variant() + ": " + f
           + (k.signature().equals(FindingsMerge.INTERNAL_ERROR)
               ? " (a bug in e1kfuzz; stack trace in " + FindingsMerge.stackFile(f) + ")"
-              : "; once understood, keep it: ./e1kfuzz corpus add " + f));
+              : "; once understood, keep it: ./e1kfuzz corpus add " + f
+                  + (corpus.equals(Path.of(DEFAULT_CORPUS)) ? "" : " --corpus " + corpus)));
     }
     stdout.flush();
     if (!r.unexpected().isEmpty()) {

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Replay trace files on the model of one variant or all of them, checking every invariant after every step.",
-      "Prints a step table per file and variant (time, step, ICR, IMS, mode, delayed_causes, running timers,",
-      "and what the device did), then the verdicts; @expect lines in a trace are checked."
+      "Prints a step table per file and variant (time, step, ICR, IMS, mode, delayed_causes, running timers, "
+          + "and what the device did), then the verdicts; @expect lines in a trace are checked."
     })
 final class ReplayCommand implements Callable<Integer> {
   enum Format {
@@ -45,9 +45,12 @@ final class ReplayCommand implements Callable<Integer> {
       names = "--variant",
       paramLabel = "NAME|all",
       defaultValue = "all",
+      split = ",",
       converter = VariantSelection.class,
-      description = "Variant to run (default: ${DEFAULT-VALUE}); see 'e1kfuzz variants'.")
+      description = "Variant to run, or all (default: ${DEFAULT-VALUE}); several may be given; see 'e1kfuzz variants'. "
+          + "With --backend qemu: the variant whose @expect lines QEMU is held to (default: the one the build maps to).")
   List<Variant> variants;
+
 
   @Option(names = "--format", defaultValue = "text",
       description = "text, json or html (one self-contained page, an SVG timeline per file and variant; default: ${DEFAULT-VALUE}).")
@@ -57,7 +60,9 @@ final class ReplayCommand implements Callable<Integer> {
       description = "With --format html: write the page to FILE (atomically) and print the verdicts; without it the page goes to stdout.")
   Path output;
 
-  @Option(names = "--strict", description = "Also check the strict invariants (strict:*).")
+  @Option(names = "--strict",
+      description = "Also check the strict invariants (strict:*). A file whose @expect lines name no strict signature is "
+          + "still held to them by a run without the strict invariants; the strict violations are shown.")
   boolean strict;
 
   @Option(names = "--summary", description = "Text format: only the verdicts, no step tables.")
@@ -72,13 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
       description = "model (default) or qemu: replay on a real qemu-system-x86_64 over qtest (see 'diff' to compare both).")
   Backend backend;
 
-  @Option(names = "--qemu", paramLabel = "PATH",
-      description = "With --backend qemu: the QEMU binary, launcher or cached build name (default: qemu-system-x86_64 on PATH).")
-  String qemu;
-
-  @Option(names = "--qemu-module-dir", paramLabel = "DIR",
-      description = "With --backend qemu: QEMU_MODULE_DIR for an unpacked, not installed build (accel-tcg module).")
-  java.nio.file.Path moduleDir;
+  @picocli.CommandLine.Mixin QemuOptions qemuOptions = new QemuOptions();
 
   @Override
   public Integer call() {
@@ -92,11 +91,37 @@ final class ReplayCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--backend qemu prints text only (use 'e1kfuzz diff' to compare with the model)");
     }
+    if (summary && format != Format.text) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--summary is for the text format");
+    }
     if (backend == Backend.qemu) {
-      return new QemuReplay(spec, files, qemu, moduleDir, variants.size() == 1 ? variants.get(0) : null).call();
+      for (String o : new String[] {"--strict", "--summary"}) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+              o + " cannot be combined with --backend qemu: QEMU shows its aborts, step by step");
+        }
+      }
+      if (QemuOptions.ALL.equals(qemuOptions.qemu)) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--qemu all is for diff and fuzz --backend diff; replay --backend qemu runs one build");
+      }
+      List<Variant> vs = VariantSelection.distinct(variants);
+      if (vs.size() > 1 && spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            "--backend qemu holds one build to one variant's @expect lines: give one --variant, or none (the build's own)");
+      }
+      return new QemuReplay(spec, files, qemuOptions.qemu, qemuOptions.moduleDir, vs.size() == 1 ? vs.get(0) : null).call();
+    }
+    if (qemuOptions.given()) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), qemuOptions.givenName() + " needs --backend qemu");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
+    List<Variant> variants = VariantSelection.distinct(this.variants);
+    List<String> strictFiles = new ArrayList<>();
     boolean tables = format == Format.text && !summary;
     List<ReplayResult> results = new ArrayList<>();
     List<String> errors = new ArrayList<>();
@@ -108,6 +133,9 @@ final class ReplayCommand implements Callable<Integer> {
         errors.add(e.getMessage());
         err.println("e1kfuzz: " + e.getMessage());
         continue;
+      }
+      if (!strict && trace.strictExpectations()) {
+        strictFiles.add(file.toString());
       }
       for (Variant v : variants) {
         ReplayResult r = Replay.run(file.toString(), trace, v, strict, tables || format == Format.html);
@@ -127,16 +155,21 @@ final class ReplayCommand implements Callable<Integer> {
         try {
           HtmlReport.ofReplays(results, errors).write(output);
         } catch (java.io.IOException e) {
-          err.println("e1kfuzz: cannot write " + output + ": " + e.getMessage());
+          CliSupport.cannotWriteFile(output, e, err);
           return ExitCodes.BAD_INPUT;
         }
         out.println("HTML timelines: " + output);
       }
       out.println("Verdicts" + (strict ? " (strict)" : "") + ":");
       out.print(ReplayText.summary(results));
+      for (String f : strictFiles) {
+        out.println("note: " + f + ": its @expect lines name strict signatures, so it ran with the strict invariants");
+      }
       long bad = results.stream().filter(r -> !r.ok()).count();
-      out.printf("%d runs, %d as expected or ok, %d violated or mismatched, %d unreadable files%n",
-          results.size(), results.size() - bad, bad, errors.size());
+      long violatedAsExpected = results.stream().filter(r -> r.ok() && r.outcome() instanceof e1kfuzz.model.Outcome.Violated && !r.metWithoutStrict()).count();
+      out.printf("%s: %d as expected (%d violated as expected), %d unexpected (violated or mismatched), %s%n",
+          CliSupport.count(results.size(), "run"), results.size() - bad, violatedAsExpected, bad,
+          CliSupport.count(errors.size(), "unreadable file"));
     }
     if (!errors.isEmpty()) {
       return ExitCodes.BAD_INPUT;

@@ -3,7 +3,6 @@ package e1kfuzz.cli;
 import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
-import e1kfuzz.engine.Campaign;
 import e1kfuzz.model.Expectation;
 import e1kfuzz.model.Runner;
 import e1kfuzz.model.Step;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,14 +31,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Rewrite a trace with timing margins for real-time replay on QEMU.",
-      "Rewrite a trace so that it keeps the same order of events when replayed on a QEMU whose clock follows",
-      "the host clock (Debian builds, no qtest accelerator; see 'diff'): expire steps become waits a margin after",
-      "the deadline, delay (RDTR RADV RAID TIDV TADV) and ITR/EITR values are scaled so timer periods exceed the",
-      "margin (a write of the scaled default is inserted where the trace relies on the 128 us ITR/EITR default),",
-      "and waits are placed between the new deadlines. Every rewrite is checked on the model: same outcome and",
-      "same events per step on every variant asked for. Writes <stem>.robust.trace next to the input (never over",
-      "the input or a different existing file), keeping its header, comments and @expect lines.",
-      "Exit 0: written (or already robust), 3: could not be made robust (the reason is printed), 2: bad input."
+      "Rewrite a trace so that it keeps the same order of events when replayed on a QEMU whose clock follows "
+          + "the host clock (Debian builds, no qtest accelerator; see 'diff'): expire steps become waits a margin after "
+          + "the deadline, delay (RDTR RADV RAID TIDV TADV) and ITR/EITR values are scaled so timer periods exceed the "
+          + "margin (a write of the scaled default is inserted where the trace relies on the 128 us ITR/EITR default), "
+          + "and waits are placed between the new deadlines.",
+      "Every rewrite is checked on the model: same outcome and same events per step on every variant asked for. "
+          + "Writes <stem>.robust.trace next to the input (never over the input or a different existing file), keeping "
+          + "its header, comments (a time they name is marked as the input's when periods were scaled) and @expect lines.",
+      "Exit 0: written (or already robust), 8: could not be made robust (the reason is printed), 2: bad input."
     })
 final class RobustifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -52,13 +51,14 @@ final class RobustifyCommand implements Callable<Integer> {
       names = "--variant",
       paramLabel = "NAME|all",
       defaultValue = "all",
+      split = ",",
       converter = VariantSelection.class,
-      description = "Variant whose outcome and order of events must be kept (default: ${DEFAULT-VALUE}: every variant).")
+      description = "Variant whose outcome and order of events must be kept, or all (default: ${DEFAULT-VALUE}: every variant); several may be given.")
   List<Variant> variants;
 
-  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms",
+  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
       description = "How late a step may land (default: ${DEFAULT-VALUE}).")
-  String margin;
+  java.time.Duration margin;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT",
       description = "Where to write (default: <stem>.robust.trace next to FILE).")
@@ -68,11 +68,11 @@ final class RobustifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    long marginNs;
-    try {
-      marginNs = Campaign.parseDuration(margin).toNanos();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--margin: " + e.getMessage());
+    long marginNs = margin.toNanos();
+    List<Variant> variants = VariantSelection.distinct(this.variants);
+    Path target = output != null ? output : sibling(file);
+    if (!CliSupport.outputFileUsable(target, output != null ? "-o" : "the robust trace", err)) {
+      return ExitCodes.BAD_INPUT;
     }
     Trace trace;
     String text;
@@ -84,7 +84,7 @@ final class RobustifyCommand implements Callable<Integer> {
       return ExitCodes.BAD_INPUT;
     }
     boolean all = variants.size() == Variant.values().length;
-    String on = all ? "every variant" : variants.get(0).id();
+    String on = all ? "every variant" : variants.stream().map(Variant::id).collect(java.util.stream.Collectors.joining(", "));
     String marginText = Step.formatDuration(marginNs);
     Robustifier.Result r = Robustifier.robustify(trace.steps(), variants, marginNs);
     switch (r.status()) {
@@ -94,12 +94,11 @@ final class RobustifyCommand implements Callable<Integer> {
       }
       case NOT_ROBUST -> {
         out.println(file + ": cannot be made timing-robust with margin " + marginText + " on " + on + ": " + r.reason());
-        return ExitCodes.FOUND;
+        return ExitCodes.NOT_ROBUST;
       }
       default -> {}
     }
 
-    Path target = output != null ? output : sibling(file);
     if (target.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize()) || sameFile(target, file)) {
       err.println("e1kfuzz: " + target + " is the input; not overwritten (choose another -o)");
       return ExitCodes.BAD_INPUT;
@@ -139,8 +138,8 @@ final class RobustifyCommand implements Callable<Integer> {
       err.println("e1kfuzz: " + target + " exists with different content; not overwritten (choose another -o)");
       return ExitCodes.BAD_INPUT;
     } catch (IOException e) {
-      err.println("e1kfuzz: cannot write " + target + ": " + e.getMessage());
-      return ExitCodes.INTERNAL_ERROR;
+      CliSupport.cannotWriteFile(target, e, err);
+      return ExitCodes.BAD_INPUT;
     }
     out.println(file + ": timing-robust with margin " + marginText + " on " + on + " after: " + String.join("; ", r.rewrites()));
     if (!changed.isEmpty()) {
@@ -224,8 +223,25 @@ final class RobustifyCommand implements Callable<Integer> {
     return out;
   }
 
+  /** A time in a comment: {@code 128 us}, {@code 67.1 ms}, {@code 500ms}. */
+  private static final java.util.regex.Pattern TIME =
+      java.util.regex.Pattern.compile("\\b\\d+(?:\\.\\d+)?\\s*(?:ns|us|µs|ms|s)\\b");
+
+  static final String STALE_TIME = " (a time of the input: robustify scaled the timer periods)";
+
+  /**
+   * A comment of the input kept next to a rewritten step: when the rewrite scaled the timer periods
+   * and the comment names a time ("ITR armed 128 us"), it says that the time is the input's.
+   */
+  static String keptComment(String comment, boolean periodsScaled) {
+    return periodsScaled && TIME.matcher(comment).find() ? comment + STALE_TIME : comment;
+  }
+
   private static String render(List<String> header, List<String> expectLines, Robustifier.Result r, String text, Trace input) {
     List<StepComments> comments = stepComments(text, input);
+    // An inserted step is a write of a scaled default period; a changed write scales a period.
+    boolean scaled = r.lines().stream().anyMatch(l -> l.origin() < 0
+        || (l.step() instanceof Step.Write && !l.step().equals(input.steps().get(l.origin()))));
     StringBuilder sb = new StringBuilder();
     for (String h : header) {
       sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
@@ -239,11 +255,11 @@ final class RobustifyCommand implements Callable<Integer> {
       if (c != null && !seen[l.origin()]) {
         seen[l.origin()] = true;
         for (String b : c.before()) {
-          sb.append(b).append('\n');
+          sb.append(keptComment(b, scaled)).append('\n');
         }
       }
       String comment = l.note();
-      String own = c != null ? c.trailing() : null;
+      String own = c != null && c.trailing() != null ? keptComment(c.trailing(), scaled) : null;
       if (own != null) {
         comment = comment == null ? own : comment + "; " + own;
       }
@@ -256,7 +272,7 @@ final class RobustifyCommand implements Callable<Integer> {
     }
     if (comments != null && comments.size() == input.steps().size() + 1) {
       for (String b : comments.get(comments.size() - 1).before()) {
-        sb.append(b).append('\n');
+        sb.append(keptComment(b, scaled)).append('\n');
       }
     }
     return sb.toString();

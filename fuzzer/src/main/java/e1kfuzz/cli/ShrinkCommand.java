@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Shrink a failing trace to a 1-minimal one.",
-      "Shrink a failing trace to a 1-minimal one that fails with the same signature on the same variant,",
-      "and write it next to the input as <signature>-<content-hash>.trace (never over the input)."
+      "Shrink a failing trace to a 1-minimal one that fails with the same signature on the same variant, "
+          + "and write it next to the input as <signature>-<content-hash>.trace (never over the input).",
+      "Exit 3: the written trace fails (as the input did); 0: the trace fails nowhere, nothing to shrink."
     })
 final class ShrinkCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,9 +36,9 @@ final class ShrinkCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The failing trace.")
   Path file;
 
-  @Option(names = "--variant", paramLabel = "NAME",
+  @Option(names = "--variant", paramLabel = "NAME", converter = VariantSelection.One.class,
       description = "Variant whose failure to keep (default: the first variant, in registry order, on which the trace fails).")
-  String variantId;
+  Variant variant;
 
   @Option(names = "--strict", description = "Also check the strict invariants.")
   boolean strict;
@@ -54,12 +55,11 @@ final class ShrinkCommand implements Callable<Integer> {
     if (trace == null) {
       return ExitCodes.BAD_INPUT;
     }
-    List<Variant> candidates = new ArrayList<>();
-    if (variantId != null) {
-      candidates.add(new VariantSelection().convert(variantId).get(0));
-    } else {
-      candidates.addAll(List.of(Variant.values()));
+    Path folder = file.toAbsolutePath().getParent();
+    if (!CliSupport.outputFolderUsable(folder, "the shrunk trace", err)) {
+      return ExitCodes.BAD_INPUT;
     }
+    List<Variant> candidates = variant != null ? List.of(variant) : List.of(Variant.values());
     for (Variant v : candidates) {
       if (Runner.run(v, trace.steps(), strict) instanceof Outcome.Violated violated) {
         boolean replayable = !zeroNsWindows && e1kfuzz.timing.ExactTiming.problem(v, trace.steps()) == null;
@@ -81,16 +81,18 @@ final class ShrinkCommand implements Callable<Integer> {
           out.println(r.summary() + (written ? "; wrote " : "; already there: ") + target);
         } catch (FileAlreadyExistsException e) {
           err.println("e1kfuzz: " + target + " exists with different content; not overwritten");
-          return ExitCodes.INTERNAL_ERROR;
+          return ExitCodes.BAD_INPUT;
         } catch (IOException e) {
-          err.println("e1kfuzz: cannot write " + target + ": " + e.getMessage());
-          return ExitCodes.INTERNAL_ERROR;
+          CliSupport.cannotWriteFile(target, e, err);
+          return ExitCodes.BAD_INPUT;
         }
         out.print(shrunk.format());
+        // The written trace fails as the input did (shrinking keeps the failure): a finding.
         return ExitCodes.FOUND;
       }
     }
-    out.println("the trace fails on no " + (variantId != null ? "such " : "") + "variant; nothing to shrink");
+    out.println("the trace fails on " + (variant != null ? variant.id() + " no invariant" : "no variant")
+        + (strict ? "" : " (without --strict)") + "; nothing to shrink");
     return ExitCodes.OK;
   }
 }

@@ -52,12 +52,17 @@ public final class TraceFiles {
 
   private static byte[] readBytes(Path file) throws BadInputException {
     byte[] bytes;
+    if (Files.isDirectory(file)) {
+      throw new BadInputException(file + ": is a folder, not a file");
+    }
     try {
       long size = Files.size(file);
       if (size > MAX_BYTES) {
         throw new BadInputException(file + ": file too large (" + size + " bytes, limit " + MAX_BYTES + ")");
       }
       bytes = Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new BadInputException(file + ": no such file", e);
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read: " + describe(e), e);
     }

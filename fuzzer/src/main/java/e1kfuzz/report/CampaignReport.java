@@ -108,7 +108,7 @@ public final class CampaignReport {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT,
         "%ncoverage (guidance %s, measured on %s): %d of %d state points, %d transitions, %d of %d race branches; %d traces kept%n",
-        r.options().guidance().name().toLowerCase(Locale.ROOT), steering(r.options()), c.points(), Coverage.POINTS,
+        r.options().guidance().name().toLowerCase(Locale.ROOT), measuredOn(r.options()), c.points(), Coverage.POINTS,
         c.transitions(), c.marksReached(), Mark.values().length, r.kept()));
     List<Mark> marks = c.marksNotReached();
     if (!marks.isEmpty()) {
@@ -120,6 +120,15 @@ public final class CampaignReport {
     sb.append(String.format(Locale.ROOT, "  abstract states never reached: %d of %d%s%n", states.size(), Coverage.STATES,
         states.isEmpty() ? "" : " (--format json lists them, and every unreached point)"));
     return sb.toString();
+  }
+
+  /** Which model coverage is measured on, said so that it cannot be taken for a variant that ran. */
+  private static String measuredOn(CampaignOptions o) {
+    if (o.variants().size() == 1) {
+      return o.variants().get(0).id();
+    }
+    return CampaignOptions.SHADOW.id() + ", the model that steers the traces"
+        + (o.variants().contains(CampaignOptions.SHADOW) ? "" : ", not one of the variants run");
   }
 
   private static String steering(CampaignOptions o) {

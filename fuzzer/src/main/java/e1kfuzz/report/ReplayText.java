@@ -57,7 +57,9 @@ public final class ReplayText {
       sb.append("ok");
     }
     if (r.expected().isPresent()) {
-      sb.append(r.expectationFailed() ? "  MISMATCH: expected " + r.expected().get() : "  (as expected)");
+      sb.append(r.expectationFailed() ? "  MISMATCH: expected " + r.expected().get()
+          : r.metWithoutStrict() ? "  (@expect " + r.expected().get() + " holds without the strict invariants)"
+          : "  (as expected)");
     }
     return sb.toString();
   }

@@ -35,7 +35,7 @@ class BadFilesTest {
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(r.err().contains(c.resolve("b-syntax.trace") + ":3:8: unexpected text (expected 'wait DURATION"), r.err());
     assertTrue(r.err().contains(c.resolve("c-utf8.trace") + ":2: invalid UTF-8: byte 0xc3 at offset 14"), r.err());
-    assertTrue(r.err().contains(c.resolve("d-folder.trace") + ": cannot read"), r.err());
+    assertTrue(r.err().contains(c.resolve("d-folder.trace") + ": is a folder"), r.err());
     assertTrue(r.out().contains("5 files, 6 variants each: 0 mismatches, 3 unreadable"), r.out());
     // a good file that fails its expectation is still found among the bad ones
     Files.writeString(c.resolve("e-good.trace"), "@expect * ok\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
@@ -76,12 +76,12 @@ class BadFilesTest {
   void missingFilesAndFoldersAreNamedWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
     CliTest.Result missing = CliTest.run("replay", tmp.resolve("nope.trace").toString());
     org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, missing.code());
-    org.junit.jupiter.api.Assertions.assertTrue(missing.err().contains("nope.trace: cannot read: no such file or folder"), missing.err());
+    org.junit.jupiter.api.Assertions.assertTrue(missing.err().contains(tmp.resolve("nope.trace") + ": no such file\n"), missing.err());
     CliTest.Result folder = CliTest.run("replay", tmp.toString());
-    org.junit.jupiter.api.Assertions.assertTrue(folder.err().contains(": cannot read: is a folder, not a file"), folder.err());
+    org.junit.jupiter.api.Assertions.assertTrue(folder.err().contains(tmp + ": is a folder"), folder.err());
     CliTest.Result corpus = CliTest.run("corpus", "check", tmp.resolve("none").toString());
     org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, corpus.code());
-    org.junit.jupiter.api.Assertions.assertTrue(corpus.err().contains("none: no such file or folder"), corpus.err());
+    org.junit.jupiter.api.Assertions.assertTrue(corpus.err().contains("corpus folder " + tmp.resolve("none") + " does not exist"), corpus.err());
     CliTest.Result junit = CliTest.run("fuzz", "--runs", "5", "--junit", tmp.toString());
     org.junit.jupiter.api.Assertions.assertEquals(ExitCodes.BAD_INPUT, junit.code());
     org.junit.jupiter.api.Assertions.assertTrue(junit.err().contains("is a folder; give the name of the file to write"), junit.err());

@@ -55,6 +55,7 @@ class DiffCliTest {
     assertTrue(r.out().contains("tidv0-race.trace: skipped, cannot be compared on this build: tidv is due at the instant of step"),
         r.out());
     assertTrue(r.out().contains("1 same, 0 diverged, 1 skipped"), r.out());
+    assertTrue(r.out().contains("; 1 trace run in "), "singular: " + r.out());
     CliTest.Result forced = CliTest.run("diff", tidv0.toString(), "--qemu", "exact-qemu-7.2.0", "--run-fragile");
     assertTrue(forced.out().contains("warning, may not be compared faithfully"), forced.out());
   }

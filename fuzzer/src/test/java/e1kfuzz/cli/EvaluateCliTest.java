@@ -26,7 +26,7 @@ class EvaluateCliTest {
   void everyCellIsReplayableOrBoundedAndTheFixedVariantsDoNotAbort() throws Exception {
     CliTest.Result r = CliTest.run("evaluate", "--time", "3s", "--depth", "4", "--format", "json",
         "--out", dir.resolve("ev").toString());
-    assertEquals(ExitCodes.OK, r.code(), r.err());
+    assertEquals(ExitCodes.FOUND, r.code(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals(Variant.values().length * Signature.values().length, root.get("cells").size());
     assertTrue(root.get("notFoundMeans").asText().contains("up to depth 4"), root.toString());
@@ -55,7 +55,7 @@ class EvaluateCliTest {
     Path page = dir.resolve("evaluate.html");
     CliTest.Result r = CliTest.run("evaluate", "--time", "1s", "--depth", "3", "--format", "html", "-o", page.toString(),
         "--out", dir.resolve("ev").toString());
-    assertEquals(ExitCodes.OK, r.code(), r.err());
+    assertEquals(ExitCodes.FOUND, r.code(), r.err());
     assertTrue(r.out().contains("timelines: " + page), r.out());
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);

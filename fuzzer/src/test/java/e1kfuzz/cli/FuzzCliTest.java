@@ -142,9 +142,9 @@ class FuzzCliTest {
   @Test
   void progressIsRateLimitedOnATerminalAndPlainLinesOtherwise() {
     java.io.StringWriter tty = new java.io.StringWriter();
-    FuzzCommand.ProgressLine onTty = new FuzzCommand.ProgressLine(new java.io.PrintWriter(tty), true);
+    ProgressLine onTty = new ProgressLine(new java.io.PrintWriter(tty), true);
     java.io.StringWriter pipe = new java.io.StringWriter();
-    FuzzCommand.ProgressLine onPipe = new FuzzCommand.ProgressLine(new java.io.PrintWriter(pipe), false);
+    ProgressLine onPipe = new ProgressLine(new java.io.PrintWriter(pipe), false);
     for (long ms = 0; ms <= 6000; ms += 200) {
       e1kfuzz.engine.Campaign.Progress p = new e1kfuzz.engine.Campaign.Progress(ms * 10, 1, 1, ms * 1_000_000, 10_000_000_000L - ms * 1_000_000, 7);
       onTty.onProgress(p);

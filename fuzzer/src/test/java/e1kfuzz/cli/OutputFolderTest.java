@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An output folder that cannot be written (a file in its place, a read-only mount, a full disk):
- * a clear message, exit 1, and every file written before is still there. The tests run as root, for
+ * a clear message, exit 2 (bad input), and every file written before is still there. The tests run as root, for
  * whom permission bits mean nothing, so they use mounts (skipped, visibly, where mount is refused).
  */
 class OutputFolderTest {
@@ -56,13 +56,13 @@ class OutputFolderTest {
   void aFileWhereTheFolderShouldBeStopsBeforeTheCampaign() throws Exception {
     Path file = Files.writeString(dir.resolve("findings"), "my notes\n");
     CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1", "--out", file.toString());
-    assertEquals(ExitCodes.INTERNAL_ERROR, r.code(), r.out() + r.err());
+    assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("cannot write findings to " + file + ": " + file + " exists and is not a folder"), r.err());
     assertFalse(r.out().contains("runs in"), "no campaign was run for nothing: " + r.out());
     assertEquals("my notes\n", Files.readString(file));
     // one level deeper too
     CliTest.Result deeper = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--runs", "10", "--out", file.resolve("sub").toString());
-    assertEquals(ExitCodes.INTERNAL_ERROR, deeper.code());
+    assertEquals(ExitCodes.BAD_INPUT, deeper.code());
     assertTrue(deeper.err().contains(file + " exists and is not a folder"), deeper.err());
   }
 
@@ -79,7 +79,7 @@ class OutputFolderTest {
         Assumptions.abort("read-only remount refused");
       }
       CliTest.Result r = CliTest.run("fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
-      assertEquals(ExitCodes.INTERNAL_ERROR, r.code(), r.out() + r.err());
+      assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
       assertTrue(r.err().contains("cannot write findings to " + out) && r.err().contains("Read-only file system"), r.err());
       assertTrue(r.err().contains("files written before are kept"), r.err());
     } finally {
@@ -107,7 +107,7 @@ class OutputFolderTest {
         // No space left on device
       }
       CliTest.Result r = CliTest.run("fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
-      assertEquals(ExitCodes.INTERNAL_ERROR, r.code(), r.out() + r.err());
+      assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
       assertTrue(r.err().contains("cannot write findings to " + out) && r.err().contains("No space left on device"), r.err());
       assertTrue(r.err().contains("# assert:collect-delayed-causes on qemu-7.2.0\n"), "the shrunk traces are printed: " + r.err());
       Files.delete(out.resolve("filler"));

@@ -40,7 +40,16 @@ public record Trace(
     return Optional.ofNullable(any);
   }
 
-  public String format() {
+  /**
+   * Whether the {@code @expect} lines state outcomes with the strict invariants on: one of them names a
+   * strict signature; otherwise they state the outcomes without them. (Computed with the strict
+   * invariants on, lines that name no strict signature are the same as computed without them.)
+   */
+  public boolean strictExpectations() {
+    return expectations.stream().anyMatch(e -> Signature.byId(e.result()).map(Signature::strict).orElse(false));
+  }
+
+    public String format() {
     StringBuilder sb = new StringBuilder();
     for (String line : header) {
       sb.append(line.isEmpty() ? "#" : "# " + line).append('\n');
