@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu qemu-src nightly
+.PHONY: all build jar test fuzz bench golden clean qemu qemu-src nightly format
 
 all: build
 
@@ -16,8 +16,13 @@ build:
 	@echo "built $(FUZZER_JAR)"
 
 # Runs every test of every module; Surefire prints "Tests run: ..." per class and per module.
+# `verify` also checks the formatting (google-java-format through Spotless): `make format` fixes it.
 test:
 	$(MVN) $(MVNFLAGS) verify
+
+# Formats every Java source with google-java-format (the check in `make test` fails until it is run).
+format:
+	$(MVN) $(MVNFLAGS) -q spotless:apply
 
 # The main job: a 60-second campaign on every variant and core; findings go to findings/.
 # Exit code 3 means something was found (the pre-fix variants always have findings).

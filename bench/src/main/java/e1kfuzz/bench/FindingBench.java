@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Two campaign figures that JMH does not fit: the time to the first
- * {@code assert:collect-delayed-causes} on {@code qemu-7.2.0} from 20 seeds (one thread, after a
- * warm-up), and the time and runs to shrink a 200-step failing trace. Run:
- * {@code java -cp bench/target/benchmarks.jar e1kfuzz.bench.FindingBench}.
+ * Two campaign figures that JMH does not fit: the time to the first {@code
+ * assert:collect-delayed-causes} on {@code qemu-7.2.0} from 20 seeds (one thread, after a warm-up),
+ * and the time and runs to shrink a 200-step failing trace. Run: {@code java -cp
+ * bench/target/benchmarks.jar e1kfuzz.bench.FindingBench}.
  */
 public final class FindingBench {
   private FindingBench() {}
@@ -42,9 +42,13 @@ public final class FindingBench {
     Arrays.sort(sorted);
     long[] sortedRuns = runs.clone();
     Arrays.sort(sortedRuns);
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "time to first assert:collect-delayed-causes on qemu-7.2.0, seeds 0-19: median %.3f ms, max %.3f ms; runs median %d, max %d%n",
-        (sorted[9] + sorted[10]) / 2e6, sorted[19] / 1e6, (sortedRuns[9] + sortedRuns[10]) / 2, sortedRuns[19]);
+        (sorted[9] + sorted[10]) / 2e6,
+        sorted[19] / 1e6,
+        (sortedRuns[9] + sortedRuns[10]) / 2,
+        sortedRuns[19]);
 
     List<Step> trace = padded200();
     for (int i = 0; i < 20; i++) {
@@ -57,8 +61,12 @@ public final class FindingBench {
       r = Shrinker.shrink(Variant.QEMU_7_2_0, trace, Signature.COLLECT_DELAYED_CAUSES, false);
       best = Math.min(best, System.nanoTime() - t0);
     }
-    System.out.printf(Locale.ROOT, "shrinking a %d-step failing trace: %s, best of 10: %.2f ms%n",
-        trace.size(), r.summary(), best / 1e6);
+    System.out.printf(
+        Locale.ROOT,
+        "shrinking a %d-step failing trace: %s, best of 10: %.2f ms%n",
+        trace.size(),
+        r.summary(),
+        best / 1e6);
   }
 
   /** Runs of seed {@code seed} until the seed race is reached; returns how many. */
@@ -66,7 +74,8 @@ public final class FindingBench {
     for (long run = 0; ; run++) {
       E1000eCore core = Variant.QEMU_7_2_0.newCore();
       gen.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(seed, run)), core, true);
-      if (core.violation() != null && core.violation().signature() == Signature.COLLECT_DELAYED_CAUSES) {
+      if (core.violation() != null
+          && core.violation().signature() == Signature.COLLECT_DELAYED_CAUSES) {
         return run + 1;
       }
     }
@@ -74,9 +83,12 @@ public final class FindingBench {
 
   /** 195 generated steps that pass on qemu-7.2.0, then a reset and the seed race: 200 steps. */
   static List<Step> padded200() throws Exception {
-    List<Step> race = TraceParser.parse("race",
-        "reset\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n").steps();
-    TraceGenerator one = new TraceGenerator(new GeneratorOptions(1, GeneratorOptions.parseWeights("link=0")));
+    List<Step> race =
+        TraceParser.parse(
+                "race", "reset\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n")
+            .steps();
+    TraceGenerator one =
+        new TraceGenerator(new GeneratorOptions(1, GeneratorOptions.parseWeights("link=0")));
     Rng rng = new Rng.SplitMix(99);
     List<Step> out = new ArrayList<>();
     while (out.size() < 200 - race.size()) {

@@ -49,8 +49,8 @@ public class StepBenchmark {
   static final int VERIFY_STEPS = 8192;
 
   /**
-   * Register writes that never raise a cause: ICR stays 0, so unmasking LSC in IMS delivers nothing,
-   * no ITR timer is armed and INTx stays low (legacy INTx mode, MSI and MSI-X off).
+   * Register writes that never raise a cause: ICR stays 0, so unmasking LSC in IMS delivers
+   * nothing, no ITR timer is armed and INTx stays low (legacy INTx mode, MSI and MSI-X off).
    */
   static final Step[] WRITES = {
     new Step.Write(Reg.ITR.offset(), 0x1000),
@@ -61,10 +61,10 @@ public class StepBenchmark {
 
   /**
    * 64 realistic steps of a legacy-mode (INTx) driver: set-up writes, TX and RX with the delay
-   * timers armed, ICR/ICS reads, small waits and timer expiries, throttled INTx delivery. The
-   * cycle starts with a device reset, so the state stays bounded (held RX frames, TX rings, IAC).
-   * MSI-X is never enabled: enabling it with delay/ITR timers running is exactly the race the
-   * model flags, and a flagged core would turn every later step into a no-op.
+   * timers armed, ICR/ICS reads, small waits and timer expiries, throttled INTx delivery. The cycle
+   * starts with a device reset, so the state stays bounded (held RX frames, TX rings, IAC). MSI-X
+   * is never enabled: enabling it with delay/ITR timers running is exactly the race the model
+   * flags, and a flagged core would turn every later step into a no-op.
    */
   static final String MIXED_CYCLE =
       String.join(
@@ -182,7 +182,8 @@ public class StepBenchmark {
   }
 
   static Variant variantOf(String id) {
-    return Variant.byId(id).orElseThrow(() -> new IllegalArgumentException("unknown variant " + id));
+    return Variant.byId(id)
+        .orElseThrow(() -> new IllegalArgumentException("unknown variant " + id));
   }
 
   /** Runs {@link #VERIFY_STEPS} steps of the cycle on the core and fails on any violation. */
@@ -192,8 +193,17 @@ public class StepBenchmark {
       Violation violation = core.step(step);
       if (violation != null) {
         throw new IllegalStateException(
-            benchmark + " on " + v.id() + ": step " + (i + 1) + " '" + step.format()
-                + "' violated " + violation.signature().id() + ": " + violation.detail());
+            benchmark
+                + " on "
+                + v.id()
+                + ": step "
+                + (i + 1)
+                + " '"
+                + step.format()
+                + "' violated "
+                + violation.signature().id()
+                + ": "
+                + violation.detail());
       }
     }
   }
@@ -202,7 +212,10 @@ public class StepBenchmark {
     if (core != null && core.violation() != null) {
       Violation violation = core.violation();
       throw new IllegalStateException(
-          benchmark + ": the core violated " + violation.signature().id() + " during measurement: "
+          benchmark
+              + ": the core violated "
+              + violation.signature().id()
+              + " during measurement: "
               + violation.detail());
     }
   }

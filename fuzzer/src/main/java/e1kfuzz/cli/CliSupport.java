@@ -30,10 +30,13 @@ final class CliSupport {
     try {
       return DiffCommand.resolve(qemu, moduleDir);
     } catch (QemuUnavailableException e) {
-      err.println("e1kfuzz: QEMU not available: " + e.getMessage() + "; "
-          + (qemu != null && qemu.startsWith("exact-")
-              ? "'make qemu-src' builds the exact builds (exact-<variant>, one per variant: see 'e1kfuzz variants')"
-              : DiffCommand.INSTALL));
+      err.println(
+          "e1kfuzz: QEMU not available: "
+              + e.getMessage()
+              + "; "
+              + (qemu != null && qemu.startsWith("exact-")
+                  ? "'make qemu-src' builds the exact builds (exact-<variant>, one per variant: see 'e1kfuzz variants')"
+                  : DiffCommand.INSTALL));
       return null;
     }
   }
@@ -52,8 +55,14 @@ final class CliSupport {
   static boolean outputFolderUsable(Path out, String what, PrintWriter err) {
     String why = folderProblem(out);
     if (why != null) {
-      err.println("e1kfuzz: cannot write " + what + " to " + out + ": " + why
-          + (Files.isDirectory(out) ? "; files written before are kept" : ""));
+      err.println(
+          "e1kfuzz: cannot write "
+              + what
+              + " to "
+              + out
+              + ": "
+              + why
+              + (Files.isDirectory(out) ? "; files written before are kept" : ""));
       return false;
     }
     return true;
@@ -61,11 +70,13 @@ final class CliSupport {
 
   /**
    * Whether the file {@code file} (the value of {@code option}) can be written: not a folder, and
-   * in a folder that accepts a new file. Says why not; the caller exits {@link ExitCodes#BAD_INPUT}.
+   * in a folder that accepts a new file. Says why not; the caller exits {@link
+   * ExitCodes#BAD_INPUT}.
    */
   static boolean outputFileUsable(Path file, String option, PrintWriter err) {
     if (Files.isDirectory(file)) {
-      err.println("e1kfuzz: " + option + " " + file + " is a folder; give the name of the file to write");
+      err.println(
+          "e1kfuzz: " + option + " " + file + " is a folder; give the name of the file to write");
       return false;
     }
     Path parent = file.toAbsolutePath().getParent();
@@ -97,9 +108,16 @@ final class CliSupport {
     }
   }
 
-  /** One clear line for a failed write of findings: which file, and why (disk full, read-only...). */
+  /**
+   * One clear line for a failed write of findings: which file, and why (disk full, read-only...).
+   */
   static void cannotWrite(Path out, IOException e, PrintWriter err) {
-    err.println("e1kfuzz: cannot write findings to " + out + ": " + why(e) + "; files written before are kept");
+    err.println(
+        "e1kfuzz: cannot write findings to "
+            + out
+            + ": "
+            + why(e)
+            + "; files written before are kept");
   }
 
   /** One clear line for a failed write of one file. */
@@ -114,7 +132,9 @@ final class CliSupport {
     } else if (e instanceof java.nio.file.AccessDeniedException f) {
       return f.getFile() + ": permission denied";
     } else if (e instanceof java.nio.file.FileSystemException f) {
-      return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
+      return f.getFile()
+          + ": "
+          + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
     }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }

@@ -51,11 +51,18 @@ final class CorpusCommand {
   static final class Add implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE",
-        description = "Traces to store: findings (from fuzz, merge, explore, shrink...) or hand-written ones.")
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "FILE",
+        description =
+            "Traces to store: findings (from fuzz, merge, explore, shrink...) or hand-written ones.")
     List<Path> files;
 
-    @Option(names = "--corpus", paramLabel = "DIR", defaultValue = "corpus", description = "Corpus folder (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--corpus",
+        paramLabel = "DIR",
+        defaultValue = "corpus",
+        description = "Corpus folder (default: ${DEFAULT-VALUE}).")
     Path corpus;
 
     @Override
@@ -79,11 +86,20 @@ final class CorpusCommand {
         List<String> header = new ArrayList<>();
         for (String h : c.trace().header()) {
           // The finding's own replay line named its old place.
-          header.add(h.startsWith("replay: ") ? "replay: ./e1kfuzz replay " + FindingWriter.replayPath(target) : h);
+          header.add(
+              h.startsWith("replay: ")
+                  ? "replay: ./e1kfuzz replay " + FindingWriter.replayPath(target)
+                  : h);
         }
         try {
           boolean written = TraceFiles.writeNew(target, c.trace().withHeader(header).format());
-          out.println((written ? "added " : "already there: ") + target + "  (from " + f + (c.strict() ? "; strict" : "") + ")");
+          out.println(
+              (written ? "added " : "already there: ")
+                  + target
+                  + "  (from "
+                  + f
+                  + (c.strict() ? "; strict" : "")
+                  + ")");
         } catch (FileAlreadyExistsException e) {
           err.println("e1kfuzz: " + target + " exists with different content; not overwritten");
           code = ExitCodes.BAD_INPUT;
@@ -95,30 +111,39 @@ final class CorpusCommand {
       return code;
     }
 
-    /** A trace as the corpus keeps it, the signature its name gives, and whether its lines are strict. */
+    /**
+     * A trace as the corpus keeps it, the signature its name gives, and whether its lines are
+     * strict.
+     */
     record Case(Trace trace, String name, boolean strict) {}
 
     /**
      * The corpus form of a trace: its {@code @expect} lines (kept when it has them and they hold,
      * computed for the variants they do not cover) state the outcome of every variant, with the
-     * strict invariants when its findings or lines name a strict signature, so that every finding it
-     * claims is among them and {@code merge} recognises it.
+     * strict invariants when its findings or lines name a strict signature, so that every finding
+     * it claims is among them and {@code merge} recognises it.
      */
     static Case regressionCase(Path f) throws BadInputException {
       FindingsMerge.Source source = FindingsMerge.readClaims(f);
       Trace t = source.trace();
       for (FindingsMerge.Key k : source.keys()) {
         if (k.signature().equals(FindingsMerge.INTERNAL_ERROR)) {
-          throw new BadInputException(f + ": an internal error of e1kfuzz on " + k.variant()
-              + " (a bug to report, with the stack trace next to it), not a regression case");
+          throw new BadInputException(
+              f
+                  + ": an internal error of e1kfuzz on "
+                  + k.variant()
+                  + " (a bug to report, with the stack trace next to it), not a regression case");
         }
       }
-      boolean strict = t.strictExpectations() || source.keys().stream().anyMatch(k -> k.signature().startsWith("strict:"));
+      boolean strict =
+          t.strictExpectations()
+              || source.keys().stream().anyMatch(k -> k.signature().startsWith("strict:"));
       List<Expectation> computed = Regression.expectations(t.steps(), strict);
       String mode = strict ? "with the strict invariants" : "without the strict invariants";
       List<String> disagree = new ArrayList<>();
       List<Expectation> expect = new ArrayList<>(t.expectations());
-      boolean any = t.expectations().stream().anyMatch(e -> e.variant().equals(Expectation.ANY_VARIANT));
+      boolean any =
+          t.expectations().stream().anyMatch(e -> e.variant().equals(Expectation.ANY_VARIANT));
       for (int i = 0; i < computed.size(); i++) {
         Variant v = Variant.values()[i];
         String does = computed.get(i).result();
@@ -130,18 +155,35 @@ final class CorpusCommand {
         }
       }
       if (!disagree.isEmpty()) {
-        throw new BadInputException(f + ": its @expect lines disagree with what it does (" + mode + "): "
-            + String.join("; ", disagree) + "; correct them, or delete them and corpus add computes them");
+        throw new BadInputException(
+            f
+                + ": its @expect lines disagree with what it does ("
+                + mode
+                + "): "
+                + String.join("; ", disagree)
+                + "; correct them, or delete them and corpus add computes them");
       }
       for (FindingsMerge.Key k : source.keys()) {
         String does = computed.get(Variant.byId(k.variant()).orElseThrow().ordinal()).result();
         if (!does.equals(k.signature())) {
-          throw new BadInputException(f + ": it claims " + k.signature() + " on " + k.variant() + ", but " + mode
-              + " the trace gives " + does + " there: one @expect line per variant cannot state every finding it claims; "
-              + "add a copy per finding, each claiming one of them");
+          throw new BadInputException(
+              f
+                  + ": it claims "
+                  + k.signature()
+                  + " on "
+                  + k.variant()
+                  + ", but "
+                  + mode
+                  + " the trace gives "
+                  + does
+                  + " there: one @expect line per variant cannot state every finding it claims; "
+                  + "add a copy per finding, each claiming one of them");
         }
       }
-      String name = source.keys().isEmpty() ? Regression.leadingResult(expect) : source.keys().iterator().next().signature();
+      String name =
+          source.keys().isEmpty()
+              ? Regression.leadingResult(expect)
+              : source.keys().iterator().next().signature();
       return new Case(t.withExpectations(expect), name, strict);
     }
   }
@@ -156,7 +198,10 @@ final class CorpusCommand {
   static final class Check implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "0..1", paramLabel = "DIR", defaultValue = "corpus",
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "DIR",
+        defaultValue = "corpus",
         description = "The corpus folder (default: ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -166,8 +211,11 @@ final class CorpusCommand {
       PrintWriter err = spec.commandLine().getErr();
       List<Path> files;
       if (!Files.isDirectory(dir)) {
-        err.println("e1kfuzz: corpus folder " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist")
-            + " (corpus check [DIR] replays the .trace files of a folder; default: corpus)");
+        err.println(
+            "e1kfuzz: corpus folder "
+                + dir
+                + (Files.exists(dir) ? " is not a folder" : " does not exist")
+                + " (corpus check [DIR] replays the .trace files of a folder; default: corpus)");
         return ExitCodes.BAD_INPUT;
       }
       try (Stream<Path> s = Files.list(dir)) {
@@ -193,12 +241,19 @@ final class CorpusCommand {
         }
       }
       for (ReplayResult r : mismatches) {
-        out.println(r.file() + ": " + ReplayText.verdict(r)
-            + (r.expected().isEmpty() ? "  MISSING @expect line" : ""));
+        out.println(
+            r.file()
+                + ": "
+                + ReplayText.verdict(r)
+                + (r.expected().isEmpty() ? "  MISSING @expect line" : ""));
         bad++;
       }
-      out.printf("%s, %d variants each: %s, %d unreadable%n", CliSupport.count(files.size(), "file"), Variant.values().length,
-          CliSupport.count(bad, "mismatch", "mismatches"), unreadable);
+      out.printf(
+          "%s, %d variants each: %s, %d unreadable%n",
+          CliSupport.count(files.size(), "file"),
+          Variant.values().length,
+          CliSupport.count(bad, "mismatch", "mismatches"),
+          unreadable);
       return unreadable > 0 ? ExitCodes.BAD_INPUT : bad > 0 ? ExitCodes.FOUND : ExitCodes.OK;
     }
   }

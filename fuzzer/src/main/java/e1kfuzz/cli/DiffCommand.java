@@ -1,16 +1,15 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.diff.Differ;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
-import e1kfuzz.diff.Differ;
 import e1kfuzz.observe.ModelObserver;
+import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.QemuUnavailableException;
 import e1kfuzz.qemu.Qtest;
-import e1kfuzz.timing.Robustness;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -49,21 +48,34 @@ final class DiffCommand implements Callable<Integer> {
 
   @CommandLine.Mixin QemuOptions qemuOptions = new QemuOptions();
 
-  @Option(names = "--variant", paramLabel = "NAME|all", split = ",", converter = VariantSelection.class,
-      description = "Model variant to compare with, or all; several may be given (default: the one the build maps to; "
-          + "without --qemu or with --qemu all, each variant that has a build).")
+  @Option(
+      names = "--variant",
+      paramLabel = "NAME|all",
+      split = ",",
+      converter = VariantSelection.class,
+      description =
+          "Model variant to compare with, or all; several may be given (default: the one the build maps to; "
+              + "without --qemu or with --qemu all, each variant that has a build).")
   List<Variant> variant;
 
-  @Option(names = "--fresh-qemu", description = "Start a fresh QEMU for every trace instead of resetting one between traces.")
+  @Option(
+      names = "--fresh-qemu",
+      description = "Start a fresh QEMU for every trace instead of resetting one between traces.")
   boolean freshQemu;
 
-  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
+  @Option(
+      names = "--margin",
+      paramLabel = "DURATION",
+      defaultValue = "5ms",
+      converter = DurationConverter.class,
       description = "Timing margin for real-time replays (default: ${DEFAULT-VALUE}).")
   java.time.Duration margin;
 
-  @Option(names = "--run-fragile",
-      description = "Compare traces the build cannot replay faithfully too (a timer due at the instant of a step under qtest; "
-          + "a deadline within --margin in real time), with a warning; by default they are skipped with the reason.")
+  @Option(
+      names = "--run-fragile",
+      description =
+          "Compare traces the build cannot replay faithfully too (a timer due at the instant of a step under qtest; "
+              + "a deadline within --margin in real time), with a warning; by default they are skipped with the reason.")
   boolean runFragile;
 
   /** The old opt-in to skipping, now the default; still accepted. */
@@ -78,10 +90,14 @@ final class DiffCommand implements Callable<Integer> {
     String qemu = qemuOptions.qemu;
     List<Variant> asked = variant == null ? null : VariantSelection.distinct(variant);
     if (asked != null && asked.size() > 1 && qemu != null && !qemu.equals(QemuOptions.ALL)) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--qemu " + qemu + " is one build, compared with one variant; several --variant need --qemu all (or no --qemu)");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--qemu "
+              + qemu
+              + " is one build, compared with one variant; several --variant need --qemu all (or no --qemu)");
     }
-    List<QemuTargets.Target> targets = QemuTargets.resolve(qemu, qemuOptions.moduleDir, asked, out, err);
+    List<QemuTargets.Target> targets =
+        QemuTargets.resolve(qemu, qemuOptions.moduleDir, asked, out, err);
     if (targets == null) {
       return ExitCodes.NO_QEMU;
     }
@@ -101,7 +117,8 @@ final class DiffCommand implements Callable<Integer> {
       compare(target.build(), target.variant(), traces, names, marginNs, out, totals);
     }
     if (targets.size() > 1) {
-      out.printf("all builds: %d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n",
+      out.printf(
+          "all builds: %d same, %d diverged, %d skipped, %d backend failures, %d unreadable%n",
           totals[0], totals[1], totals[2], totals[3], totals[4]);
     }
     if (totals[4] > 0) {
@@ -114,11 +131,29 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   /** Compares every trace on one build; adds same, diverged, skipped, failed to {@code totals}. */
-  private void compare(QemuBuild build, Variant v, List<Trace> traces, List<Path> names, long marginNs, PrintWriter out,
-      int[] totals) throws IOException {
-    out.println("qemu: " + build.path() + " (" + build.versionLine() + ") compared with model " + v.id()
-        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; no qtest accelerator: real-time waits, margin " + Step.formatDuration(margin.toNanos()))
-        + (freshQemu || !QemuBackend.reusesFor(build) ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
+  private void compare(
+      QemuBuild build,
+      Variant v,
+      List<Trace> traces,
+      List<Path> names,
+      long marginNs,
+      PrintWriter out,
+      int[] totals)
+      throws IOException {
+    out.println(
+        "qemu: "
+            + build.path()
+            + " ("
+            + build.versionLine()
+            + ") compared with model "
+            + v.id()
+            + (build.qtestAccel()
+                ? "; qtest accelerator: exact virtual time"
+                : "; no qtest accelerator: real-time waits, margin "
+                    + Step.formatDuration(margin.toNanos()))
+            + (freshQemu || !QemuBackend.reusesFor(build)
+                ? "; a fresh QEMU per trace"
+                : "; one QEMU, reset between traces"));
     int diverged = 0;
     int agreed = 0;
     int skipped = 0;
@@ -153,7 +188,10 @@ final class DiffCommand implements Callable<Integer> {
         Differ.Divergence d = Differ.compare(model, run);
         if (d == null) {
           agreed++;
-          out.println(f + ": same" + (model.abortId() != null ? " (both abort: " + model.abortId() + ")" : ""));
+          out.println(
+              f
+                  + ": same"
+                  + (model.abortId() != null ? " (both abort: " + model.abortId() + ")" : ""));
         } else {
           diverged++;
           out.println(f + ": DIVERGED at " + d.describe());
@@ -165,9 +203,18 @@ final class DiffCommand implements Callable<Integer> {
       }
       double secs = (System.nanoTime() - started) / 1e9;
       int run = agreed + diverged + failed;
-      out.printf(java.util.Locale.ROOT, "%d same, %d diverged, %d skipped, %s%s; %s run in %.2f s (%.1f traces/s, %s)%n",
-          agreed, diverged, skipped, CliSupport.count(failed, "backend failure"), targets(totals), CliSupport.count(run, "trace"),
-          secs, secs > 0 ? run / secs : 0.0, CliSupport.count(runner.starts(), "QEMU start"));
+      out.printf(
+          java.util.Locale.ROOT,
+          "%d same, %d diverged, %d skipped, %s%s; %s run in %.2f s (%.1f traces/s, %s)%n",
+          agreed,
+          diverged,
+          skipped,
+          CliSupport.count(failed, "backend failure"),
+          targets(totals),
+          CliSupport.count(run, "trace"),
+          secs,
+          secs > 0 ? run / secs : 0.0,
+          CliSupport.count(runner.starts(), "QEMU start"));
     }
     totals[0] += agreed;
     totals[1] += diverged;

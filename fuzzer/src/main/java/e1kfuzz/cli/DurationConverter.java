@@ -16,9 +16,14 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     try {
       return Campaign.parseDuration(value);
     } catch (IllegalArgumentException | ArithmeticException e) {
-      String why = e instanceof ArithmeticException ? "duration '" + value + "' is too long" : e.getMessage();
+      String why =
+          e instanceof ArithmeticException
+              ? "duration '" + value + "' is too long"
+              : e.getMessage();
       throw new CommandLine.TypeConversionException(
-          why.contains("needs a unit") ? why : why + " (a positive whole number and a unit: 500ms, 30s, 5m, 1h)");
+          why.contains("needs a unit")
+              ? why
+              : why + " (a positive whole number and a unit: 500ms, 30s, 5m, 1h)");
     }
   }
 

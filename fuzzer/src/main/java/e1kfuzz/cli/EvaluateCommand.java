@@ -2,7 +2,6 @@ package e1kfuzz.cli;
 
 import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.corpus.TraceFiles;
-import java.nio.charset.StandardCharsets;
 import e1kfuzz.engine.Alphabet;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
@@ -16,6 +15,7 @@ import e1kfuzz.model.Variant;
 import e1kfuzz.report.EvaluateReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,29 +42,53 @@ import picocli.CommandLine.Spec;
 final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--time", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+  @Option(
+      names = "--time",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
       description = "Fuzzing budget: 500ms, 30s, 5m, 1h (default: ${DEFAULT-VALUE}).")
   Duration time;
 
-  @Option(names = "--depth", paramLabel = "D", defaultValue = "6", description = "Exploration depth (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--depth",
+      paramLabel = "D",
+      defaultValue = "6",
+      description = "Exploration depth (default: ${DEFAULT-VALUE}).")
   int depth;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Fuzzing seed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1",
+      description = "Fuzzing seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Worker threads (default: number of cores).")
+  @Option(
+      names = "--jobs",
+      paramLabel = "J",
+      description = "Worker threads (default: number of cores).")
   Integer jobs;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "findings/evaluate",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "findings/evaluate",
       description = "Where the shortest traces go (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--format", defaultValue = "text",
-      description = "text (a Markdown table), json, or html (the table linked to a timeline of every shortest trace) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description =
+          "text (a Markdown table), json, or html (the table linked to a timeline of every shortest trace) (default: ${DEFAULT-VALUE}).")
   ReplayCommand.Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "Write the report (in --format) to FILE, atomically, and print the text table; default: the report goes to stdout.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "Write the report (in --format) to FILE, atomically, and print the text table; default: the report goes to stdout.")
   Path output;
 
   @Override
@@ -89,25 +113,45 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Variant> variants = List.of(Variant.values());
     Alphabet alphabet = Alphabet.defaultAlphabet();
     String alphabetName = "the default alphabet (" + alphabet.symbols().size() + " symbols)";
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
     try (GracefulStop hook = GracefulStop.install(() -> stop.set(true))) {
       List<Explorer.Result> explored = new ArrayList<>();
       for (Variant v : variants) {
         err.printf(Locale.ROOT, "exploring %s to depth %d%n", v.id(), depth);
         err.flush();
-        explored.add(Explorer.explore(new Explorer.Options(v, depth, true, alphabet, j, 50_000_000), null, stop::get));
+        explored.add(
+            Explorer.explore(
+                new Explorer.Options(v, depth, true, alphabet, j, 50_000_000), null, stop::get));
       }
-      // Strict invariants fire in ordinary use and end a run early, hiding the others: fuzz both ways.
+      // Strict invariants fire in ordinary use and end a run early, hiding the others: fuzz both
+      // ways.
       List<Finding> findings = new ArrayList<>();
       long runs = 0;
       long nanos = 0;
       Duration plain = budget.multipliedBy(2).dividedBy(3);
       for (boolean strict : new boolean[] {false, true}) {
         Duration t = strict ? budget.minus(plain) : plain;
-        err.printf(Locale.ROOT, "fuzzing all variants for %s%s, seed %d%n", DurationConverter.format(t), strict ? " (strict)" : "", seed);
+        err.printf(
+            Locale.ROOT,
+            "fuzzing all variants for %s%s, seed %d%n",
+            DurationConverter.format(t),
+            strict ? " (strict)" : "",
+            seed);
         err.flush();
-        Campaign c = new Campaign(new CampaignOptions(variants, seed, 0, t.isZero() ? Duration.ofMillis(1) : t, j,
-            GeneratorOptions.defaults(), strict, 0, 1, Guidance.COVERAGE));
+        Campaign c =
+            new Campaign(
+                new CampaignOptions(
+                    variants,
+                    seed,
+                    0,
+                    t.isZero() ? Duration.ofMillis(1) : t,
+                    j,
+                    GeneratorOptions.defaults(),
+                    strict,
+                    0,
+                    1,
+                    Guidance.COVERAGE));
         Campaign.Result r = c.run(null);
         runs += r.runs();
         nanos += r.elapsedNanos();
@@ -124,9 +168,18 @@ final class EvaluateCommand implements Callable<Integer> {
           for (var s : table.signatures()) {
             Evaluation.Cell c = table.cell(v, s);
             if (c.reachable() && !files.containsKey(c.steps())) {
-              List<String> header = List.of("e1kfuzz evaluate: shortest trace found to " + s.id() + " on " + v.id()
-                  + " (" + c.source().name().toLowerCase(Locale.ROOT) + ")");
-              files.put(c.steps(), FindingWriter.writeCase(out, s.id(), c.steps(), header, s.strict()).file());
+              List<String> header =
+                  List.of(
+                      "e1kfuzz evaluate: shortest trace found to "
+                          + s.id()
+                          + " on "
+                          + v.id()
+                          + " ("
+                          + c.source().name().toLowerCase(Locale.ROOT)
+                          + ")");
+              files.put(
+                  c.steps(),
+                  FindingWriter.writeCase(out, s.id(), c.steps(), header, s.strict()).file());
             }
           }
         }
@@ -137,17 +190,21 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       String text = EvaluateReport.text(table, files, alphabetName);
       if (output == null) {
-        stdout.print(switch (format) {
-          case json -> EvaluateReport.json(table, files, alphabetName);
-          case html -> EvaluateReport.html(table, files, alphabetName).render();
-          default -> text;
-        });
+        stdout.print(
+            switch (format) {
+              case json -> EvaluateReport.json(table, files, alphabetName);
+              case html -> EvaluateReport.html(table, files, alphabetName).render();
+              default -> text;
+            });
       } else {
         try {
           if (format == ReplayCommand.Format.html) {
             EvaluateReport.html(table, files, alphabetName).write(output);
           } else {
-            String report = format == ReplayCommand.Format.json ? EvaluateReport.json(table, files, alphabetName) : text;
+            String report =
+                format == ReplayCommand.Format.json
+                    ? EvaluateReport.json(table, files, alphabetName)
+                    : text;
             TraceFiles.replace(output, report.getBytes(StandardCharsets.UTF_8));
           }
         } catch (IOException e) {
@@ -160,7 +217,10 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       stdout.flush();
       // A reachable cell is a run that failed an invariant: a finding, as in fuzz and explore.
-      boolean found = variants.stream().anyMatch(v -> table.signatures().stream().anyMatch(s -> table.cell(v, s).reachable()));
+      boolean found =
+          variants.stream()
+              .anyMatch(
+                  v -> table.signatures().stream().anyMatch(s -> table.cell(v, s).reachable()));
       int code = found ? ExitCodes.FOUND : ExitCodes.OK;
       hook.finish(code);
       return code;

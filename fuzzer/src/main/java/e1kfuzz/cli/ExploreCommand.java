@@ -27,7 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code e1kfuzz explore}: exhaustive bounded exploration, shortest counterexamples per signature. */
+/**
+ * {@code e1kfuzz explore}: exhaustive bounded exploration, shortest counterexamples per signature.
+ */
 @Command(
     name = "explore",
     mixinStandardHelpOptions = true,
@@ -38,34 +40,63 @@ import picocli.CommandLine.Spec;
 final class ExploreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--depth", paramLabel = "D", defaultValue = "6", description = "Longest trace (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--depth",
+      paramLabel = "D",
+      defaultValue = "6",
+      description = "Longest trace (default: ${DEFAULT-VALUE}).")
   int depth;
 
-  @Option(names = "--variant", paramLabel = "NAME|all", defaultValue = "all", split = ",", converter = VariantSelection.class,
-      description = "Variant to explore, or all (default: ${DEFAULT-VALUE}); several may be given, repeated or comma-separated.")
+  @Option(
+      names = "--variant",
+      paramLabel = "NAME|all",
+      defaultValue = "all",
+      split = ",",
+      converter = VariantSelection.class,
+      description =
+          "Variant to explore, or all (default: ${DEFAULT-VALUE}); several may be given, repeated or comma-separated.")
   List<Variant> variants;
 
   @Option(names = "--strict", description = "Also look for the strict signatures.")
   boolean strict;
 
-  @Option(names = "--alphabet", paramLabel = "FILE", description = "Alphabet file (default: the built-in one; see --print-alphabet).")
+  @Option(
+      names = "--alphabet",
+      paramLabel = "FILE",
+      description = "Alphabet file (default: the built-in one; see --print-alphabet).")
   Path alphabetFile;
 
-  @Option(names = "--print-alphabet", description = "Print the default alphabet and exit (alone: with other options it is refused).")
+  @Option(
+      names = "--print-alphabet",
+      description =
+          "Print the default alphabet and exit (alone: with other options it is refused).")
   boolean printAlphabet;
 
-  @Option(names = "--jobs", paramLabel = "J", description = "Worker threads (default: number of cores).")
+  @Option(
+      names = "--jobs",
+      paramLabel = "J",
+      description = "Worker threads (default: number of cores).")
   Integer jobs;
 
-  @Option(names = "--max-states", paramLabel = "N", defaultValue = "50000000",
-      description = "Stop a variant's exploration past N states, to bound memory (default: ${DEFAULT-VALUE}, ~2 GiB).")
+  @Option(
+      names = "--max-states",
+      paramLabel = "N",
+      defaultValue = "50000000",
+      description =
+          "Stop a variant's exploration past N states, to bound memory (default: ${DEFAULT-VALUE}, ~2 GiB).")
   long maxStates;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "findings/explore",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "findings/explore",
       description = "Where counterexamples go (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--format", defaultValue = "text", description = "Report format: text or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description = "Report format: text or json (default: ${DEFAULT-VALUE}).")
   ReplayCommand.Format format;
 
   @Override
@@ -75,15 +106,19 @@ final class ExploreCommand implements Callable<Integer> {
     if (printAlphabet) {
       for (var o : spec.commandLine().getParseResult().matchedOptions()) {
         if (!o.longestName().equals("--print-alphabet")) {
-          throw new CommandLine.ParameterException(spec.commandLine(),
-              "--print-alphabet prints the default alphabet and runs nothing: it takes no other option (" + o.longestName() + ")");
+          throw new CommandLine.ParameterException(
+              spec.commandLine(),
+              "--print-alphabet prints the default alphabet and runs nothing: it takes no other option ("
+                  + o.longestName()
+                  + ")");
         }
       }
       stdout.print(Alphabet.defaultText());
       return ExitCodes.OK;
     }
     if (format == ReplayCommand.Format.html) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--format is text or json for explore");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--format is text or json for explore");
     }
     if (maxStates < 1) {
       err.println("e1kfuzz: --max-states must be at least 1, got " + maxStates);
@@ -95,7 +130,8 @@ final class ExploreCommand implements Callable<Integer> {
     }
     Alphabet alphabet;
     try {
-      alphabet = alphabetFile == null ? Alphabet.defaultAlphabet() : TraceFiles.readAlphabet(alphabetFile);
+      alphabet =
+          alphabetFile == null ? Alphabet.defaultAlphabet() : TraceFiles.readAlphabet(alphabetFile);
     } catch (BadInputException e) {
       err.println("e1kfuzz: " + e.getMessage());
       return ExitCodes.BAD_INPUT;
@@ -112,8 +148,14 @@ final class ExploreCommand implements Callable<Integer> {
     String alphabetName = alphabet.source() + " (" + alphabet.symbols().size() + " symbols)";
     boolean text = format == ReplayCommand.Format.text;
     if (text) {
-      stdout.printf(Locale.ROOT, "e1kfuzz explore: depth %d, alphabet %s, strict %s, jobs %d, variants %s%n",
-          depth, alphabetName, strict ? "on" : "off", j, VariantSelection.format(variants));
+      stdout.printf(
+          Locale.ROOT,
+          "e1kfuzz explore: depth %d, alphabet %s, strict %s, jobs %d, variants %s%n",
+          depth,
+          alphabetName,
+          strict ? "on" : "off",
+          j,
+          VariantSelection.format(variants));
       stdout.flush();
     }
     resetPeakHeap();
@@ -123,14 +165,16 @@ final class ExploreCommand implements Callable<Integer> {
     try (GracefulStop stop = GracefulStop.install(() -> stopRequested = true)) {
       try {
         for (Variant v : variants) {
-          Explorer.Result r = Explorer.explore(new Explorer.Options(v, depth, strict, alphabet, j, maxStates),
-              (variant, level, total) -> {
-                if (text) {
-                  err.println(ExploreReport.level(variant.id(), level, total));
-                  err.flush();
-                }
-              },
-              () -> stopRequested);
+          Explorer.Result r =
+              Explorer.explore(
+                  new Explorer.Options(v, depth, strict, alphabet, j, maxStates),
+                  (variant, level, total) -> {
+                    if (text) {
+                      err.println(ExploreReport.level(variant.id(), level, total));
+                      err.flush();
+                    }
+                  },
+                  () -> stopRequested);
           entries.add(new ExploreReport.Entry(r, write(r, alphabetName)));
           if (stopRequested) {
             break;
@@ -144,10 +188,14 @@ final class ExploreCommand implements Callable<Integer> {
       long peak = peakHeap();
       if (text) {
         stdout.print(ExploreReport.text(entries, "this alphabet"));
-        stdout.printf(Locale.ROOT, "%npeak heap: %,d MiB (sum of the heap pools' peaks; max heap %,d MiB)%n",
-            peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        stdout.printf(
+            Locale.ROOT,
+            "%npeak heap: %,d MiB (sum of the heap pools' peaks; max heap %,d MiB)%n",
+            peak >> 20,
+            Runtime.getRuntime().maxMemory() >> 20);
       } else {
-        stdout.print(ExploreReport.json(entries, alphabet.source(), alphabet.symbols().size(), peak));
+        stdout.print(
+            ExploreReport.json(entries, alphabet.source(), alphabet.symbols().size(), peak));
       }
       stdout.flush();
       boolean found = entries.stream().anyMatch(e -> !e.result().shortest().isEmpty());
@@ -166,10 +214,20 @@ final class ExploreCommand implements Callable<Integer> {
     }
     Files.createDirectories(out);
     for (Explorer.Counterexample c : r.shortest().values()) {
-      List<String> header = List.of(
-          "e1kfuzz explore: a shortest trace to " + c.signature().id() + " on " + r.variant().id(),
-          "  breadth-first over " + alphabetName + ", depth " + r.depth() + (r.strict() ? ", strict" : ""));
-      files.put(c.signature(), FindingWriter.writeCase(out, c.signature().id(), c.steps(), header, r.strict()).file());
+      List<String> header =
+          List.of(
+              "e1kfuzz explore: a shortest trace to "
+                  + c.signature().id()
+                  + " on "
+                  + r.variant().id(),
+              "  breadth-first over "
+                  + alphabetName
+                  + ", depth "
+                  + r.depth()
+                  + (r.strict() ? ", strict" : ""));
+      files.put(
+          c.signature(),
+          FindingWriter.writeCase(out, c.signature().id(), c.steps(), header, r.strict()).file());
     }
     return files;
   }

@@ -2,10 +2,10 @@ package e1kfuzz.cli;
 
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
-import e1kfuzz.model.Trace;
-import e1kfuzz.model.Variant;
 import e1kfuzz.export.JunitExport;
 import e1kfuzz.export.QtestExport;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.Variant;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code e1kfuzz export}: a reproducer QEMU developers can run without e1kfuzz, or a JUnit test. */
+/**
+ * {@code e1kfuzz export}: a reproducer QEMU developers can run without e1kfuzz, or a JUnit test.
+ */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
@@ -40,14 +42,25 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, description = "qtest or junit.")
   Target to;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Write here (never over a different existing file); default: standard output.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
+      description = "Write here (never over a different existing file); default: standard output.")
   Path output;
 
-  @Option(names = "--variant", paramLabel = "NAME", defaultValue = "qemu-10.2", converter = VariantSelection.One.class,
-      description = "With --to qtest: the variant whose model state is written as comments (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--variant",
+      paramLabel = "NAME",
+      defaultValue = "qemu-10.2",
+      converter = VariantSelection.One.class,
+      description =
+          "With --to qtest: the variant whose model state is written as comments (default: ${DEFAULT-VALUE}).")
   Variant variant;
 
-  @Option(names = "--package", paramLabel = "PKG", description = "With --to junit: the Java package of the class (default: none).")
+  @Option(
+      names = "--package",
+      paramLabel = "PKG",
+      description = "With --to junit: the Java package of the class (default: none).")
   String packageName;
 
   @Override
@@ -56,8 +69,8 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String other = to == Target.qtest ? "--package" : "--variant";
     if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          other + " is for --to " + (to == Target.qtest ? "junit" : "qtest"));
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), other + " is for --to " + (to == Target.qtest ? "junit" : "qtest"));
     }
     if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
       return ExitCodes.BAD_INPUT;
@@ -73,7 +86,8 @@ final class ExportCommand implements Callable<Integer> {
     String name = file.getFileName().toString();
     if (to == Target.qtest) {
       String why = QtestExport.unsupported(trace.steps());
-      if (why == null && trace.steps().stream().anyMatch(s -> s instanceof e1kfuzz.model.Step.Expire)) {
+      if (why == null
+          && trace.steps().stream().anyMatch(s -> s instanceof e1kfuzz.model.Step.Expire)) {
         why = "expire has no fixed duration in real time; run 'e1kfuzz robustify' first";
       }
       if (why != null) {
@@ -82,10 +96,19 @@ final class ExportCommand implements Callable<Integer> {
       }
       text = QtestExport.script(name, trace, variant);
     } else {
-      String cls = output != null ? output.getFileName().toString().replaceAll("\\.java$", "") : JunitExport.className(name);
+      String cls =
+          output != null
+              ? output.getFileName().toString().replaceAll("\\.java$", "")
+              : JunitExport.className(name);
       if (!javax.lang.model.SourceVersion.isName(cls) || cls.contains(".")) {
-        err.println("e1kfuzz: -o " + output + ": the file of a JUnit class is named after it, and '" + cls
-            + "' is no Java class name; try -o " + JunitExport.className(cls) + ".java");
+        err.println(
+            "e1kfuzz: -o "
+                + output
+                + ": the file of a JUnit class is named after it, and '"
+                + cls
+                + "' is no Java class name; try -o "
+                + JunitExport.className(cls)
+                + ".java");
         return ExitCodes.BAD_INPUT;
       }
       text = JunitExport.source(packageName, cls, name, trace);

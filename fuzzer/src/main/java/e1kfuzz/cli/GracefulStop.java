@@ -15,17 +15,20 @@ final class GracefulStop implements AutoCloseable {
   private final Thread hook;
 
   private GracefulStop(Runnable requestStop) {
-    hook = new Thread(() -> {
-      requestStop.run();
-      try {
-        if (finished.await(60, TimeUnit.SECONDS) && exitCode.get() >= 0) {
-          // The signal started the JVM's exit; end it with the command's own exit code.
-          Runtime.getRuntime().halt(exitCode.get());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "e1kfuzz-stop");
+    hook =
+        new Thread(
+            () -> {
+              requestStop.run();
+              try {
+                if (finished.await(60, TimeUnit.SECONDS) && exitCode.get() >= 0) {
+                  // The signal started the JVM's exit; end it with the command's own exit code.
+                  Runtime.getRuntime().halt(exitCode.get());
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "e1kfuzz-stop");
     Runtime.getRuntime().addShutdownHook(hook);
   }
 

@@ -16,9 +16,13 @@ import picocli.CommandLine.Parameters;
     name = "help",
     helpCommand = true,
     mixinStandardHelpOptions = true,
-    description = "Show the help of e1kfuzz, of a command (help fuzz) or of a subcommand (help corpus add).")
+    description =
+        "Show the help of e1kfuzz, of a command (help fuzz) or of a subcommand (help corpus add).")
 final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Runnable {
-  @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command, and subcommand, whose help to show.")
+  @Parameters(
+      paramLabel = "COMMAND",
+      arity = "0..*",
+      description = "The command, and subcommand, whose help to show.")
   List<String> names = new ArrayList<>();
 
   private CommandLine self;
@@ -26,7 +30,10 @@ final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Runna
   private PrintWriter out;
 
   @Override
-  public void init(CommandLine helpCommandLine, CommandLine.Help.ColorScheme colorScheme, PrintWriter outWriter,
+  public void init(
+      CommandLine helpCommandLine,
+      CommandLine.Help.ColorScheme colorScheme,
+      PrintWriter outWriter,
       PrintWriter errWriter) {
     this.self = helpCommandLine;
     this.colors = colorScheme;
@@ -40,8 +47,14 @@ final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Runna
     for (String name : names) {
       CommandLine sub = target.getSubcommands().get(name);
       if (sub == null) {
-        throw new CommandLine.ParameterException(self, "unknown command '" + String.join(" ", path)
-            + (path.isEmpty() ? "" : " ") + name + "'; the commands are: " + String.join(", ", target.getSubcommands().keySet()));
+        throw new CommandLine.ParameterException(
+            self,
+            "unknown command '"
+                + String.join(" ", path)
+                + (path.isEmpty() ? "" : " ")
+                + name
+                + "'; the commands are: "
+                + String.join(", ", target.getSubcommands().keySet()));
       }
       path.add(name);
       target = sub;

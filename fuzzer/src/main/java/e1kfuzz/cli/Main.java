@@ -62,8 +62,12 @@ public final class Main implements Runnable {
     cmd.setParameterExceptionHandler(
         (ex, a) -> {
           ex.getCommandLine().getErr().println("e1kfuzz: " + ex.getMessage());
-          if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, ex.getCommandLine().getErr())) {
-            ex.getCommandLine().getErr().println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          if (!CommandLine.UnmatchedArgumentException.printSuggestions(
+              ex, ex.getCommandLine().getErr())) {
+            ex.getCommandLine()
+                .getErr()
+                .println(
+                    "Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           }
           return ExitCodes.BAD_INPUT;
         });
@@ -93,13 +97,18 @@ public final class Main implements Runnable {
       java.util.Properties p = new java.util.Properties();
       try (var in = Main.class.getResourceAsStream(RESOURCE)) {
         if (in == null) {
-          throw new IllegalStateException("e1kfuzz/cli/" + RESOURCE + " is missing from the class path: a broken build");
+          throw new IllegalStateException(
+              "e1kfuzz/cli/" + RESOURCE + " is missing from the class path: a broken build");
         }
         p.load(in);
       }
       return new String[] {
         "e1kfuzz " + p.getProperty("version"),
-        "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
       };
     }
   }

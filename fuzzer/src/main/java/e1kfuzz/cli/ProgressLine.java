@@ -4,7 +4,9 @@ import e1kfuzz.engine.Campaign;
 import java.io.PrintWriter;
 import java.util.Locale;
 
-/** One progress line: rewritten in place on a terminal at most once a second, else a line every 5 s. */
+/**
+ * One progress line: rewritten in place on a terminal at most once a second, else a line every 5 s.
+ */
 final class ProgressLine implements Campaign.ProgressListener {
   private final PrintWriter err;
   private final boolean terminal;
@@ -23,9 +25,19 @@ final class ProgressLine implements Campaign.ProgressListener {
     }
     lastPrint = p.elapsedNanos();
     double secs = p.elapsedNanos() / 1e9;
-    String line = String.format(Locale.ROOT, "runs %d (%.0f/s), findings %d, signatures %d, coverage %d, elapsed %.0fs%s",
-        p.runs(), secs > 0 ? p.runs() / secs : 0.0, p.findings(), p.signatures(), p.coveragePoints(), secs,
-        p.remainingNanos() >= 0 ? String.format(Locale.ROOT, ", remaining %.0fs", p.remainingNanos() / 1e9) : "");
+    String line =
+        String.format(
+            Locale.ROOT,
+            "runs %d (%.0f/s), findings %d, signatures %d, coverage %d, elapsed %.0fs%s",
+            p.runs(),
+            secs > 0 ? p.runs() / secs : 0.0,
+            p.findings(),
+            p.signatures(),
+            p.coveragePoints(),
+            secs,
+            p.remainingNanos() >= 0
+                ? String.format(Locale.ROOT, ", remaining %.0fs", p.remainingNanos() / 1e9)
+                : "");
     if (terminal) {
       err.print("\r" + line + "   ");
     } else {

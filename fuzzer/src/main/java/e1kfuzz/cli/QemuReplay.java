@@ -1,20 +1,21 @@
 package e1kfuzz.cli;
 
-import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import e1kfuzz.observe.Observation;
+import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.Qtest;
 import e1kfuzz.timing.Robustness;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code replay --backend qemu}: what a real QEMU does with each trace, checked against @expect. */
+/**
+ * {@code replay --backend qemu}: what a real QEMU does with each trace, checked against @expect.
+ */
 final class QemuReplay {
   private final CommandSpec spec;
   private final List<Path> files;
@@ -38,8 +39,16 @@ final class QemuReplay {
       return ExitCodes.NO_QEMU;
     }
     Variant v = variant != null ? variant : build.variant();
-    out.println("qemu: " + build.path() + " (" + build.versionLine() + "), expectations of " + v.id()
-        + (build.qtestAccel() ? "; qtest accelerator: exact virtual time" : "; real-time waits"));
+    out.println(
+        "qemu: "
+            + build.path()
+            + " ("
+            + build.versionLine()
+            + "), expectations of "
+            + v.id()
+            + (build.qtestAccel()
+                ? "; qtest accelerator: exact virtual time"
+                : "; real-time waits"));
     int mismatches = 0;
     int bad = 0;
     int failures = 0;
@@ -73,12 +82,18 @@ final class QemuReplay {
       }
       String result = run.abortId() == null ? "ok" : run.abortId();
       if (run.abortId() != null) {
-        out.printf("%5d  %-28s ABORT %s: %s%n", run.abort().step(), t.steps().get(run.abort().step() - 1).format(), run.abortId(), run.abort().assertion());
+        out.printf(
+            "%5d  %-28s ABORT %s: %s%n",
+            run.abort().step(),
+            t.steps().get(run.abort().step() - 1).format(),
+            run.abortId(),
+            run.abort().assertion());
       }
       String expected = t.expectedResult(v).orElse(null);
       if (expected != null && t.strictExpectations()) {
         // Lines stated with the strict invariants may name a strict violation before QEMU's abort:
-        // QEMU is held to the model's outcome without them (corpus check holds the lines themselves).
+        // QEMU is held to the model's outcome without them (corpus check holds the lines
+        // themselves).
         expected = e1kfuzz.model.Runner.run(v, t.steps(), false).result();
       }
       // QEMU shows only its aborts; the model's other signatures are not QEMU outcomes.
@@ -87,7 +102,12 @@ final class QemuReplay {
       if (!met) {
         mismatches++;
       }
-      out.println("verdict: " + result + (expected == null ? "" : met ? "  (as expected)" : "  MISMATCH: expected " + expectedAbort));
+      out.println(
+          "verdict: "
+              + result
+              + (expected == null
+                  ? ""
+                  : met ? "  (as expected)" : "  MISMATCH: expected " + expectedAbort));
     }
     if (bad > 0) {
       return ExitCodes.BAD_INPUT;

@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * Which real QEMU build each model variant is held against by {@code diff} and {@code fuzz
- * --backend diff}: the build named by {@code --qemu}, or, with {@code --qemu all} or without
- * {@code --qemu}, each variant's exact build from {@code make qemu-src} (qtest accelerator),
- * falling back to the Debian binary build of a release variant from {@code make qemu}.
+ * --backend diff}: the build named by {@code --qemu}, or, with {@code --qemu all} or without {@code
+ * --qemu}, each variant's exact build from {@code make qemu-src} (qtest accelerator), falling back
+ * to the Debian binary build of a release variant from {@code make qemu}.
  */
 final class QemuTargets {
   private QemuTargets() {}
@@ -21,10 +21,14 @@ final class QemuTargets {
   /** A variant and the build it is compared with. */
   record Target(Variant variant, QemuBuild build) {}
 
-  /** How a build is named in reports: its launcher name when it is in the cache folder, else its path. */
+  /**
+   * How a build is named in reports: its launcher name when it is in the cache folder, else its
+   * path.
+   */
   static String displayName(QemuBuild build) {
     Path p = build.path();
-    if (p.getParent() != null && p.toAbsolutePath().getParent().equals(QemuBuild.cacheDir().toAbsolutePath())) {
+    if (p.getParent() != null
+        && p.toAbsolutePath().getParent().equals(QemuBuild.cacheDir().toAbsolutePath())) {
       return p.getFileName().toString();
     }
     return p.toString();
@@ -46,13 +50,16 @@ final class QemuTargets {
    * @param variants the variants asked for (null: the one the build maps to, or all)
    * @return the targets, or null when there is no QEMU at all (the reason is printed)
    */
-  static List<Target> resolve(String qemu, Path moduleDir, List<Variant> variants, PrintWriter out, PrintWriter err) {
+  static List<Target> resolve(
+      String qemu, Path moduleDir, List<Variant> variants, PrintWriter out, PrintWriter err) {
     List<Variant> wanted = variants != null ? variants : List.of(Variant.values());
     boolean anyExact = wanted.stream().anyMatch(v -> QemuBuild.exact(v).isPresent());
     if (qemu == null && !anyExact) {
       // No exact build at all: the old default, qemu-system-x86_64 on PATH.
-      out.println("note: no exact builds in " + QemuBuild.cacheDir()
-          + " ('make qemu-src' builds them); using qemu-system-x86_64 on PATH");
+      out.println(
+          "note: no exact builds in "
+              + QemuBuild.cacheDir()
+              + " ('make qemu-src' builds them); using qemu-system-x86_64 on PATH");
     }
     if ((qemu != null && !qemu.equals("all")) || (qemu == null && !anyExact)) {
       QemuBuild b = CliSupport.qemuBuild(qemu, moduleDir, err);
@@ -68,13 +75,23 @@ final class QemuTargets {
       Optional<Path> debian = debianLauncher(v).flatMap(QemuBuild::cached);
       Path p = exact.or(() -> debian).orElse(null);
       if (p == null) {
-        out.println("note: " + v.id() + ": no build (no " + QemuBuild.exactLauncher(v) + " in " + QemuBuild.cacheDir()
-            + "; 'make qemu-src' builds it); skipped");
+        out.println(
+            "note: "
+                + v.id()
+                + ": no build (no "
+                + QemuBuild.exactLauncher(v)
+                + " in "
+                + QemuBuild.cacheDir()
+                + "; 'make qemu-src' builds it); skipped");
         continue;
       }
       if (exact.isEmpty()) {
-        out.println("note: " + v.id() + ": no exact build (make qemu-src); falling back to Debian's binary build "
-            + p.getFileName() + " (real-time waits)");
+        out.println(
+            "note: "
+                + v.id()
+                + ": no exact build (make qemu-src); falling back to Debian's binary build "
+                + p.getFileName()
+                + " (real-time waits)");
       }
       try {
         QemuBuild b = QemuBuild.probe(p);
@@ -84,8 +101,11 @@ final class QemuTargets {
       }
     }
     if (targets.isEmpty()) {
-      err.println("e1kfuzz: QEMU not available: no build for " + (variants == null ? "any variant" : "the selected variants")
-          + "; 'make qemu-src' builds the exact ones, " + DiffCommand.INSTALL);
+      err.println(
+          "e1kfuzz: QEMU not available: no build for "
+              + (variants == null ? "any variant" : "the selected variants")
+              + "; 'make qemu-src' builds the exact ones, "
+              + DiffCommand.INSTALL);
       return null;
     }
     return targets;

@@ -47,22 +47,30 @@ final class ReplayCommand implements Callable<Integer> {
       defaultValue = "all",
       split = ",",
       converter = VariantSelection.class,
-      description = "Variant to run, or all (default: ${DEFAULT-VALUE}); several may be given; see 'e1kfuzz variants'. "
-          + "With --backend qemu: the variant whose @expect lines QEMU is held to (default: the one the build maps to).")
+      description =
+          "Variant to run, or all (default: ${DEFAULT-VALUE}); several may be given; see 'e1kfuzz variants'. "
+              + "With --backend qemu: the variant whose @expect lines QEMU is held to (default: the one the build maps to).")
   List<Variant> variants;
 
-
-  @Option(names = "--format", defaultValue = "text",
-      description = "text, json or html (one self-contained page, an SVG timeline per file and variant; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "text",
+      description =
+          "text, json or html (one self-contained page, an SVG timeline per file and variant; default: ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-      description = "With --format html: write the page to FILE (atomically) and print the verdicts; without it the page goes to stdout.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description =
+          "With --format html: write the page to FILE (atomically) and print the verdicts; without it the page goes to stdout.")
   Path output;
 
-  @Option(names = "--strict",
-      description = "Also check the strict invariants (strict:*). A file whose @expect lines name no strict signature is "
-          + "still held to them by a run without the strict invariants; the strict violations are shown.")
+  @Option(
+      names = "--strict",
+      description =
+          "Also check the strict invariants (strict:*). A file whose @expect lines name no strict signature is "
+              + "still held to them by a run without the strict invariants; the strict violations are shown.")
   boolean strict;
 
   @Option(names = "--summary", description = "Text format: only the verdicts, no step tables.")
@@ -73,8 +81,11 @@ final class ReplayCommand implements Callable<Integer> {
     qemu
   }
 
-  @Option(names = "--backend", defaultValue = "model",
-      description = "model (default) or qemu: replay on a real qemu-system-x86_64 over qtest (see 'diff' to compare both).")
+  @Option(
+      names = "--backend",
+      defaultValue = "model",
+      description =
+          "model (default) or qemu: replay on a real qemu-system-x86_64 over qtest (see 'diff' to compare both).")
   Backend backend;
 
   @picocli.CommandLine.Mixin QemuOptions qemuOptions = new QemuOptions();
@@ -82,38 +93,52 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (output != null && format != Format.html) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-o/--output needs --format html");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "-o/--output needs --format html");
     }
     if (format == Format.html && backend != Backend.model) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format html needs --backend model");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--format html needs --backend model");
     }
     if (backend == Backend.qemu && format != Format.text) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
           "--backend qemu prints text only (use 'e1kfuzz diff' to compare with the model)");
     }
     if (summary && format != Format.text) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--summary is for the text format");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--summary is for the text format");
     }
     if (backend == Backend.qemu) {
       for (String o : new String[] {"--strict", "--summary"}) {
         if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          throw new picocli.CommandLine.ParameterException(
+              spec.commandLine(),
               o + " cannot be combined with --backend qemu: QEMU shows its aborts, step by step");
         }
       }
       if (QemuOptions.ALL.equals(qemuOptions.qemu)) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
             "--qemu all is for diff and fuzz --backend diff; replay --backend qemu runs one build");
       }
       List<Variant> vs = VariantSelection.distinct(variants);
       if (vs.size() > 1 && spec.commandLine().getParseResult().hasMatchedOption("--variant")) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
             "--backend qemu holds one build to one variant's @expect lines: give one --variant, or none (the build's own)");
       }
-      return new QemuReplay(spec, files, qemuOptions.qemu, qemuOptions.moduleDir, vs.size() == 1 ? vs.get(0) : null).call();
+      return new QemuReplay(
+              spec,
+              files,
+              qemuOptions.qemu,
+              qemuOptions.moduleDir,
+              vs.size() == 1 ? vs.get(0) : null)
+          .call();
     }
     if (qemuOptions.given()) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), qemuOptions.givenName() + " needs --backend qemu");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), qemuOptions.givenName() + " needs --backend qemu");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -138,7 +163,8 @@ final class ReplayCommand implements Callable<Integer> {
         strictFiles.add(file.toString());
       }
       for (Variant v : variants) {
-        ReplayResult r = Replay.run(file.toString(), trace, v, strict, tables || format == Format.html);
+        ReplayResult r =
+            Replay.run(file.toString(), trace, v, strict, tables || format == Format.html);
         results.add(r);
         if (tables) {
           out.print(ReplayText.table(r));
@@ -163,12 +189,26 @@ final class ReplayCommand implements Callable<Integer> {
       out.println("Verdicts" + (strict ? " (strict)" : "") + ":");
       out.print(ReplayText.summary(results));
       for (String f : strictFiles) {
-        out.println("note: " + f + ": its @expect lines name strict signatures, so it ran with the strict invariants");
+        out.println(
+            "note: "
+                + f
+                + ": its @expect lines name strict signatures, so it ran with the strict invariants");
       }
       long bad = results.stream().filter(r -> !r.ok()).count();
-      long violatedAsExpected = results.stream().filter(r -> r.ok() && r.outcome() instanceof e1kfuzz.model.Outcome.Violated && !r.metWithoutStrict()).count();
-      out.printf("%s: %d as expected (%d violated as expected), %d unexpected (violated or mismatched), %s%n",
-          CliSupport.count(results.size(), "run"), results.size() - bad, violatedAsExpected, bad,
+      long violatedAsExpected =
+          results.stream()
+              .filter(
+                  r ->
+                      r.ok()
+                          && r.outcome() instanceof e1kfuzz.model.Outcome.Violated
+                          && !r.metWithoutStrict())
+              .count();
+      out.printf(
+          "%s: %d as expected (%d violated as expected), %d unexpected (violated or mismatched), %s%n",
+          CliSupport.count(results.size(), "run"),
+          results.size() - bad,
+          violatedAsExpected,
+          bad,
           CliSupport.count(errors.size(), "unreadable file"));
     }
     if (!errors.isEmpty()) {

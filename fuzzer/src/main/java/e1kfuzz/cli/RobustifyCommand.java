@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code e1kfuzz robustify FILE}: rewrite a trace so that real-time replays keep its order of events. */
+/**
+ * {@code e1kfuzz robustify FILE}: rewrite a trace so that real-time replays keep its order of
+ * events.
+ */
 @Command(
     name = "robustify",
     mixinStandardHelpOptions = true,
@@ -53,14 +56,21 @@ final class RobustifyCommand implements Callable<Integer> {
       defaultValue = "all",
       split = ",",
       converter = VariantSelection.class,
-      description = "Variant whose outcome and order of events must be kept, or all (default: ${DEFAULT-VALUE}: every variant); several may be given.")
+      description =
+          "Variant whose outcome and order of events must be kept, or all (default: ${DEFAULT-VALUE}: every variant); several may be given.")
   List<Variant> variants;
 
-  @Option(names = "--margin", paramLabel = "DURATION", defaultValue = "5ms", converter = DurationConverter.class,
+  @Option(
+      names = "--margin",
+      paramLabel = "DURATION",
+      defaultValue = "5ms",
+      converter = DurationConverter.class,
       description = "How late a step may land (default: ${DEFAULT-VALUE}).")
   java.time.Duration margin;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "OUT",
       description = "Where to write (default: <stem>.robust.trace next to FILE).")
   Path output;
 
@@ -84,33 +94,59 @@ final class RobustifyCommand implements Callable<Integer> {
       return ExitCodes.BAD_INPUT;
     }
     boolean all = variants.size() == Variant.values().length;
-    String on = all ? "every variant" : variants.stream().map(Variant::id).collect(java.util.stream.Collectors.joining(", "));
+    String on =
+        all
+            ? "every variant"
+            : variants.stream().map(Variant::id).collect(java.util.stream.Collectors.joining(", "));
     String marginText = Step.formatDuration(marginNs);
     Robustifier.Result r = Robustifier.robustify(trace.steps(), variants, marginNs);
     switch (r.status()) {
       case ALREADY_ROBUST -> {
-        out.println(file + ": already timing-robust with margin " + marginText + " on " + on + "; nothing written");
+        out.println(
+            file
+                + ": already timing-robust with margin "
+                + marginText
+                + " on "
+                + on
+                + "; nothing written");
         return ExitCodes.OK;
       }
       case NOT_ROBUST -> {
-        out.println(file + ": cannot be made timing-robust with margin " + marginText + " on " + on + ": " + r.reason());
+        out.println(
+            file
+                + ": cannot be made timing-robust with margin "
+                + marginText
+                + " on "
+                + on
+                + ": "
+                + r.reason());
         return ExitCodes.NOT_ROBUST;
       }
       default -> {}
     }
 
-    if (target.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize()) || sameFile(target, file)) {
+    if (target.toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())
+        || sameFile(target, file)) {
       err.println("e1kfuzz: " + target + " is the input; not overwritten (choose another -o)");
       return ExitCodes.BAD_INPUT;
     }
     List<String> header = new ArrayList<>(trace.header());
-    header.add("robustified for real-time replay, margin " + marginText + (all ? "" : " (kept for " + on + " only)")
-        + ", from " + file.getFileName() + ": " + String.join("; ", r.rewrites()));
-    // The outcomes are unchanged by construction on the variants asked for; the input's @expect lines
+    header.add(
+        "robustified for real-time replay, margin "
+            + marginText
+            + (all ? "" : " (kept for " + on + " only)")
+            + ", from "
+            + file.getFileName()
+            + ": "
+            + String.join("; ", r.rewrites()));
+    // The outcomes are unchanged by construction on the variants asked for; the input's @expect
+    // lines
     // stay unless another variant's outcome changed (only possible with --variant).
     List<String> changed = new ArrayList<>();
     for (Variant v : Variant.values()) {
-      if (!Runner.run(v, trace.steps(), false).result().equals(Runner.run(v, r.steps(), false).result())) {
+      if (!Runner.run(v, trace.steps(), false)
+          .result()
+          .equals(Runner.run(v, r.steps(), false).result())) {
         changed.add(v.id());
       }
     }
@@ -126,7 +162,8 @@ final class RobustifyCommand implements Callable<Integer> {
     try {
       Trace back = TraceParser.parse(target.toString(), body);
       if (!back.steps().equals(r.steps())) {
-        throw new IllegalStateException("the written text does not parse back to the rewritten steps");
+        throw new IllegalStateException(
+            "the written text does not parse back to the rewritten steps");
       }
     } catch (TraceSyntaxException e) {
       throw new IllegalStateException("the written text does not parse: " + e.getMessage(), e);
@@ -135,15 +172,28 @@ final class RobustifyCommand implements Callable<Integer> {
     try {
       written = TraceFiles.writeNew(target, body);
     } catch (FileAlreadyExistsException e) {
-      err.println("e1kfuzz: " + target + " exists with different content; not overwritten (choose another -o)");
+      err.println(
+          "e1kfuzz: "
+              + target
+              + " exists with different content; not overwritten (choose another -o)");
       return ExitCodes.BAD_INPUT;
     } catch (IOException e) {
       CliSupport.cannotWriteFile(target, e, err);
       return ExitCodes.BAD_INPUT;
     }
-    out.println(file + ": timing-robust with margin " + marginText + " on " + on + " after: " + String.join("; ", r.rewrites()));
+    out.println(
+        file
+            + ": timing-robust with margin "
+            + marginText
+            + " on "
+            + on
+            + " after: "
+            + String.join("; ", r.rewrites()));
     if (!changed.isEmpty()) {
-      out.println("note: the outcome changed on " + String.join(", ", changed) + "; its @expect lines were recomputed");
+      out.println(
+          "note: the outcome changed on "
+              + String.join(", ", changed)
+              + "; its @expect lines were recomputed");
     }
     out.println((written ? "wrote " : "already there: ") + target);
     return ExitCodes.OK;
@@ -152,7 +202,8 @@ final class RobustifyCommand implements Callable<Integer> {
   /** {@code dir/x.trace} -> {@code dir/x.robust.trace}. */
   static Path sibling(Path file) {
     String name = file.getFileName().toString();
-    String stem = name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
+    String stem =
+        name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
     Path dir = file.toAbsolutePath().getParent();
     return dir.resolve(stem + ".robust.trace");
   }
@@ -169,8 +220,8 @@ final class RobustifyCommand implements Callable<Integer> {
   private record StepComments(List<String> before, String trailing) {}
 
   /**
-   * The comments of the input's step lines, read as {@link TraceParser} splits lines ({@code #} starts
-   * a comment anywhere); null if the lines do not match the parsed steps.
+   * The comments of the input's step lines, read as {@link TraceParser} splits lines ({@code #}
+   * starts a comment anywhere); null if the lines do not match the parsed steps.
    */
   private static List<StepComments> stepComments(String text, Trace trace) {
     List<StepComments> out = new ArrayList<>();
@@ -195,7 +246,9 @@ final class RobustifyCommand implements Callable<Integer> {
         continue;
       }
       String trailing = hash >= 0 ? line.substring(hash + 1).strip() : null;
-      out.add(new StepComments(List.copyOf(pending), trailing == null || trailing.isEmpty() ? null : trailing));
+      out.add(
+          new StepComments(
+              List.copyOf(pending), trailing == null || trailing.isEmpty() ? null : trailing));
       pending.clear();
     }
     if (!pending.isEmpty()) {
@@ -237,11 +290,21 @@ final class RobustifyCommand implements Callable<Integer> {
     return periodsScaled && TIME.matcher(comment).find() ? comment + STALE_TIME : comment;
   }
 
-  private static String render(List<String> header, List<String> expectLines, Robustifier.Result r, String text, Trace input) {
+  private static String render(
+      List<String> header,
+      List<String> expectLines,
+      Robustifier.Result r,
+      String text,
+      Trace input) {
     List<StepComments> comments = stepComments(text, input);
     // An inserted step is a write of a scaled default period; a changed write scales a period.
-    boolean scaled = r.lines().stream().anyMatch(l -> l.origin() < 0
-        || (l.step() instanceof Step.Write && !l.step().equals(input.steps().get(l.origin()))));
+    boolean scaled =
+        r.lines().stream()
+            .anyMatch(
+                l ->
+                    l.origin() < 0
+                        || (l.step() instanceof Step.Write
+                            && !l.step().equals(input.steps().get(l.origin()))));
     StringBuilder sb = new StringBuilder();
     for (String h : header) {
       sb.append(h.isEmpty() ? "#" : "# " + h).append('\n');
@@ -267,7 +330,11 @@ final class RobustifyCommand implements Callable<Integer> {
       if (comment == null) {
         sb.append(step).append('\n');
       } else {
-        sb.append(step).append(" ".repeat(Math.max(2, 24 - step.length()))).append("# ").append(comment).append('\n');
+        sb.append(step)
+            .append(" ".repeat(Math.max(2, 24 - step.length())))
+            .append("# ")
+            .append(comment)
+            .append('\n');
       }
     }
     if (comments != null && comments.size() == input.steps().size() + 1) {

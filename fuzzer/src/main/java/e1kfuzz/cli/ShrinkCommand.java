@@ -36,15 +36,21 @@ final class ShrinkCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The failing trace.")
   Path file;
 
-  @Option(names = "--variant", paramLabel = "NAME", converter = VariantSelection.One.class,
-      description = "Variant whose failure to keep (default: the first variant, in registry order, on which the trace fails).")
+  @Option(
+      names = "--variant",
+      paramLabel = "NAME",
+      converter = VariantSelection.One.class,
+      description =
+          "Variant whose failure to keep (default: the first variant, in registry order, on which the trace fails).")
   Variant variant;
 
   @Option(names = "--strict", description = "Also check the strict invariants.")
   boolean strict;
 
-  @Option(names = "--zero-ns-windows",
-      description = "Allow shrinking into a form where a step runs while a timer is already due (a 0-ns window, not replayable step by step under qtest). By default a trace that the exact builds replay shrinks to one they replay too.")
+  @Option(
+      names = "--zero-ns-windows",
+      description =
+          "Allow shrinking into a form where a step runs while a timer is already due (a 0-ns window, not replayable step by step under qtest). By default a trace that the exact builds replay shrinks to one they replay too.")
   boolean zeroNsWindows;
 
   @Override
@@ -62,16 +68,28 @@ final class ShrinkCommand implements Callable<Integer> {
     List<Variant> candidates = variant != null ? List.of(variant) : List.of(Variant.values());
     for (Variant v : candidates) {
       if (Runner.run(v, trace.steps(), strict) instanceof Outcome.Violated violated) {
-        boolean replayable = !zeroNsWindows && e1kfuzz.timing.ExactTiming.problem(v, trace.steps()) == null;
-        Shrinker.Result r = Shrinker.shrink(v, trace.steps(), violated.signature(), strict, replayable,
-            Shrinker.DEFAULT_MAX_RUNS);
+        boolean replayable =
+            !zeroNsWindows && e1kfuzz.timing.ExactTiming.problem(v, trace.steps()) == null;
+        Shrinker.Result r =
+            Shrinker.shrink(
+                v,
+                trace.steps(),
+                violated.signature(),
+                strict,
+                replayable,
+                Shrinker.DEFAULT_MAX_RUNS);
         List<String> header = new ArrayList<>();
-        header.add("e1kfuzz shrink: " + violated.signature().id() + " on " + v.id() + ", from " + file);
+        header.add(
+            "e1kfuzz shrink: " + violated.signature().id() + " on " + v.id() + ", from " + file);
         header.add(r.summary() + (replayable ? "; kept in a form the exact builds replay" : ""));
-        Trace shrunk = Trace.of(r.steps()).withHeader(header)
-            .withExpectations(Regression.expectations(r.steps(), strict));
-        Path target = file.toAbsolutePath().getParent()
-            .resolve(Regression.fileName(violated.signature().id(), r.steps()));
+        Trace shrunk =
+            Trace.of(r.steps())
+                .withHeader(header)
+                .withExpectations(Regression.expectations(r.steps(), strict));
+        Path target =
+            file.toAbsolutePath()
+                .getParent()
+                .resolve(Regression.fileName(violated.signature().id(), r.steps()));
         try {
           if (target.equals(file.toAbsolutePath())) {
             out.println(r.summary() + "; the input is already minimal: " + file);
@@ -91,8 +109,11 @@ final class ShrinkCommand implements Callable<Integer> {
         return ExitCodes.FOUND;
       }
     }
-    out.println("the trace fails on " + (variant != null ? variant.id() + " no invariant" : "no variant")
-        + (strict ? "" : " (without --strict)") + "; nothing to shrink");
+    out.println(
+        "the trace fails on "
+            + (variant != null ? variant.id() + " no invariant" : "no variant")
+            + (strict ? "" : " (without --strict)")
+            + "; nothing to shrink");
     return ExitCodes.OK;
   }
 }

@@ -38,7 +38,10 @@ final class StateSaver {
     if (failure != null) {
       throw failure;
     }
-    CampaignState.save(dir, new CampaignState.Saved(options, elapsedBefore + System.nanoTime() - start, out, c.snapshot()));
+    CampaignState.save(
+        dir,
+        new CampaignState.Saved(
+            options, elapsedBefore + System.nanoTime() - start, out, c.snapshot()));
     lastSave = System.nanoTime();
   }
 }

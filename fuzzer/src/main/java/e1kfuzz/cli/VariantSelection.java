@@ -7,8 +7,8 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /**
- * Parses {@code --variant NAME|all}; the option takes several, repeated or comma-separated
- * ({@code --variant qemu-7.2.0,fix-v1}), the form the campaign header prints.
+ * Parses {@code --variant NAME|all}; the option takes several, repeated or comma-separated ({@code
+ * --variant qemu-7.2.0,fix-v1}), the form the campaign header prints.
  */
 final class VariantSelection implements CommandLine.ITypeConverter<List<Variant>> {
   static final String ALL = "all";
@@ -36,7 +36,8 @@ final class VariantSelection implements CommandLine.ITypeConverter<List<Variant>
 
   /** How {@code --variant} names a selection: {@code all}, or the ids joined by commas. */
   static String format(List<Variant> variants) {
-    return variants.size() == Variant.values().length && new LinkedHashSet<>(variants).size() == variants.size()
+    return variants.size() == Variant.values().length
+            && new LinkedHashSet<>(variants).size() == variants.size()
         ? ALL
         : variants.stream().map(Variant::id).collect(Collectors.joining(","));
   }
@@ -46,7 +47,8 @@ final class VariantSelection implements CommandLine.ITypeConverter<List<Variant>
     @Override
     public Variant convert(String value) {
       if (value.equals(ALL)) {
-        throw new CommandLine.TypeConversionException("one variant is meant here, not 'all' (see 'e1kfuzz variants')");
+        throw new CommandLine.TypeConversionException(
+            "one variant is meant here, not 'all' (see 'e1kfuzz variants')");
       }
       return one(value);
     }

@@ -4,8 +4,8 @@ import e1kfuzz.model.Variant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code e1kfuzz variants}: the registry, one line per variant. */
 @Command(
@@ -20,7 +20,8 @@ final class VariantsCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.println(String.format(Locale.ROOT, "%-16s %-52s %s", "NAME", "RELEASES", "DESCRIPTION"));
     for (Variant v : Variant.values()) {
-      out.println(String.format(Locale.ROOT, "%-16s %-52s %s", v.id(), v.releases(), v.description()));
+      out.println(
+          String.format(Locale.ROOT, "%-16s %-52s %s", v.id(), v.releases(), v.description()));
     }
     return ExitCodes.OK;
   }

@@ -28,10 +28,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A campaign's progress in a folder ({@code fuzz --state DIR}), so {@code fuzz --resume DIR} goes on
- * where it stopped: the options, the next run, the coverage, the kept traces and the first failures
- * (not yet shrunk). One JSON file, replaced atomically at epoch boundaries, so a crash or a
- * {@code kill -9} at any moment leaves the last complete state.
+ * A campaign's progress in a folder ({@code fuzz --state DIR}), so {@code fuzz --resume DIR} goes
+ * on where it stopped: the options, the next run, the coverage, the kept traces and the first
+ * failures (not yet shrunk). One JSON file, replaced atomically at epoch boundaries, so a crash or
+ * a {@code kill -9} at any moment leaves the last complete state.
  */
 public final class CampaignState {
   public static final String FILE = "campaign-state.json";
@@ -41,7 +41,8 @@ public final class CampaignState {
   private CampaignState() {}
 
   /** A saved campaign: its options, how long it has run in all, where findings go, its snapshot. */
-  public record Saved(CampaignOptions options, long elapsedNanos, String out, Campaign.Snapshot snapshot) {}
+  public record Saved(
+      CampaignOptions options, long elapsedNanos, String out, Campaign.Snapshot snapshot) {}
 
   public static void save(Path dir, Saved s) throws IOException {
     ObjectNode root = MAPPER.createObjectNode();
@@ -75,18 +76,30 @@ public final class CampaignState {
     snap.kept().forEach(t -> kept.add(Trace.of(t).format()));
     ArrayNode failures = root.putArray("failures");
     for (Campaign.FirstFailure f : snap.failures()) {
-      failures.addObject().put("variant", f.variant().id()).put("signature", f.signature().id())
-          .put("run", f.run()).put("trace", Trace.of(f.steps()).format());
+      failures
+          .addObject()
+          .put("variant", f.variant().id())
+          .put("signature", f.signature().id())
+          .put("run", f.run())
+          .put("trace", Trace.of(f.steps()).format());
     }
     ArrayNode internal = root.putArray("internalErrors");
     for (InternalFailure f : snap.internalFailures()) {
-      internal.addObject().put("variant", f.variant().id()).put("run", f.run())
-          .put("exception", f.exception()).put("stackTrace", f.stackTrace()).put("trace", Trace.of(f.steps()).format());
+      internal
+          .addObject()
+          .put("variant", f.variant().id())
+          .put("run", f.run())
+          .put("exception", f.exception())
+          .put("stackTrace", f.stackTrace())
+          .put("trace", Trace.of(f.steps()).format());
     }
-    TraceFiles.replace(dir.resolve(FILE), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    TraceFiles.replace(
+        dir.resolve(FILE), MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
   }
 
-  /** Removes what a save interrupted by a crash left behind (ours, hidden, never the state itself). */
+  /**
+   * Removes what a save interrupted by a crash left behind (ours, hidden, never the state itself).
+   */
   public static void removeStaleTemporaries(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return;
@@ -98,23 +111,31 @@ public final class CampaignState {
     }
   }
 
-  /** Reads a saved state; a missing, unreadable or inconsistent one is bad input naming the file. */
+  /**
+   * Reads a saved state; a missing, unreadable or inconsistent one is bad input naming the file.
+   */
   public static Saved load(Path dir) throws BadInputException {
     Path file = dir.resolve(FILE);
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
     } catch (NoSuchFileException e) {
-      throw new BadInputException(file + ": no campaign state here (start one with fuzz --state " + dir + ")");
+      throw new BadInputException(
+          file + ": no campaign state here (start one with fuzz --state " + dir + ")");
     } catch (JsonProcessingException e) {
-      throw new BadInputException(file + ":" + e.getLocation().getLineNr() + ": not a campaign state: "
-          + e.getOriginalMessage());
+      throw new BadInputException(
+          file
+              + ":"
+              + e.getLocation().getLineNr()
+              + ": not a campaign state: "
+              + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
     }
     try {
       if (!FORMAT.equals(text(root, "format"))) {
-        throw new IllegalArgumentException("format is '" + root.path("format").asText() + "', expected '" + FORMAT + "'");
+        throw new IllegalArgumentException(
+            "format is '" + root.path("format").asText() + "', expected '" + FORMAT + "'");
       }
       JsonNode o = root.get("options");
       List<Variant> variants = new ArrayList<>();
@@ -123,10 +144,20 @@ public final class CampaignState {
       }
       String[] shard = text(o, "shard").split("/");
       Duration time = o.has("timeMs") ? Duration.ofMillis(o.get("timeMs").asLong()) : null;
-      CampaignOptions options = new CampaignOptions(variants, number(o, "seed"), number(o, "runs"), time, 1,
-          new GeneratorOptions((int) number(o, "maxSteps"), GeneratorOptions.parseWeights(text(o, "weights"))),
-          o.path("strict").asBoolean(), Integer.parseInt(shard[0]) - 1, Integer.parseInt(shard[1]),
-          Guidance.valueOf(text(o, "guidance").toUpperCase(Locale.ROOT)), o.path("zeroNsWindows").asBoolean());
+      CampaignOptions options =
+          new CampaignOptions(
+              variants,
+              number(o, "seed"),
+              number(o, "runs"),
+              time,
+              1,
+              new GeneratorOptions(
+                  (int) number(o, "maxSteps"), GeneratorOptions.parseWeights(text(o, "weights"))),
+              o.path("strict").asBoolean(),
+              Integer.parseInt(shard[0]) - 1,
+              Integer.parseInt(shard[1]),
+              Guidance.valueOf(text(o, "guidance").toUpperCase(Locale.ROOT)),
+              o.path("zeroNsWindows").asBoolean());
       JsonNode cov = root.get("coverage");
       JsonNode idx = array(cov, "indices");
       int[] indices = new int[idx.size()];
@@ -140,16 +171,30 @@ public final class CampaignState {
       }
       List<Campaign.FirstFailure> failures = new ArrayList<>();
       for (JsonNode f : array(root, "failures")) {
-        failures.add(new Campaign.FirstFailure(variant(text(f, "variant")), signature(text(f, "signature")),
-            number(f, "run"), TraceParser.parse(file + " failure", text(f, "trace")).steps()));
+        failures.add(
+            new Campaign.FirstFailure(
+                variant(text(f, "variant")),
+                signature(text(f, "signature")),
+                number(f, "run"),
+                TraceParser.parse(file + " failure", text(f, "trace")).steps()));
       }
       List<InternalFailure> internal = new ArrayList<>();
       for (JsonNode f : array(root, "internalErrors")) {
-        internal.add(new InternalFailure(number(f, "run"), variant(text(f, "variant")), text(f, "exception"),
-            text(f, "stackTrace"), TraceParser.parse(file + " internal error", text(f, "trace")).steps()));
+        internal.add(
+            new InternalFailure(
+                number(f, "run"),
+                variant(text(f, "variant")),
+                text(f, "exception"),
+                text(f, "stackTrace"),
+                TraceParser.parse(file + " internal error", text(f, "trace")).steps()));
       }
-      Campaign.Snapshot snap = new Campaign.Snapshot(number(root, "nextRun"), kept,
-          Coverage.of(indices, number(cov, "marks")), failures, internal);
+      Campaign.Snapshot snap =
+          new Campaign.Snapshot(
+              number(root, "nextRun"),
+              kept,
+              Coverage.of(indices, number(cov, "marks")),
+              failures,
+              internal);
       return new Saved(options, number(root, "elapsedMs") * 1_000_000, text(root, "out"), snap);
     } catch (TraceSyntaxException e) {
       throw new BadInputException(e.getMessage(), e);
@@ -183,10 +228,12 @@ public final class CampaignState {
   }
 
   private static Variant variant(String id) {
-    return Variant.byId(id).orElseThrow(() -> new IllegalArgumentException("unknown variant '" + id + "'"));
+    return Variant.byId(id)
+        .orElseThrow(() -> new IllegalArgumentException("unknown variant '" + id + "'"));
   }
 
   private static Signature signature(String id) {
-    return Signature.byId(id).orElseThrow(() -> new IllegalArgumentException("unknown signature '" + id + "'"));
+    return Signature.byId(id)
+        .orElseThrow(() -> new IllegalArgumentException("unknown signature '" + id + "'"));
   }
 }

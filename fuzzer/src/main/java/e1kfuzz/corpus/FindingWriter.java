@@ -22,7 +22,9 @@ import java.util.Map;
 public final class FindingWriter {
   private FindingWriter() {}
 
-  /** Header line of an internal-error trace: {@code e1kfuzz internal error on VARIANT: EXCEPTION}. */
+  /**
+   * Header line of an internal-error trace: {@code e1kfuzz internal error on VARIANT: EXCEPTION}.
+   */
   public static final String INTERNAL_HEADER = "e1kfuzz internal error on ";
 
   /**
@@ -57,7 +59,8 @@ public final class FindingWriter {
    * @throws IOException when the folder cannot be written; files written before stay intact
    */
   public static List<Written> write(
-      Path dir, List<Finding> findings, boolean strict, long seed, String origin) throws IOException {
+      Path dir, List<Finding> findings, boolean strict, long seed, String origin)
+      throws IOException {
     return write(dir, findings, strict, seed, origin, Map.of());
   }
 
@@ -66,7 +69,12 @@ public final class FindingWriter {
    *     without one get the replayability the model alone can tell
    */
   public static List<Written> write(
-      Path dir, List<Finding> findings, boolean strict, long seed, String origin, Map<Finding, String> exactNotes)
+      Path dir,
+      List<Finding> findings,
+      boolean strict,
+      long seed,
+      String origin,
+      Map<Finding, String> exactNotes)
       throws IOException {
     Map<List<Step>, List<Finding>> byTrace = new LinkedHashMap<>();
     for (Finding f : findings) {
@@ -79,8 +87,14 @@ public final class FindingWriter {
       for (Finding f : e.getValue()) {
         header.add("e1kfuzz finding: " + f.signature().id() + " on " + f.variant().id());
         header.add(
-            "  seed " + seed + ", run " + f.run() + ", original length " + f.original().size()
-                + " steps; " + f.shrunk().summary());
+            "  seed "
+                + seed
+                + ", run "
+                + f.run()
+                + ", original length "
+                + f.original().size()
+                + " steps; "
+                + f.shrunk().summary());
         header.add("  " + exactLine(f, exactNotes.get(f)));
       }
       header.add("found by: " + origin);
@@ -90,19 +104,26 @@ public final class FindingWriter {
     return out;
   }
 
-  /** The header line on the exact builds: the confirmation, or whether the trace replays under qtest. */
+  /**
+   * The header line on the exact builds: the confirmation, or whether the trace replays under
+   * qtest.
+   */
   public static String exactLine(Finding f, String note) {
     if (f.notExactReplayable() != null) {
       return "exact builds: not replayable under qtest: " + f.notExactReplayable();
     }
-    return "exact builds: " + (note != null ? note : "replayable under qtest (not checked: no exact build of " + f.variant().id() + ")");
+    return "exact builds: "
+        + (note != null
+            ? note
+            : "replayable under qtest (not checked: no exact build of " + f.variant().id() + ")");
   }
 
   /**
    * Writes one regression case named after {@code result} with {@code @expect} lines for every
    * variant; the header gets a replay command. An identical existing file counts as present.
    */
-  public static Written writeCase(Path dir, String result, List<Step> steps, List<String> headerLines, boolean strict)
+  public static Written writeCase(
+      Path dir, String result, List<Step> steps, List<String> headerLines, boolean strict)
       throws IOException {
     List<Expectation> expect = Regression.expectations(steps, strict);
     Path file = dir.resolve(Regression.fileName(result, steps));
@@ -137,8 +158,8 @@ public final class FindingWriter {
 
   /**
    * Writes each internal failure as an {@code internal-error-<variant>-<hash>.trace} (the unshrunk
-   * steps, with seed and run in the header) and its stack trace next to it as {@code .stack.txt}, for
-   * a bug report. Same rules as findings: atomic, never replacing a file with other steps.
+   * steps, with seed and run in the header) and its stack trace next to it as {@code .stack.txt},
+   * for a bug report. Same rules as findings: atomic, never replacing a file with other steps.
    *
    * @return the trace files, in the order of {@code failures}
    */
@@ -147,22 +168,45 @@ public final class FindingWriter {
     List<Path> out = new ArrayList<>();
     for (InternalFailure f : failures) {
       // The kind is in the hash: two kinds of failure on the same steps are two reports.
-      String hash = com.google.common.hash.Hashing.sha256()
-          .hashString(f.kind() + "\n" + Trace.of(f.steps()).format(), java.nio.charset.StandardCharsets.UTF_8)
-          .toString().substring(0, 12);
+      String hash =
+          com.google.common.hash.Hashing.sha256()
+              .hashString(
+                  f.kind() + "\n" + Trace.of(f.steps()).format(),
+                  java.nio.charset.StandardCharsets.UTF_8)
+              .toString()
+              .substring(0, 12);
       Path file = dir.resolve("internal-error-" + f.variant().id() + "-" + hash + ".trace");
       Path stack = FindingsMerge.stackFile(file);
-      List<String> header = List.of(
-          INTERNAL_HEADER + f.variant().id() + ": " + oneLine(f.exception()),
-          "  seed " + seed + ", run " + f.run() + ", " + f.steps().size() + " steps (not shrunk)",
-          "found by: " + origin,
-          "stack trace: " + stack.getFileName(),
-          replayLine(file, " --variant " + f.variant().id()));
+      List<String> header =
+          List.of(
+              INTERNAL_HEADER + f.variant().id() + ": " + oneLine(f.exception()),
+              "  seed "
+                  + seed
+                  + ", run "
+                  + f.run()
+                  + ", "
+                  + f.steps().size()
+                  + " steps (not shrunk)",
+              "found by: " + origin,
+              "stack trace: " + stack.getFileName(),
+              replayLine(file, " --variant " + f.variant().id()));
       Trace trace = Trace.of(f.steps()).withHeader(header);
       writeOrConfirm(file, trace);
       if (!Files.exists(stack)) {
-        TraceFiles.writeNew(stack, INTERNAL_HEADER + f.variant().id() + ", seed " + seed + ", run " + f.run()
-            + "\nfound by: " + origin + "\ntrace: " + file.getFileName() + "\n\n" + f.stackTrace());
+        TraceFiles.writeNew(
+            stack,
+            INTERNAL_HEADER
+                + f.variant().id()
+                + ", seed "
+                + seed
+                + ", run "
+                + f.run()
+                + "\nfound by: "
+                + origin
+                + "\ntrace: "
+                + file.getFileName()
+                + "\n\n"
+                + f.stackTrace());
       }
       out.add(file);
     }

@@ -29,11 +29,15 @@ import java.util.stream.Stream;
  * name, then the smaller path), and says which of them the corpus does not expect yet.
  *
  * <p>A findings file says what it holds in its header ({@code e1kfuzz finding: SIG on VARIANT},
- * {@code e1kfuzz internal error on VARIANT: ...}); a trace without such lines is taken for its failing
- * {@code @expect} lines. Every finding claim is checked by replaying the trace on the model.
+ * {@code e1kfuzz internal error on VARIANT: ...}); a trace without such lines is taken for its
+ * failing {@code @expect} lines. Every finding claim is checked by replaying the trace on the
+ * model.
  */
 public final class FindingsMerge {
-  /** The signature word of an exception inside the model (see {@link FindingWriter#writeInternalErrors}). */
+  /**
+   * The signature word of an exception inside the model (see {@link
+   * FindingWriter#writeInternalErrors}).
+   */
   public static final String INTERNAL_ERROR = "internal-error";
 
   static final String FINDING_PREFIX = "# e1kfuzz finding: ";
@@ -78,9 +82,16 @@ public final class FindingsMerge {
 
   /** What the merge read and chose; {@code errors} name file and line. */
   public record Result(
-      int filesRead, List<Chosen> chosen, Set<Key> expected, List<Key> unexpected, List<String> errors) {}
+      int filesRead,
+      List<Chosen> chosen,
+      Set<Key> expected,
+      List<Key> unexpected,
+      List<String> errors) {}
 
-  /** Reads every {@code .trace} file of the inputs (folders, or files) and keeps the shortest trace per key. */
+  /**
+   * Reads every {@code .trace} file of the inputs (folders, or files) and keeps the shortest trace
+   * per key.
+   */
   public static Result merge(List<Path> inputs, Path corpus) {
     List<String> errors = new ArrayList<>();
     List<Source> sources = new ArrayList<>();
@@ -103,15 +114,19 @@ public final class FindingsMerge {
             .thenComparing(s -> s.file().getFileName().toString())
             .thenComparing(s -> s.file().toString());
     List<Chosen> chosen = new ArrayList<>();
-    byKey.forEach((k, list) -> chosen.add(new Chosen(k, list.stream().min(best).orElseThrow(), list.size())));
+    byKey.forEach(
+        (k, list) -> chosen.add(new Chosen(k, list.stream().min(best).orElseThrow(), list.size())));
     Set<Key> expected = expected(corpus, errors);
-    List<Key> unexpected = chosen.stream().map(Chosen::key).filter(k -> !expected.contains(k)).toList();
-    return new Result(sources.size(), List.copyOf(chosen), expected, unexpected, List.copyOf(errors));
+    List<Key> unexpected =
+        chosen.stream().map(Chosen::key).filter(k -> !expected.contains(k)).toList();
+    return new Result(
+        sources.size(), List.copyOf(chosen), expected, unexpected, List.copyOf(errors));
   }
 
   /**
    * Writes the chosen traces into {@code out}, one file per distinct step sequence, atomically; an
-   * existing file with the same steps is left alone, one with other steps is an error (never replaced).
+   * existing file with the same steps is left alone, one with other steps is an error (never
+   * replaced).
    */
   public static List<Output> write(Result result, Path out) throws IOException {
     // Findings that shrank to the same steps share one file (as FindingWriter does), whatever each
@@ -122,10 +137,14 @@ public final class FindingsMerge {
     }
     List<Output> outputs = new ArrayList<>();
     for (List<Chosen> group : bySteps.values()) {
-      List<Source> files = group.stream().map(Chosen::source).distinct()
-          .sorted(Comparator.comparing((Source s) -> s.file().getFileName().toString())
-              .thenComparing(s -> s.file().toString()))
-          .toList();
+      List<Source> files =
+          group.stream()
+              .map(Chosen::source)
+              .distinct()
+              .sorted(
+                  Comparator.comparing((Source s) -> s.file().getFileName().toString())
+                      .thenComparing(s -> s.file().toString()))
+              .toList();
       Path target = out.resolve(files.get(0).file().getFileName());
       Trace first = files.get(0).trace();
       Set<String> header = new LinkedHashSet<>();
@@ -139,7 +158,8 @@ public final class FindingsMerge {
       for (Source s : files) {
         Path stack = stackFile(s.file());
         if (Files.isRegularFile(stack)) {
-          writeOrKeep(out.resolve(stack.getFileName()), Files.readString(stack, StandardCharsets.UTF_8));
+          writeOrKeep(
+              out.resolve(stack.getFileName()), Files.readString(stack, StandardCharsets.UTF_8));
           break;
         }
       }
@@ -160,7 +180,8 @@ public final class FindingsMerge {
   /** {@code internal-error-x.trace} → {@code internal-error-x.stack.txt}. */
   public static Path stackFile(Path trace) {
     String name = trace.getFileName().toString();
-    String base = name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
+    String base =
+        name.endsWith(".trace") ? name.substring(0, name.length() - ".trace".length()) : name;
     return trace.resolveSibling(base + ".stack.txt");
   }
 
@@ -170,7 +191,8 @@ public final class FindingsMerge {
     for (Path in : inputs) {
       if (Files.isDirectory(in)) {
         try (Stream<Path> s = Files.list(in)) {
-          files.addAll(s.filter(p -> p.getFileName().toString().endsWith(".trace")).sorted().toList());
+          files.addAll(
+              s.filter(p -> p.getFileName().toString().endsWith(".trace")).sorted().toList());
         } catch (IOException e) {
           errors.add(in + ": cannot list: " + TraceFiles.describe(e));
         }
@@ -187,7 +209,9 @@ public final class FindingsMerge {
   public static Source read(Path file) throws BadInputException {
     Source s = readClaims(file);
     if (s.keys().isEmpty()) {
-      throw new BadInputException(file + ":1: no finding in it (no 'e1kfuzz finding:' header line and no failing @expect line)");
+      throw new BadInputException(
+          file
+              + ":1: no finding in it (no 'e1kfuzz finding:' header line and no failing @expect line)");
     }
     return s;
   }
@@ -221,36 +245,64 @@ public final class FindingsMerge {
     }
     if (keys.isEmpty()) {
       for (Variant v : Variant.values()) {
-        trace.expectedResult(v).filter(r -> !r.equals(Expectation.OK)).ifPresent(r -> keys.add(new Key(v.id(), r)));
+        trace
+            .expectedResult(v)
+            .filter(r -> !r.equals(Expectation.OK))
+            .ifPresent(r -> keys.add(new Key(v.id(), r)));
       }
     }
     return new Source(file, trace, keys);
   }
 
-  private static Key findingClaim(Path file, int line, String claim, List<Step> steps) throws BadInputException {
+  private static Key findingClaim(Path file, int line, String claim, List<Step> steps)
+      throws BadInputException {
     String[] words = claim.strip().split(" on ", -1);
     if (words.length != 2) {
-      throw new BadInputException(file + ":" + line + ": expected 'e1kfuzz finding: SIGNATURE on VARIANT': '" + claim + "'");
+      throw new BadInputException(
+          file
+              + ":"
+              + line
+              + ": expected 'e1kfuzz finding: SIGNATURE on VARIANT': '"
+              + claim
+              + "'");
     }
     String sig = words[0].strip();
     String var = words[1].strip();
-    Signature signature = Signature.byId(sig)
-        .orElseThrow(() -> new BadInputException(file + ":" + line + ": unknown signature '" + sig + "'"));
-    Variant variant = Variant.byId(var)
-        .orElseThrow(() -> new BadInputException(file + ":" + line + ": unknown variant '" + var + "'"));
+    Signature signature =
+        Signature.byId(sig)
+            .orElseThrow(
+                () ->
+                    new BadInputException(file + ":" + line + ": unknown signature '" + sig + "'"));
+    Variant variant =
+        Variant.byId(var)
+            .orElseThrow(
+                () -> new BadInputException(file + ":" + line + ": unknown variant '" + var + "'"));
     Outcome o;
     try {
       o = Runner.run(variant, steps, sig.startsWith("strict:"));
     } catch (RuntimeException e) {
-      throw new BadInputException(file + ":" + line + ": replaying it on " + var + " fails inside the model: " + e, e);
+      throw new BadInputException(
+          file + ":" + line + ": replaying it on " + var + " fails inside the model: " + e, e);
     }
     if (!(o instanceof Outcome.Violated v) || v.signature() != signature) {
-      throw new BadInputException(file + ":" + line + ": claims " + sig + " on " + var + " but the trace gives " + o.result());
+      throw new BadInputException(
+          file
+              + ":"
+              + line
+              + ": claims "
+              + sig
+              + " on "
+              + var
+              + " but the trace gives "
+              + o.result());
     }
     return new Key(var, sig);
   }
 
-  /** Every (variant, failing result) the corpus's {@code @expect} lines state; bad files go to {@code errors}. */
+  /**
+   * Every (variant, failing result) the corpus's {@code @expect} lines state; bad files go to
+   * {@code errors}.
+   */
   public static Set<Key> expected(Path corpus, List<String> errors) {
     Set<Key> expected = new TreeSet<>();
     if (corpus == null) {
@@ -261,7 +313,9 @@ public final class FindingsMerge {
       try {
         Trace t = TraceFiles.read(f);
         for (Variant v : Variant.values()) {
-          t.expectedResult(v).filter(r -> !r.equals(Expectation.OK)).ifPresent(r -> expected.add(new Key(v.id(), r)));
+          t.expectedResult(v)
+              .filter(r -> !r.equals(Expectation.OK))
+              .ifPresent(r -> expected.add(new Key(v.id(), r)));
         }
       } catch (BadInputException e) {
         errors.add(e.getMessage());

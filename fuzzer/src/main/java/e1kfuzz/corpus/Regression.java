@@ -43,7 +43,9 @@ public final class Regression {
     return Hashing.sha256().hashString(body, StandardCharsets.UTF_8).toString().substring(0, 12);
   }
 
-  /** {@code assert-collect-delayed-causes-0123456789ab.trace}: ':' is not portable in file names. */
+  /**
+   * {@code assert-collect-delayed-causes-0123456789ab.trace}: ':' is not portable in file names.
+   */
   public static String fileName(String result, List<Step> steps) {
     return result.replace(':', '-') + "-" + contentHash(steps) + ".trace";
   }

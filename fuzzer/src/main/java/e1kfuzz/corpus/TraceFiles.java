@@ -58,7 +58,8 @@ public final class TraceFiles {
     try {
       long size = Files.size(file);
       if (size > MAX_BYTES) {
-        throw new BadInputException(file + ": file too large (" + size + " bytes, limit " + MAX_BYTES + ")");
+        throw new BadInputException(
+            file + ": file too large (" + size + " bytes, limit " + MAX_BYTES + ")");
       }
       bytes = Files.readAllBytes(file);
     } catch (java.nio.file.NoSuchFileException e) {
@@ -79,7 +80,10 @@ public final class TraceFiles {
     }
   }
 
-  /** Strict UTF-8; a leading byte-order mark (EF BB BF) is dropped, as some Windows editors write one. */
+  /**
+   * Strict UTF-8; a leading byte-order mark (EF BB BF) is dropped, as some Windows editors write
+   * one.
+   */
   private static String decode(String source, byte[] bytes) throws BadInputException {
     CharsetDecoder decoder =
         StandardCharsets.UTF_8
@@ -113,7 +117,12 @@ public final class TraceFiles {
     int i = 0;
     while (i < b.length) {
       int c = b[i] & 0xff;
-      int len = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+      int len =
+          c < 0x80
+              ? 1
+              : c >= 0xc2 && c < 0xe0
+                  ? 2
+                  : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
       if (len == 0 || i + len > b.length) {
         return i;
       }
@@ -152,7 +161,8 @@ public final class TraceFiles {
     try {
       readableByAll(tmp);
       Files.write(tmp, bytes);
-      try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+      try (var channel =
+          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
         channel.force(true);
       }
       return tmp;
@@ -194,7 +204,8 @@ public final class TraceFiles {
   /** Temporary files are created 0600; findings are for CI collectors and colleagues too (0644). */
   public static void readableByAll(Path file) throws IOException {
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     }
   }
 

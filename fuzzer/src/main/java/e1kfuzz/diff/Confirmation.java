@@ -37,7 +37,8 @@ public final class Confirmation {
     }
     String fragile = ExactTiming.problem(variant, steps);
     if (fragile != null) {
-      return new Verdict(false, "not checked on " + name + ": not replayable under qtest: " + fragile);
+      return new Verdict(
+          false, "not checked on " + name + ": not replayable under qtest: " + fragile);
     }
     QemuBuild build;
     try {
@@ -50,7 +51,8 @@ public final class Confirmation {
     try {
       run = QemuBackend.runOnce(build, steps);
     } catch (IllegalStateException e) {
-      return new Verdict(false, "not checked on " + name + ": " + e.getMessage()); // e.g. the JVM is shutting down
+      return new Verdict(
+          false, "not checked on " + name + ": " + e.getMessage()); // e.g. the JVM is shutting down
     }
     if (run.failure() != null) {
       return new Verdict(false, "not checked on " + name + ": backend failure: " + run.failure());
@@ -59,9 +61,17 @@ public final class Confirmation {
     if (d != null) {
       return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.oneLine());
     }
-    return new Verdict(true, "confirmed on " + name + ": "
-        + (run.abortId() != null
-            ? "QEMU aborts with " + run.abortId() + " at step " + run.abort().step() + " as the model says"
-            : "the same observations after every step"));
+    return new Verdict(
+        true,
+        "confirmed on "
+            + name
+            + ": "
+            + (run.abortId() != null
+                ? "QEMU aborts with "
+                    + run.abortId()
+                    + " at step "
+                    + run.abort().step()
+                    + " as the model says"
+                : "the same observations after every step"));
   }
 }

@@ -11,7 +11,6 @@ import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import e1kfuzz.qemu.Qtest;
-import e1kfuzz.timing.Robustness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * trace (or on a shrink candidate) is a backend failure, reported to the listener with its trace,
  * and the next trace gets a fresh QEMU; a candidate whose run failed is run again on a fresh QEMU
  * ({@link #RETRIES} times) before it counts as "does not diverge". Only a build that fails {@link
- * #MAX_CONSECUTIVE_FAILURES} traces in a row on one worker ends the campaign early, with the
- * reason in {@link Result#stoppedBecause()}.
+ * #MAX_CONSECUTIVE_FAILURES} traces in a row on one worker ends the campaign early, with the reason
+ * in {@link Result#stoppedBecause()}.
  *
  * <p>The listener hears of every divergence the moment it is seen, before it is re-run or shrunk,
  * so a campaign that dies afterwards has already written it out.
@@ -42,8 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DiffCampaign {
   /** Candidates per shrink: each costs a QEMU run. */
   public static final int MAX_SHRINK_RUNS = 150;
+
   /** How often a run that failed in the backend is retried on a fresh QEMU. */
   static final int RETRIES = 3;
+
   /** A worker whose QEMU fails this many traces in a row ends the campaign. */
   public static final int MAX_CONSECUTIVE_FAILURES = 10;
 
@@ -53,8 +54,15 @@ public final class DiffCampaign {
    * @param jobs workers, each with its own QEMU
    */
   public record Options(
-      QemuBuild build, Variant variant, long seed, long runs, Duration time, GeneratorOptions generator, long marginNs,
-      boolean reuse, int jobs) {
+      QemuBuild build,
+      Variant variant,
+      long seed,
+      long runs,
+      Duration time,
+      GeneratorOptions generator,
+      long marginNs,
+      boolean reuse,
+      int jobs) {
     public Options {
       if (jobs < 1) {
         throw new IllegalArgumentException("jobs must be at least 1, not " + jobs);
@@ -62,28 +70,48 @@ public final class DiffCampaign {
     }
 
     public Options(
-        QemuBuild build, Variant variant, long seed, long runs, Duration time, GeneratorOptions generator, long marginNs) {
+        QemuBuild build,
+        Variant variant,
+        long seed,
+        long runs,
+        Duration time,
+        GeneratorOptions generator,
+        long marginNs) {
       this(build, variant, seed, runs, time, generator, marginNs, true, 1);
     }
   }
 
   /** A shrunk divergence: the original trace, its shrunk form and how it diverges. */
-  public record Divergent(long run, List<Step> original, List<Step> shrunk, int shrinkRuns, Differ.Divergence divergence) {}
+  public record Divergent(
+      long run,
+      List<Step> original,
+      List<Step> shrunk,
+      int shrinkRuns,
+      Differ.Divergence divergence) {}
 
   /** A divergence that did not happen again when its trace was re-run. */
   public record Unreproduced(long run, List<Step> steps, Differ.Divergence divergence) {}
 
   /** A trace on which the backend failed (QEMU died, hung, refused a command, could not start). */
-  public record BackendFailure(long run, List<Step> steps, String failure, boolean whileShrinking) {}
+  public record BackendFailure(
+      long run, List<Step> steps, String failure, boolean whileShrinking) {}
 
   /**
    * @param seen every divergence compared, shrunk or not (one per kind is shrunk)
    * @param stoppedBecause null, or why the campaign ended before its budget
    */
   public record Result(
-      Options options, long generated, long robust, long compared, long elapsedNanos, int seen,
-      List<Divergent> divergences, List<BackendFailure> backendFailures, List<Unreproduced> unreproduced,
-      int qemuStarts, String stoppedBecause) {}
+      Options options,
+      long generated,
+      long robust,
+      long compared,
+      long elapsedNanos,
+      int seen,
+      List<Divergent> divergences,
+      List<BackendFailure> backendFailures,
+      List<Unreproduced> unreproduced,
+      int qemuStarts,
+      String stoppedBecause) {}
 
   /** Hears of a campaign's progress; called from the worker threads, one call at a time. */
   @FunctionalInterface
@@ -91,7 +119,10 @@ public final class DiffCampaign {
     /** After every compared trace. */
     void onTrace(long generated, long compared, int divergences, long elapsedNanos);
 
-    /** A divergence, as soon as it is seen: before it is re-run, and whether or not it will be shrunk. */
+    /**
+     * A divergence, as soon as it is seen: before it is re-run, and whether or not it will be
+     * shrunk.
+     */
     default void onDivergence(long run, List<Step> steps, Differ.Divergence d) {}
 
     /** The divergence first seen on run {@code d.run()}, shrunk. */
@@ -182,16 +213,19 @@ public final class DiffCampaign {
     List<Thread> workers = new ArrayList<>();
     List<Throwable> crashed = new ArrayList<>();
     for (int j = 0; j < options.jobs(); j++) {
-      Thread t = new Thread(() -> {
-        try {
-          work(shared);
-        } catch (RuntimeException | Error e) {
-          synchronized (crashed) {
-            crashed.add(e);
-          }
-          stop = true;
-        }
-      }, "e1kfuzz-diff-" + j);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  work(shared);
+                } catch (RuntimeException | Error e) {
+                  synchronized (crashed) {
+                    crashed.add(e);
+                  }
+                  stop = true;
+                }
+              },
+              "e1kfuzz-diff-" + j);
       workers.add(t);
       t.start();
     }
@@ -209,8 +243,17 @@ public final class DiffCampaign {
     synchronized (shared) {
       List<Divergent> ds = new ArrayList<>(shared.divergences);
       ds.sort((a, b) -> Long.compare(a.run(), b.run()));
-      return new Result(options, shared.generated.get(), shared.robust.get(), shared.compared.get(), shared.elapsed(),
-          shared.seen, ds, List.copyOf(shared.failures), List.copyOf(shared.unreproduced), shared.starts.get(),
+      return new Result(
+          options,
+          shared.generated.get(),
+          shared.robust.get(),
+          shared.compared.get(),
+          shared.elapsed(),
+          shared.seen,
+          ds,
+          List.copyOf(shared.failures),
+          List.copyOf(shared.unreproduced),
+          shared.starts.get(),
           stoppedBecause);
     }
   }
@@ -231,7 +274,8 @@ public final class DiffCampaign {
         if (qemu.failure() != null) {
           shared.failure(new BackendFailure(run, steps, qemu.failure(), false));
           if (++failedInARow >= MAX_CONSECUTIVE_FAILURES) {
-            stoppedBecause = "QEMU failed " + failedInARow + " traces in a row; the last: " + qemu.failure();
+            stoppedBecause =
+                "QEMU failed " + failedInARow + " traces in a row; the last: " + qemu.failure();
             stop = true;
           }
         } else {
@@ -248,7 +292,8 @@ public final class DiffCampaign {
   }
 
   /** Re-runs a divergence and shrinks it, or reports it as not reproduced. */
-  private void shrink(Shared shared, QemuBackend runner, long run, List<Step> steps, Differ.Divergence d) {
+  private void shrink(
+      Shared shared, QemuBackend runner, long run, List<Step> steps, Differ.Divergence d) {
     Rerun again = rerun(shared, runner, run, steps, d.kind());
     if (again.backendFailed()) {
       // QEMU failed on every re-run: keep the divergence as it was seen, unshrunk.
@@ -261,28 +306,40 @@ public final class DiffCampaign {
     }
     Shrinker.Shrunk s;
     try {
-      s = Shrinker.shrink(steps, c -> rerun(shared, runner, run, c, d.kind()).failingStep(c), MAX_SHRINK_RUNS);
+      s =
+          Shrinker.shrink(
+              steps, c -> rerun(shared, runner, run, c, d.kind()).failingStep(c), MAX_SHRINK_RUNS);
     } catch (IllegalArgumentException flaky) {
       // It diverged twice, then not on the shrinker's own first run: not reproducible.
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
-    // The shrunk trace must diverge when it is replayed: once more, on the QEMU it will be replayed on.
+    // The shrunk trace must diverge when it is replayed: once more, on the QEMU it will be replayed
+    // on.
     Rerun last = rerun(shared, runner, run, s.steps(), d.kind());
     if (!last.backendFailed() && last.same() == null) {
       shared.unreproduced(new Unreproduced(run, steps, d), d.kind());
       return;
     }
-    shared.shrunk(new Divergent(run, steps, s.steps(), s.runs(), last.same() != null ? last.same() : d));
+    shared.shrunk(
+        new Divergent(run, steps, s.steps(), s.runs(), last.same() != null ? last.same() : d));
   }
 
-  /** Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if not comparable. */
+  /**
+   * Run {@code run}'s trace without the steps QEMU cannot replay, cut at the model's abort; null if
+   * not comparable.
+   */
   List<Step> candidate(TraceGenerator gen, long run) {
-    List<Step> raw = gen.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run)), options.variant().newCore(), false);
+    List<Step> raw =
+        gen.generate(
+            new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run)),
+            options.variant().newCore(),
+            false);
     List<Step> steps = new ArrayList<>();
     for (Step s : raw) {
       // `expire` lands exactly on a deadline: only a build with exact virtual time can replay it.
-      if (Qtest.unsupported(s) == null && (options.build().qtestAccel() || !(s instanceof Step.Expire))) {
+      if (Qtest.unsupported(s) == null
+          && (options.build().qtestAccel() || !(s instanceof Step.Expire))) {
         steps.add(s);
       }
     }
@@ -290,7 +347,8 @@ public final class DiffCampaign {
     if (model.abortId() != null) {
       steps = new ArrayList<>(steps.subList(0, model.abort().step()));
     }
-    if (steps.isEmpty() || options.build().timingProblem(options.variant(), steps, options.marginNs()) != null) {
+    if (steps.isEmpty()
+        || options.build().timingProblem(options.variant(), steps, options.marginNs()) != null) {
       return null;
     }
     return steps;
@@ -301,7 +359,9 @@ public final class DiffCampaign {
    * build cannot compare it), or that QEMU failed on every attempt.
    */
   private record Rerun(Differ.Divergence same, boolean backendFailed) {
-    /** For the shrinker: the failing step, -1 if the candidate does not diverge (or QEMU failed). */
+    /**
+     * For the shrinker: the failing step, -1 if the candidate does not diverge (or QEMU failed).
+     */
     int failingStep(List<Step> c) {
       return same == null ? -1 : Math.min(same.step(), c.size());
     }
@@ -312,7 +372,8 @@ public final class DiffCampaign {
    * reported each time.
    */
   private Rerun rerun(Shared shared, QemuBackend runner, long run, List<Step> c, String kind) {
-    if (c.isEmpty() || Qtest.firstUnsupported(c) != null
+    if (c.isEmpty()
+        || Qtest.firstUnsupported(c) != null
         || options.build().timingProblem(options.variant(), c, options.marginNs()) != null) {
       return new Rerun(null, false);
     }

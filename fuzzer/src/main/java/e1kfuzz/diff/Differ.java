@@ -18,7 +18,8 @@ public final class Differ {
    */
   public record Divergence(int step, String what, String kind, String model, String qemu) {
     public String describe() {
-      return String.format(Locale.ROOT, "step %d: %s%n  model: %s%n  qemu:  %s", step, what, model, qemu);
+      return String.format(
+          Locale.ROOT, "step %d: %s%n  model: %s%n  qemu:  %s", step, what, model, qemu);
     }
 
     /** {@link #describe()} on one line, for a header or a verdict. */
@@ -34,7 +35,8 @@ public final class Differ {
       Observation q = qemu.observations().get(i);
       if (!m.equals(q)) {
         String what = "state after the step";
-        return new Divergence(m.step(), what, what + " (" + differing(m, q) + ")", m.describe(), q.describe());
+        return new Divergence(
+            m.step(), what, what + " (" + differing(m, q) + ")", m.describe(), q.describe());
       }
     }
     ObservedRun.Aborted ma = model.abort();
@@ -50,8 +52,12 @@ public final class Differ {
           qa == null ? "no abort" : qa.id() + " at step " + qa.step() + ": " + qa.assertion());
     }
     if (ma != null && ma.step() != qa.step()) {
-      return new Divergence(ma.step(), "abort step", "abort step (" + modelAbort + ")",
-          ma.id() + " at step " + ma.step(), qa.id() + " at step " + qa.step());
+      return new Divergence(
+          ma.step(),
+          "abort step",
+          "abort step (" + modelAbort + ")",
+          ma.id() + " at step " + ma.step(),
+          qa.id() + " at step " + qa.step());
     }
     return null;
   }
@@ -86,12 +92,15 @@ public final class Differ {
   /** Both timelines side by side, one row per step. */
   public static String timelines(List<Step> steps, ObservedRun model, ObservedRun qemu) {
     List<String> rows = new ArrayList<>();
-    rows.add(String.format(Locale.ROOT, "%4s  %-26s | %-78s | %s", "step", "action", "model", "qemu"));
+    rows.add(
+        String.format(Locale.ROOT, "%4s  %-26s | %-78s | %s", "step", "action", "model", "qemu"));
     for (int i = 0; i < steps.size(); i++) {
       String m = cell(model, i);
       String q = cell(qemu, i);
       String mark = m.equals(q) ? " " : "*";
-      rows.add(String.format(Locale.ROOT, "%4d%s %-26s | %-78s | %s", i + 1, mark, steps.get(i).format(), m, q));
+      rows.add(
+          String.format(
+              Locale.ROOT, "%4d%s %-26s | %-78s | %s", i + 1, mark, steps.get(i).format(), m, q));
     }
     return String.join("\n", rows) + "\n";
   }

@@ -85,7 +85,8 @@ public final class Alphabet {
     try {
       return parse("<default alphabet>", defaultText());
     } catch (TraceSyntaxException e) {
-      throw new IllegalStateException("the shipped default alphabet does not parse: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the shipped default alphabet does not parse: " + e.getMessage(), e);
     }
   }
 
@@ -101,8 +102,8 @@ public final class Alphabet {
   }
 
   /**
-   * Parses alphabet text: one symbol a line, {@code #} comments and blank lines ignored. Errors name
-   * {@code source}, the line and the column of the offending text.
+   * Parses alphabet text: one symbol a line, {@code #} comments and blank lines ignored. Errors
+   * name {@code source}, the line and the column of the offending text.
    */
   public static Alphabet parse(String source, String text) throws TraceSyntaxException {
     ImmutableList.Builder<Symbol> out = ImmutableList.builder();
@@ -110,7 +111,8 @@ public final class Alphabet {
     String[] lines = text.split("\n", -1);
     int count = 0;
     for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+      String line =
+          lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
       int hash = line.indexOf('#');
       String body = (hash >= 0 ? line.substring(0, hash) : line).strip();
       if (body.isEmpty()) {
@@ -126,8 +128,12 @@ public final class Alphabet {
           }
         }
         if (symbol == null) {
-          throw new TraceSyntaxException(source, i + 1, column + body.indexOf(words[1]),
-              "unknown deadline wait (before-deadline, at-deadline or after-deadline)", words[1]);
+          throw new TraceSyntaxException(
+              source,
+              i + 1,
+              column + body.indexOf(words[1]),
+              "unknown deadline wait (before-deadline, at-deadline or after-deadline)",
+              words[1]);
         }
       } else {
         symbol = new Fixed(TraceParser.parseStep(source, i + 1, line));
@@ -142,12 +148,15 @@ public final class Alphabet {
     }
     ImmutableList<Symbol> symbols = out.build();
     if (symbols.isEmpty()) {
-      throw new TraceSyntaxException(source, Math.max(1, lines.length), 1, "the alphabet has no symbol", "");
+      throw new TraceSyntaxException(
+          source, Math.max(1, lines.length), 1, "the alphabet has no symbol", "");
     }
     return new Alphabet(source, symbols);
   }
 
-  /** The codes of the steps this alphabet offers in the device's current state, in a fixed order. */
+  /**
+   * The codes of the steps this alphabet offers in the device's current state, in a fixed order.
+   */
   int expand(E1000eCore d, int[] codes) {
     int n = 0;
     int running = d.runningTimers();
@@ -172,7 +181,8 @@ public final class Alphabet {
   /** Another running timer of lower ordinal has the same deadline: same wait, same child. */
   private static boolean isDuplicateWait(E1000eCore d, int running, TimerId t, Where where) {
     for (int m = running & (TimerId.bit(t) - 1); m != 0; m &= m - 1) {
-      if (d.timerDeadline(TimerId.byOrdinal(Integer.numberOfTrailingZeros(m))) == d.timerDeadline(t)) {
+      if (d.timerDeadline(TimerId.byOrdinal(Integer.numberOfTrailingZeros(m)))
+          == d.timerDeadline(t)) {
         return true;
       }
     }

@@ -6,8 +6,8 @@ import e1kfuzz.model.Runner;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
-import e1kfuzz.timing.ExactTiming;
 import e1kfuzz.model.Violation;
+import e1kfuzz.timing.ExactTiming;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,23 +23,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * A fuzzing campaign: generate, run and check traces on several threads, keep the first failing
- * run of each variant and signature, then shrink each. Runs go in epochs of {@link #EPOCH}: the
- * runs of an epoch are spread over the threads, then their results are merged in run order, so
- * the findings, the coverage and the kept traces are the same whatever the number of jobs. With
+ * A fuzzing campaign: generate, run and check traces on several threads, keep the first failing run
+ * of each variant and signature, then shrink each. Runs go in epochs of {@link #EPOCH}: the runs of
+ * an epoch are spread over the threads, then their results are merged in run order, so the
+ * findings, the coverage and the kept traces are the same whatever the number of jobs. With
  * coverage guidance, the runs of an epoch mutate the traces kept before it.
  */
 public final class Campaign {
   /** Runs handed to a worker at a time. */
   static final int BATCH = 256;
+
   /** Runs between two merges (and the granularity of stop and resume). */
   public static final int EPOCH = 16 * BATCH;
+
   /** Kept traces at most: past it new coverage still counts, but no more traces are kept. */
   static final int MAX_KEPT = 4096;
 
   /** Live counters, read by the progress display while the campaign runs. */
   public record Progress(
-      long runs, int findings, int signatures, long elapsedNanos, long remainingNanos, int coveragePoints) {}
+      long runs,
+      int findings,
+      int signatures,
+      long elapsedNanos,
+      long remainingNanos,
+      int coveragePoints) {}
 
   /** Called on the coordinating thread about every 200 ms while runs execute. */
   @FunctionalInterface
@@ -64,7 +71,10 @@ public final class Campaign {
    * exactly where it stopped.
    */
   public record Snapshot(
-      long nextRun, List<List<Step>> kept, Coverage coverage, List<FirstFailure> failures,
+      long nextRun,
+      List<List<Step>> kept,
+      Coverage coverage,
+      List<FirstFailure> failures,
       List<InternalFailure> internalFailures) {
     public Snapshot {
       kept = List.copyOf(kept);
@@ -88,18 +98,25 @@ public final class Campaign {
   private final LongSupplier clock;
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Map<Key, Candidate> firstFailures = new HashMap<>();
+
   /** One failure per {@link InternalFailure#kind()}: the lowest run. */
   private final Map<String, InternalFailure> internalFailures = new HashMap<>();
+
   /** Runs a trace on a variant; tests substitute one that throws. */
   private final TraceJudge runner;
+
   private final Coverage coverage = new Coverage();
   private final List<List<Step>> kept = new ArrayList<>();
   private long nextLocal;
+
   /** Where this run of the campaign started (a resumed one starts past 0). */
   private long firstLocal;
+
   private EpochListener epochListener;
 
-  /** {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw. */
+  /**
+   * {@link Runner#run(Variant, List, boolean)}, as a seam for tests that need the model to throw.
+   */
   @FunctionalInterface
   interface TraceJudge {
     Outcome run(Variant variant, List<Step> steps, boolean strict);
@@ -109,12 +126,13 @@ public final class Campaign {
 
   /**
    * A failing run. With {@code exactReplayable} the run fails in a form the exact builds replay
-   * ({@link ExactTiming}); such a run is preferred to any that is not, then the lowest run wins. The
-   * order is total, so the kept candidate does not depend on how runs were split among threads.
+   * ({@link ExactTiming}); such a run is preferred to any that is not, then the lowest run wins.
+   * The order is total, so the kept candidate does not depend on how runs were split among threads.
    */
   private record Candidate(long run, List<Step> steps, boolean exactReplayable) {
     boolean betterThan(Candidate old) {
-      return old == null || (exactReplayable && !old.exactReplayable)
+      return old == null
+          || (exactReplayable && !old.exactReplayable)
           || (exactReplayable == old.exactReplayable && run < old.run);
     }
   }
@@ -137,7 +155,10 @@ public final class Campaign {
     this(options, clock, Runner::run);
   }
 
-  /** With a model runner that can fail (tests of internal errors; applies to multi-variant campaigns). */
+  /**
+   * With a model runner that can fail (tests of internal errors; applies to multi-variant
+   * campaigns).
+   */
   Campaign(CampaignOptions options, LongSupplier clock, TraceJudge runner) {
     this.runner = runner;
     this.options = options;
@@ -152,7 +173,9 @@ public final class Campaign {
     kept.addAll(s.kept());
     coverage.copyFrom(s.coverage());
     for (FirstFailure f : s.failures()) {
-      firstFailures.put(new Key(f.variant(), f.signature()), new Candidate(f.run(), f.steps(), replayable(f.variant(), f.steps())));
+      firstFailures.put(
+          new Key(f.variant(), f.signature()),
+          new Candidate(f.run(), f.steps(), replayable(f.variant(), f.steps())));
     }
     s.internalFailures().forEach(f -> internalFailures.put(f.kind(), f));
     return this;
@@ -166,8 +189,10 @@ public final class Campaign {
   /** The state at the last epoch boundary; call it from an {@link EpochListener} or after run. */
   public Snapshot snapshot() {
     List<FirstFailure> failures = new ArrayList<>();
-    firstFailures.forEach((k, c) -> failures.add(new FirstFailure(k.variant(), k.signature(), c.run(), c.steps())));
-    failures.sort(Comparator.comparing(FirstFailure::variant).thenComparing(FirstFailure::signature));
+    firstFailures.forEach(
+        (k, c) -> failures.add(new FirstFailure(k.variant(), k.signature(), c.run(), c.steps())));
+    failures.sort(
+        Comparator.comparing(FirstFailure::variant).thenComparing(FirstFailure::signature));
     Coverage c = new Coverage();
     c.copyFrom(coverage);
     return new Snapshot(nextLocal, kept, c, failures, sortedInternalFailures());
@@ -190,7 +215,9 @@ public final class Campaign {
     long lastProgress = start;
     ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), daemonThreads());
     try {
-      while (!stop.get() && clock.getAsLong() < deadline && (options.runs() == 0 || nextLocal < options.runs())) {
+      while (!stop.get()
+          && clock.getAsLong() < deadline
+          && (options.runs() == 0 || nextLocal < options.runs())) {
         long end = nextLocal + EPOCH;
         if (options.runs() > 0) {
           end = Math.min(end, options.runs());
@@ -226,8 +253,16 @@ public final class Campaign {
       List<InternalFailure> failures = sortedInternalFailures();
       Coverage c = new Coverage();
       c.copyFrom(coverage);
-      return new Result(options, nextLocal - firstLocal, elapsed, findings, List.copyOf(failures), stop.get(),
-          c, kept.size(), nextLocal);
+      return new Result(
+          options,
+          nextLocal - firstLocal,
+          elapsed,
+          findings,
+          List.copyOf(failures),
+          stop.get(),
+          c,
+          kept.size(),
+          nextLocal);
     } finally {
       pool.shutdownNow();
     }
@@ -238,8 +273,10 @@ public final class Campaign {
     synchronized (internalFailures) {
       failures = new ArrayList<>(internalFailures.values());
     }
-    failures.sort(Comparator.comparingLong(InternalFailure::run).thenComparing(InternalFailure::variant)
-        .thenComparing(InternalFailure::kind));
+    failures.sort(
+        Comparator.comparingLong(InternalFailure::run)
+            .thenComparing(InternalFailure::variant)
+            .thenComparing(InternalFailure::kind));
     return failures;
   }
 
@@ -247,7 +284,13 @@ public final class Campaign {
     long now = clock.getAsLong();
     long signatures = firstFailures.keySet().stream().map(Key::signature).distinct().count();
     long remaining = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - now);
-    return new Progress(nextLocal - firstLocal, firstFailures.size(), (int) signatures, now - start, remaining, coverage.points());
+    return new Progress(
+        nextLocal - firstLocal,
+        firstFailures.size(),
+        (int) signatures,
+        now - start,
+        remaining,
+        coverage.points());
   }
 
   private BatchResult runBatch(long lo, long hi) {
@@ -294,7 +337,9 @@ public final class Campaign {
     }
     long marks = Coverage.marksOf(core);
     if (coverage.wouldGrow(indices, n[0], marks)) {
-      out.coverage.add(new NewCoverage(run, List.copyOf(steps), java.util.Arrays.copyOf(indices, n[0]), n[0], marks));
+      out.coverage.add(
+          new NewCoverage(
+              run, List.copyOf(steps), java.util.Arrays.copyOf(indices, n[0]), n[0], marks));
     }
     if (single) {
       Violation v = core.violation();
@@ -355,12 +400,21 @@ public final class Campaign {
     for (Map.Entry<Key, Candidate> e : entries) {
       Key k = e.getKey();
       Candidate c = e.getValue();
-      futures.add(pool.submit(() -> {
-        Shrinker.Result r = Shrinker.shrink(k.variant(), c.steps(), k.signature(), options.strict(), c.exactReplayable(),
-            Shrinker.DEFAULT_MAX_RUNS);
-        String problem = c.exactReplayable() ? null : ExactTiming.problem(k.variant(), r.steps());
-        return new Finding(k.variant(), k.signature(), c.run(), c.steps(), r, problem);
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                Shrinker.Result r =
+                    Shrinker.shrink(
+                        k.variant(),
+                        c.steps(),
+                        k.signature(),
+                        options.strict(),
+                        c.exactReplayable(),
+                        Shrinker.DEFAULT_MAX_RUNS);
+                String problem =
+                    c.exactReplayable() ? null : ExactTiming.problem(k.variant(), r.steps());
+                return new Finding(k.variant(), k.signature(), c.run(), c.steps(), r, problem);
+              }));
     }
     List<Finding> findings = new ArrayList<>();
     for (Future<Finding> f : futures) {
@@ -383,7 +437,10 @@ public final class Campaign {
     };
   }
 
-  /** Whether a failing trace counts as replayable on the exact builds (never with --zero-ns-windows). */
+  /**
+   * Whether a failing trace counts as replayable on the exact builds (never with
+   * --zero-ns-windows).
+   */
   private boolean replayable(Variant variant, List<Step> steps) {
     return !options.zeroNsWindows() && ExactTiming.problem(variant, steps) == null;
   }
@@ -408,7 +465,9 @@ public final class Campaign {
     } else {
       throw new IllegalArgumentException("duration '" + text + "' needs a unit: ms, s, m or h");
     }
-    if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (digits.isEmpty()
+        || digits.length() > 9
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new IllegalArgumentException("bad duration '" + text + "'");
     }
     long v = Long.parseLong(digits);

@@ -30,20 +30,27 @@ import java.util.List;
 public final class Coverage {
   static final int MODES = 3;
   static final int TIMER_GROUPS = 16;
+
   /** Parked causes by group: TX delay causes, RX delay causes, other causes (ACK, SRPD, ...). */
   static final int PARKED = 8;
+
   public static final int STATES = MODES * TIMER_GROUPS * PARKED * 2;
   static final int KINDS = StepKind.values().length;
   public static final int POINTS = STATES * KINDS;
   static final int TRANSITIONS = STATES * KINDS * STATES;
+
   /** Transition indices are offset past the points in one index space. */
   static final int INDEX_SPACE = POINTS + TRANSITIONS;
 
   private static final int TX_DELAY = TimerId.bit(TimerId.TIDV) | TimerId.bit(TimerId.TADV);
   private static final int RX_DELAY =
       TimerId.bit(TimerId.RDTR) | TimerId.bit(TimerId.RADV) | TimerId.bit(TimerId.RAID);
-  private static final int EITRS = TimerId.bit(TimerId.EITR0) | TimerId.bit(TimerId.EITR1)
-      | TimerId.bit(TimerId.EITR2) | TimerId.bit(TimerId.EITR3) | TimerId.bit(TimerId.EITR4);
+  private static final int EITRS =
+      TimerId.bit(TimerId.EITR0)
+          | TimerId.bit(TimerId.EITR1)
+          | TimerId.bit(TimerId.EITR2)
+          | TimerId.bit(TimerId.EITR3)
+          | TimerId.bit(TimerId.EITR4);
 
   private final long[] bits = new long[(INDEX_SPACE + 63) / 64];
   private long marks;
@@ -54,14 +61,16 @@ public final class Coverage {
   public static int abstractState(E1000eCore d) {
     int mode = d.pci().msixEnabled() ? 2 : d.pci().msiEnabled() ? 1 : 0;
     int running = d.runningTimers();
-    int timers = ((running & TX_DELAY) != 0 ? 1 : 0)
-        | ((running & RX_DELAY) != 0 ? 2 : 0)
-        | ((running & TimerId.bit(TimerId.ITR)) != 0 ? 4 : 0)
-        | ((running & EITRS) != 0 ? 8 : 0);
+    int timers =
+        ((running & TX_DELAY) != 0 ? 1 : 0)
+            | ((running & RX_DELAY) != 0 ? 2 : 0)
+            | ((running & TimerId.bit(TimerId.ITR)) != 0 ? 4 : 0)
+            | ((running & EITRS) != 0 ? 8 : 0);
     int delayed = d.delayedCauses();
-    int parked = ((delayed & Cause.DELAYABLE_TX) != 0 ? 1 : 0)
-        | ((delayed & Cause.DELAYABLE_RX) != 0 ? 2 : 0)
-        | ((delayed & ~(Cause.DELAYABLE_TX | Cause.DELAYABLE_RX)) != 0 ? 4 : 0);
+    int parked =
+        ((delayed & Cause.DELAYABLE_TX) != 0 ? 1 : 0)
+            | ((delayed & Cause.DELAYABLE_RX) != 0 ? 2 : 0)
+            | ((delayed & ~(Cause.DELAYABLE_TX | Cause.DELAYABLE_RX)) != 0 ? 4 : 0);
     int overlap = (d.ims() & d.icr() & ~Cause.ASSERTED) != 0 ? 1 : 0;
     return ((mode * TIMER_GROUPS + timers) * PARKED + parked) * 2 + overlap;
   }
@@ -121,7 +130,10 @@ public final class Coverage {
     return grew;
   }
 
-  /** The covered indices (points, then transitions), ascending: with {@link #marks()}, the whole set. */
+  /**
+   * The covered indices (points, then transitions), ascending: with {@link #marks()}, the whole
+   * set.
+   */
   public int[] indices() {
     int[] out = new int[points + transitions];
     int n = 0;
@@ -219,9 +231,13 @@ public final class Coverage {
         t.add(names[i]);
       }
     }
-    return new String[] {"INTx", "MSI", "MSI-X"}[mode] + ", timers " + (t.isEmpty() ? "none" : String.join("+", t))
-        + ", " + (parked == 0 ? "nothing parked" : "parked " + parkedGroups(parked))
-        + ", " + (overlap == 1 ? "unmasked cause pending" : "no unmasked cause pending");
+    return new String[] {"INTx", "MSI", "MSI-X"}[mode]
+        + ", timers "
+        + (t.isEmpty() ? "none" : String.join("+", t))
+        + ", "
+        + (parked == 0 ? "nothing parked" : "parked " + parkedGroups(parked))
+        + ", "
+        + (overlap == 1 ? "unmasked cause pending" : "no unmasked cause pending");
   }
 
   private static String parkedGroups(int parked) {

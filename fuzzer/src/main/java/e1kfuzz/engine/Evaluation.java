@@ -20,7 +20,8 @@ public final class Evaluation {
   }
 
   /** One cell: a shortest known trace, or null steps when none was found. */
-  public record Cell(Variant variant, Signature signature, ImmutableList<Step> steps, Source source) {
+  public record Cell(
+      Variant variant, Signature signature, ImmutableList<Step> steps, Source source) {
     public boolean reachable() {
       return steps != null;
     }
@@ -28,8 +29,13 @@ public final class Evaluation {
 
   /** The table, with what bounds its empty cells. */
   public record Table(
-      List<Variant> variants, List<Signature> signatures, Map<Variant, Map<Signature, Cell>> cells,
-      long fuzzRuns, long fuzzNanos, Map<Variant, Integer> exploredDepth, Map<Variant, Long> exploredStates) {
+      List<Variant> variants,
+      List<Signature> signatures,
+      Map<Variant, Map<Signature, Cell>> cells,
+      long fuzzRuns,
+      long fuzzNanos,
+      Map<Variant, Integer> exploredDepth,
+      Map<Variant, Long> exploredStates) {
 
     public Cell cell(Variant v, Signature s) {
       return cells.get(v).get(s);
@@ -43,7 +49,11 @@ public final class Evaluation {
    * shorter wins (exploration's on a tie: it is minimal over its alphabet).
    */
   public static Table combine(
-      List<Variant> variants, List<Explorer.Result> explored, List<Finding> findings, long runs, long nanos) {
+      List<Variant> variants,
+      List<Explorer.Result> explored,
+      List<Finding> findings,
+      long runs,
+      long nanos) {
     Map<Variant, Map<Signature, Cell>> cells = new EnumMap<>(Variant.class);
     Map<Variant, Integer> depth = new EnumMap<>(Variant.class);
     Map<Variant, Long> states = new EnumMap<>(Variant.class);
@@ -62,9 +72,13 @@ public final class Evaluation {
       }
     }
     for (Finding f : findings) {
-      offer(cells, new Cell(f.variant(), f.signature(), ImmutableList.copyOf(f.shrunk().steps()), Source.FUZZ));
+      offer(
+          cells,
+          new Cell(
+              f.variant(), f.signature(), ImmutableList.copyOf(f.shrunk().steps()), Source.FUZZ));
     }
-    return new Table(List.copyOf(variants), List.of(Signature.values()), cells, runs, nanos, depth, states);
+    return new Table(
+        List.copyOf(variants), List.of(Signature.values()), cells, runs, nanos, depth, states);
   }
 
   private static void offer(Map<Variant, Map<Signature, Cell>> cells, Cell c) {

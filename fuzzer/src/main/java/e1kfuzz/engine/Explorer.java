@@ -23,8 +23,8 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * Exhaustive bounded exploration: every trace of up to {@code depth} steps over an {@link Alphabet},
- * breadth first, with traces that reach the same device state merged (by {@link
+ * Exhaustive bounded exploration: every trace of up to {@code depth} steps over an {@link
+ * Alphabet}, breadth first, with traces that reach the same device state merged (by {@link
  * E1000eCore#hashState}), so the search covers distinct states rather than sequences. The first
  * trace found for a signature is therefore a shortest one over the alphabet. A state where QEMU
  * would abort is not expanded; one with another violation is (after recording it).
@@ -35,7 +35,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Explorer {
   /** What to explore. {@code maxStates} bounds memory: past it, exploration stops at once. */
-  public record Options(Variant variant, int depth, boolean strict, Alphabet alphabet, int jobs, long maxStates) {
+  public record Options(
+      Variant variant, int depth, boolean strict, Alphabet alphabet, int jobs, long maxStates) {
     public Options {
       if (depth < 1) {
         throw new IllegalArgumentException("depth must be at least 1, got " + depth);
@@ -86,11 +87,14 @@ public final class Explorer {
   private final Alphabet alphabet;
   private final E1000eCore root;
   private final StateSet visited = new StateSet(1 << 16);
+
   /** Per depth d >= 1: the parent index (in depth d-1) and the alphabet code of each state. */
   private final List<int[]> parents = new ArrayList<>();
+
   private final List<int[]> codes = new ArrayList<>();
   private final List<Integer> sizes = new ArrayList<>();
   private final Map<Signature, Counterexample> shortest = new TreeMap<>();
+
   /** The signatures found before the current round: what workers may skip. */
   private volatile Set<Signature> known = EnumSet.noneOf(Signature.class);
 
@@ -117,11 +121,14 @@ public final class Explorer {
     long transitions = 0;
     int complete = 0;
     String stop = null;
-    ExecutorService pool = Executors.newFixedThreadPool(options.jobs(), r -> {
-      Thread t = new Thread(r, "explore");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.jobs(),
+            r -> {
+              Thread t = new Thread(r, "explore");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       for (int d = 1; d <= options.depth(); d++) {
         long levelStart = System.nanoTime();
@@ -129,7 +136,9 @@ public final class Explorer {
         long[] levelTransitions = {0};
         stop = expandLevel(d, pool, levelTransitions, stopRequested);
         transitions += levelTransitions[0];
-        levels.add(new Level(d, visited.size() - before, levelTransitions[0], System.nanoTime() - levelStart));
+        levels.add(
+            new Level(
+                d, visited.size() - before, levelTransitions[0], System.nanoTime() - levelStart));
         if (listener != null) {
           listener.levelDone(options.variant(), levels.get(levels.size() - 1), visited.size());
         }
@@ -147,13 +156,22 @@ public final class Explorer {
     if (stop == null) {
       complete = options.depth();
     }
-    return new Result(options.variant(), options.depth(), options.strict(), ImmutableList.copyOf(levels),
-        visited.size(), transitions, System.nanoTime() - start, complete,
-        ImmutableSortedMap.copyOf(shortest), stop);
+    return new Result(
+        options.variant(),
+        options.depth(),
+        options.strict(),
+        ImmutableList.copyOf(levels),
+        visited.size(),
+        transitions,
+        System.nanoTime() - start,
+        complete,
+        ImmutableSortedMap.copyOf(shortest),
+        stop);
   }
 
   /** Expands every state of depth d-1; returns why it stopped early, or null. */
-  private String expandLevel(int d, ExecutorService pool, long[] transitions, BooleanSupplier stopRequested) {
+  private String expandLevel(
+      int d, ExecutorService pool, long[] transitions, BooleanSupplier stopRequested) {
     int n = sizes.get(d - 1);
     GrowingInts nextParents = new GrowingInts();
     GrowingInts nextCodes = new GrowingInts();
@@ -175,7 +193,8 @@ public final class Explorer {
           Thread.currentThread().interrupt();
           return "interrupted";
         } catch (ExecutionException e) {
-          throw new IllegalStateException("exploration of " + options.variant().id() + " failed", e.getCause());
+          throw new IllegalStateException(
+              "exploration of " + options.variant().id() + " failed", e.getCause());
         }
       }
       for (Chunk chunk : chunks) {
@@ -188,7 +207,8 @@ public final class Explorer {
           }
         }
       }
-      known = EnumSet.copyOf(shortest.isEmpty() ? EnumSet.noneOf(Signature.class) : shortest.keySet());
+      known =
+          EnumSet.copyOf(shortest.isEmpty() ? EnumSet.noneOf(Signature.class) : shortest.keySet());
       if (visited.size() >= options.maxStates()) {
         stop = "state limit of " + options.maxStates() + " reached at depth " + d;
       } else if (stopRequested.getAsBoolean()) {
@@ -222,7 +242,8 @@ public final class Explorer {
         if (v != null) {
           if (!known.contains(v.signature()) && !out.found.containsKey(v.signature())) {
             path[d - 1] = step;
-            out.found.put(v.signature(), new Counterexample(v.signature(), ImmutableList.copyOf(path)));
+            out.found.put(
+                v.signature(), new Counterexample(v.signature(), ImmutableList.copyOf(path)));
           }
           if (child.abortSignature() != null) {
             continue;

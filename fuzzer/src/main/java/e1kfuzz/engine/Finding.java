@@ -9,14 +9,19 @@ import java.util.List;
  * A distinct failure: a variant and a signature, the first run (lowest global index) that showed
  * it, its trace up to the violating step, and the shrunk trace.
  *
- * @param notExactReplayable null when the shrunk trace replays on the exact builds (qtest), else why
- *     not (no failing run of the campaign had that form, or it ran with --zero-ns-windows)
+ * @param notExactReplayable null when the shrunk trace replays on the exact builds (qtest), else
+ *     why not (no failing run of the campaign had that form, or it ran with --zero-ns-windows)
  */
 public record Finding(
-    Variant variant, Signature signature, long run, List<Step> original, Shrinker.Result shrunk,
+    Variant variant,
+    Signature signature,
+    long run,
+    List<Step> original,
+    Shrinker.Result shrunk,
     String notExactReplayable) {
 
-  public Finding(Variant variant, Signature signature, long run, List<Step> original, Shrinker.Result shrunk) {
+  public Finding(
+      Variant variant, Signature signature, long run, List<Step> original, Shrinker.Result shrunk) {
     this(variant, signature, run, original, shrunk, null);
   }
 

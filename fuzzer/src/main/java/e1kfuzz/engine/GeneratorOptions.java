@@ -16,9 +16,12 @@ public record GeneratorOptions(int maxSteps, int[] weights) {
 
   public GeneratorOptions {
     Preconditions.checkArgument(maxSteps >= 1, "max steps must be at least 1, got %s", maxSteps);
-    Preconditions.checkArgument(weights.length == StepKind.values().length, "one weight per step kind");
-    Preconditions.checkArgument(Arrays.stream(weights).allMatch(w -> w >= 0), "weights must be >= 0");
-    Preconditions.checkArgument(Arrays.stream(weights).sum() > 0, "at least one weight must be > 0");
+    Preconditions.checkArgument(
+        weights.length == StepKind.values().length, "one weight per step kind");
+    Preconditions.checkArgument(
+        Arrays.stream(weights).allMatch(w -> w >= 0), "weights must be >= 0");
+    Preconditions.checkArgument(
+        Arrays.stream(weights).sum() > 0, "at least one weight must be > 0");
     weights = weights.clone();
   }
 
@@ -57,7 +60,8 @@ public record GeneratorOptions(int maxSteps, int[] weights) {
         }
       }
       if (kind == null) {
-        throw new IllegalArgumentException("unknown step kind '" + kv[0] + "' in '" + item + "' (kinds: " + kinds() + ")");
+        throw new IllegalArgumentException(
+            "unknown step kind '" + kv[0] + "' in '" + item + "' (kinds: " + kinds() + ")");
       }
       try {
         int v = Integer.parseInt(kv[1].strip());
@@ -66,7 +70,8 @@ public record GeneratorOptions(int maxSteps, int[] weights) {
         }
         w[kind.ordinal()] = v;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad weight value '" + kv[1] + "' in '" + item + "' (0-1000000)");
+        throw new IllegalArgumentException(
+            "bad weight value '" + kv[1] + "' in '" + item + "' (0-1000000)");
       }
     }
     if (Arrays.stream(w).sum() == 0) {
@@ -94,7 +99,9 @@ public record GeneratorOptions(int maxSteps, int[] weights) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof GeneratorOptions g && g.maxSteps == maxSteps && Arrays.equals(g.weights, weights);
+    return o instanceof GeneratorOptions g
+        && g.maxSteps == maxSteps
+        && Arrays.equals(g.weights, weights);
   }
 
   @Override
@@ -106,5 +113,4 @@ public record GeneratorOptions(int maxSteps, int[] weights) {
   public String toString() {
     return "GeneratorOptions[maxSteps=" + maxSteps + ", weights=" + describeWeights() + "]";
   }
-
 }

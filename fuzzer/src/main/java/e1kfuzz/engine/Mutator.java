@@ -69,16 +69,20 @@ final class Mutator {
     int i = at.get(rng.nextInt(at.size()));
     if (steps.get(i) instanceof Step.Write w) {
       Reg reg = Reg.atOffset(w.offset()).orElse(null);
-      int value = reg == null || rng.chance(20) ? w.value() ^ (1 << rng.nextInt(32)) : TraceGenerator.value(rng, reg);
+      int value =
+          reg == null || rng.chance(20)
+              ? w.value() ^ (1 << rng.nextInt(32))
+              : TraceGenerator.value(rng, reg);
       steps.set(i, new Step.Write(w.offset(), value));
     } else if (steps.get(i) instanceof Step.Wait w) {
-      long ns = switch (rng.nextInt(5)) {
-        case 0 -> w.ns() + 1;
-        case 1 -> w.ns() - 1;
-        case 2 -> w.ns() + rng.nextLong(1_000) - 500;
-        case 3 -> w.ns() / 2;
-        default -> w.ns() * 2;
-      };
+      long ns =
+          switch (rng.nextInt(5)) {
+            case 0 -> w.ns() + 1;
+            case 1 -> w.ns() - 1;
+            case 2 -> w.ns() + rng.nextLong(1_000) - 500;
+            case 3 -> w.ns() / 2;
+            default -> w.ns() * 2;
+          };
       steps.set(i, new Step.Wait(Math.max(0, Math.min(TraceParser.MAX_WAIT_NS, ns))));
     }
   }

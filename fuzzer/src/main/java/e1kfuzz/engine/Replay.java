@@ -17,8 +17,8 @@ public final class Replay {
    * are kept for reports.
    *
    * <p>A trace's {@code @expect} lines state the outcome with the strict invariants on when one of
-   * them names a strict signature ({@link Trace#strictExpectations()}): such a trace always runs with
-   * them. Otherwise they state the outcome without them (the same either way when no strict
+   * them names a strict signature ({@link Trace#strictExpectations()}): such a trace always runs
+   * with them. Otherwise they state the outcome without them (the same either way when no strict
    * invariant fires); with {@code strict} the strict outcome is shown and the expectation is held
    * against a run without the strict invariants.
    */
@@ -26,11 +26,16 @@ public final class Replay {
       String file, Trace trace, Variant variant, boolean strict, boolean recordRows) {
     List<StepRow> rows = new ArrayList<>();
     Runner.StepObserver observer =
-        recordRows ? (n, step, state, events) -> rows.add(new StepRow(n, step, state, events)) : null;
+        recordRows
+            ? (n, step, state, events) -> rows.add(new StepRow(n, step, state, events))
+            : null;
     boolean strictExpectations = trace.strictExpectations();
     Outcome outcome = Runner.run(variant, trace.steps(), strict || strictExpectations, observer);
     Optional<String> expected = trace.expectedResult(variant);
-    if (strict && !strictExpectations && expected.isPresent() && outcome instanceof Outcome.Violated v
+    if (strict
+        && !strictExpectations
+        && expected.isPresent()
+        && outcome instanceof Outcome.Violated v
         && v.signature().strict()) {
       boolean met = expected.get().equals(Runner.run(variant, trace.steps(), false).result());
       return new ReplayResult(file, variant, outcome, expected, List.copyOf(rows), met);

@@ -11,16 +11,31 @@ import java.util.Optional;
  *
  * <p>{@code expectationMet} is usually {@code expected == outcome}; it differs when the strict
  * invariants were asked for on a trace whose {@code @expect} lines state the outcome without them
- * (see {@link Replay#run}): the outcome shown is the strict one, the expectation is held against the
- * run without them.
+ * (see {@link Replay#run}): the outcome shown is the strict one, the expectation is held against
+ * the run without them.
  */
 public record ReplayResult(
-    String file, Variant variant, Outcome outcome, Optional<String> expected, List<StepRow> rows,
+    String file,
+    Variant variant,
+    Outcome outcome,
+    Optional<String> expected,
+    List<StepRow> rows,
     boolean expectationMet) {
 
   /** The expectation, if any, is held against {@code outcome} itself. */
-  public ReplayResult(String file, Variant variant, Outcome outcome, Optional<String> expected, List<StepRow> rows) {
-    this(file, variant, outcome, expected, rows, expected.map(e -> e.equals(outcome.result())).orElse(true));
+  public ReplayResult(
+      String file,
+      Variant variant,
+      Outcome outcome,
+      Optional<String> expected,
+      List<StepRow> rows) {
+    this(
+        file,
+        variant,
+        outcome,
+        expected,
+        rows,
+        expected.map(e -> e.equals(outcome.result())).orElse(true));
   }
 
   /** Expectation met; without one, a run passes only when no invariant was violated. */

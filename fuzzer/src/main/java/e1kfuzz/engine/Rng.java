@@ -46,7 +46,10 @@ public interface Rng {
       return z ^ (z >>> 31);
     }
 
-    /** Lemire's multiply-shift: no division; the bias (bound / 2^32) is far below anything observable here. */
+    /**
+     * Lemire's multiply-shift: no division; the bias (bound / 2^32) is far below anything
+     * observable here.
+     */
     @Override
     public int nextInt(int bound) {
       if (bound <= 0) {

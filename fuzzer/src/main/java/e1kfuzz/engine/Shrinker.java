@@ -22,9 +22,16 @@ public final class Shrinker {
   public static final int DEFAULT_MAX_RUNS = 200_000;
 
   /** The shrunk trace, how long the input was, and how many candidate runs it took. */
-  public record Result(List<Step> steps, int originalLength, int runs, Outcome.Violated outcome, boolean exhausted) {
+  public record Result(
+      List<Step> steps, int originalLength, int runs, Outcome.Violated outcome, boolean exhausted) {
     public String summary() {
-      return "shrunk " + originalLength + " → " + steps.size() + " steps in " + runs + " runs"
+      return "shrunk "
+          + originalLength
+          + " → "
+          + steps.size()
+          + " steps in "
+          + runs
+          + " runs"
           + (exhausted ? " (run budget exhausted: may not be 1-minimal)" : "");
     }
   }
@@ -50,7 +57,8 @@ public final class Shrinker {
    *
    * @throws IllegalArgumentException if they do not
    */
-  public static Result shrink(Variant variant, List<Step> steps, Signature signature, boolean strict) {
+  public static Result shrink(
+      Variant variant, List<Step> steps, Signature signature, boolean strict) {
     return shrink(variant, steps, signature, strict, DEFAULT_MAX_RUNS);
   }
 
@@ -65,13 +73,30 @@ public final class Shrinker {
    * hold. {@code steps} must then replay too.
    */
   public static Result shrink(
-      Variant variant, List<Step> steps, Signature signature, boolean strict, boolean exactReplayable, int maxRuns) {
-    Oracle sameSignature = c -> {
-      int step = Runner.run(variant, c, strict) instanceof Outcome.Violated v && v.signature() == signature ? v.step() : -1;
-      return step > 0 && exactReplayable && ExactTiming.problem(variant, c.subList(0, step)) != null ? -1 : step;
-    };
+      Variant variant,
+      List<Step> steps,
+      Signature signature,
+      boolean strict,
+      boolean exactReplayable,
+      int maxRuns) {
+    Oracle sameSignature =
+        c -> {
+          int step =
+              Runner.run(variant, c, strict) instanceof Outcome.Violated v
+                      && v.signature() == signature
+                  ? v.step()
+                  : -1;
+          return step > 0
+                  && exactReplayable
+                  && ExactTiming.problem(variant, c.subList(0, step)) != null
+              ? -1
+              : step;
+        };
     Preconditions.checkArgument(
-        sameSignature.failingStep(steps) > 0, "the trace does not fail with %s on %s%s", signature.id(), variant.id(),
+        sameSignature.failingStep(steps) > 0,
+        "the trace does not fail with %s on %s%s",
+        signature.id(),
+        variant.id(),
         exactReplayable ? " in a form the exact builds replay" : "");
     Shrunk shrunk = shrink(steps, sameSignature, maxRuns);
     Outcome.Violated outcome = (Outcome.Violated) Runner.run(variant, shrunk.steps(), strict);
@@ -193,7 +218,8 @@ public final class Shrinker {
       while (changed && i < current.size() && current.get(i) instanceof Step.Wait w && w.ns() > 0) {
         changed = false;
         long ns = w.ns();
-        for (long candidate : new long[] {0, ns / 1_000_000 * 1_000_000, ns / 1_000 * 1_000, ns / 2}) {
+        for (long candidate :
+            new long[] {0, ns / 1_000_000 * 1_000_000, ns / 1_000 * 1_000, ns / 2}) {
           if (candidate < ns && accept(replaced(i, new Step.Wait(candidate)))) {
             changed = true;
             progress = true;
@@ -210,11 +236,15 @@ public final class Shrinker {
     boolean progress = false;
     for (int i = 0; i < current.size(); i++) {
       boolean changed = true;
-      while (changed && i < current.size() && current.get(i) instanceof Step.Write w && w.value() != 0) {
+      while (changed
+          && i < current.size()
+          && current.get(i) instanceof Step.Write w
+          && w.value() != 0) {
         changed = false;
         int v = w.value();
         if (accept(replaced(i, new Step.Write(w.offset(), 0)))
-            || (Integer.bitCount(v) > 1 && accept(replaced(i, new Step.Write(w.offset(), Integer.lowestOneBit(v)))))) {
+            || (Integer.bitCount(v) > 1
+                && accept(replaced(i, new Step.Write(w.offset(), Integer.lowestOneBit(v)))))) {
           changed = progress = true;
           continue;
         }

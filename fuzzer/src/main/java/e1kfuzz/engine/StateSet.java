@@ -1,8 +1,8 @@
 package e1kfuzz.engine;
 
 /**
- * A set of 128-bit state hashes with open addressing (no boxing: exploration stores millions).
- * Not thread-safe: readers may share it only while nobody adds.
+ * A set of 128-bit state hashes with open addressing (no boxing: exploration stores millions). Not
+ * thread-safe: readers may share it only while nobody adds.
  */
 final class StateSet {
   private long[] high;

@@ -19,15 +19,71 @@ public final class TraceGenerator {
   private static final TimerId[] TIMERS = TimerId.values();
 
   /** Registers to write, repeated by weight: the interrupt paths first. */
-  private static final Reg[] WRITE_TARGETS = weighted(
-      Reg.IMS, 8, Reg.ICS, 8, Reg.ICR, 4, Reg.IMC, 4, Reg.CTRL_EXT, 4, Reg.IVAR, 4, Reg.TIDV, 4,
-      Reg.ITR, 3, Reg.RDTR, 3, Reg.RCTL, 3, Reg.TCTL, 3, Reg.EIAC, 2, Reg.IAM, 2, Reg.RADV, 2,
-      Reg.TADV, 2, Reg.RAID, 2, Reg.EITR0, 1, Reg.EITR1, 1, Reg.EITR2, 1, Reg.EITR3, 1, Reg.EITR4, 1,
-      Reg.RSRPD, 1, Reg.TARC0, 1, Reg.TARC1, 1, Reg.RFCTL, 1, Reg.PBACLR, 1, Reg.MDIC, 1,
-      Reg.CTRL, 1, Reg.TDT, 1, Reg.TDT1, 1);
+  private static final Reg[] WRITE_TARGETS =
+      weighted(
+          Reg.IMS,
+          8,
+          Reg.ICS,
+          8,
+          Reg.ICR,
+          4,
+          Reg.IMC,
+          4,
+          Reg.CTRL_EXT,
+          4,
+          Reg.IVAR,
+          4,
+          Reg.TIDV,
+          4,
+          Reg.ITR,
+          3,
+          Reg.RDTR,
+          3,
+          Reg.RCTL,
+          3,
+          Reg.TCTL,
+          3,
+          Reg.EIAC,
+          2,
+          Reg.IAM,
+          2,
+          Reg.RADV,
+          2,
+          Reg.TADV,
+          2,
+          Reg.RAID,
+          2,
+          Reg.EITR0,
+          1,
+          Reg.EITR1,
+          1,
+          Reg.EITR2,
+          1,
+          Reg.EITR3,
+          1,
+          Reg.EITR4,
+          1,
+          Reg.RSRPD,
+          1,
+          Reg.TARC0,
+          1,
+          Reg.TARC1,
+          1,
+          Reg.RFCTL,
+          1,
+          Reg.PBACLR,
+          1,
+          Reg.MDIC,
+          1,
+          Reg.CTRL,
+          1,
+          Reg.TDT,
+          1,
+          Reg.TDT1,
+          1);
 
-  private static final Reg[] READ_TARGETS = weighted(
-      Reg.ICR, 10, Reg.ICS, 4, Reg.IAC, 2, Reg.IMS, 2, Reg.ITR, 1, Reg.STATUS, 1);
+  private static final Reg[] READ_TARGETS =
+      weighted(Reg.ICR, 10, Reg.ICS, 4, Reg.IAC, 2, Reg.IMS, 2, Reg.ITR, 1, Reg.STATUS, 1);
 
   private static final int[] CAUSE_BITS = {
     Cause.TXDW, Cause.TXQE, Cause.LSC, Cause.RXSEQ, Cause.RXDMT0, Cause.RXO, Cause.RXT0, Cause.MDAC,
@@ -35,21 +91,34 @@ public final class TraceGenerator {
     Cause.OTHER
   };
   private static final int[] MASKS = {
-    0, 0xFFFFFFFF, Cause.IMS_VALID, Cause.EXTENDED, Cause.OTHER_CAUSES, Cause.DELAYABLE_TX,
-    Cause.DELAYABLE_RX, Cause.OTHER | Cause.LSC, Cause.OTHER | Cause.ACK, Cause.TXDW | Cause.LSC
+    0,
+    0xFFFFFFFF,
+    Cause.IMS_VALID,
+    Cause.EXTENDED,
+    Cause.OTHER_CAUSES,
+    Cause.DELAYABLE_TX,
+    Cause.DELAYABLE_RX,
+    Cause.OTHER | Cause.LSC,
+    Cause.OTHER | Cause.ACK,
+    Cause.TXDW | Cause.LSC
   };
   private static final int[] CTRL_EXT_BITS = {
     0, 1 << 24, 1 << 27, 1 << 29, 1 << 31, (1 << 29) | (1 << 27), (1 << 31) | (1 << 24)
   };
-  private static final int[] IVAR_VALUES = {0, 0x800A0908, 0x000A0908, 0x000A0000, 0x00000B00, 0x80000000};
+  private static final int[] IVAR_VALUES = {
+    0, 0x800A0908, 0x000A0908, 0x000A0000, 0x00000B00, 0x80000000
+  };
   private static final int[] DELAY_VALUES = {0, 1, 0x10, 0x100, 0x1000, 0xFFFF};
   private static final int[] XITR_VALUES = {0, 1, 500, 0x1000, 0xFFFF};
   private static final int[] RCTL_VALUES = {0, 0x2, 0x42, 0x801A, 0x04000002};
   private static final int[] TCTL_VALUES = {0, 0x2, 0xA};
   private static final int[] TARC_VALUES = {0x403, 0, 0x400};
   private static final int FPD = 1 << 31;
+
   /** Waits when no timer runs: 0, 1 µs, one ITR period, 1 ms, ITR/TIDV maxima, 500 ms autoneg. */
-  private static final long[] PLAIN_WAITS = {0, 1_000, 128_000, 1_000_000, 16_776_960, 67_107_840, 500_000_000};
+  private static final long[] PLAIN_WAITS = {
+    0, 1_000, 128_000, 1_000_000, 16_776_960, 67_107_840, 500_000_000
+  };
 
   private static final StepKind[] KINDS = StepKind.values();
   private static final int[] RSRPD_VALUES = {0, 0x41, 0x100, 0xFFF};
@@ -69,8 +138,8 @@ public final class TraceGenerator {
   }
 
   /**
-   * Generates up to {@code maxSteps} steps, applying each to {@code shadow} as it goes; with
-   * {@code stopAtViolation} it stops after the step that first violates an invariant.
+   * Generates up to {@code maxSteps} steps, applying each to {@code shadow} as it goes; with {@code
+   * stopAtViolation} it stops after the step that first violates an invariant.
    */
   public List<Step> generate(Rng rng, E1000eCore shadow, boolean stopAtViolation) {
     List<Step> steps = new ArrayList<>(options.maxSteps());
@@ -88,9 +157,11 @@ public final class TraceGenerator {
   public Step nextStep(Rng rng, E1000eCore d) {
     int running = d.runningTimers();
     boolean legacyStatePending =
-        d.delayedCauses() != 0 || (running & (TimerId.DELAY_TIMERS | TimerId.bit(TimerId.ITR))) != 0;
+        d.delayedCauses() != 0
+            || (running & (TimerId.DELAY_TIMERS | TimerId.bit(TimerId.ITR))) != 0;
     // Race bias: switch the interrupt mode while legacy state is pending.
-    int msixBoost = legacyStatePending && !d.pci().msixEnabled() ? 3 * weights[StepKind.MSIX.ordinal()] : 0;
+    int msixBoost =
+        legacyStatePending && !d.pci().msixEnabled() ? 3 * weights[StepKind.MSIX.ordinal()] : 0;
     int r = rng.nextInt(totalWeight + msixBoost);
     StepKind kind = KINDS[KINDS.length - 1];
     for (StepKind k : KINDS) {
@@ -129,7 +200,9 @@ public final class TraceGenerator {
 
   private static long waitNs(Rng rng, E1000eCore d, int running) {
     if (running == 0 || rng.chance(15)) {
-      return rng.chance(80) ? PLAIN_WAITS[rng.nextInt(PLAIN_WAITS.length)] : rng.nextLong(100_000_000);
+      return rng.chance(80)
+          ? PLAIN_WAITS[rng.nextInt(PLAIN_WAITS.length)]
+          : rng.nextLong(100_000_000);
     }
     long now = d.now();
     long until = d.timerDeadline(randomRunning(rng, running)) - now;

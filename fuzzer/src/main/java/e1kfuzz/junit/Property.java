@@ -23,8 +23,8 @@ import org.opentest4j.AssertionFailedError;
  * A property over seeded generated traces, stated as JUnit 5 dynamic tests. Trace {@code i} is the
  * trace of run {@code i} of {@code e1kfuzz fuzz --seed S --variant V --max-steps L --guidance none}
  * (unguided: with coverage guidance, runs after the first 4,096 mutate kept traces instead), so a
- * failure can be reproduced from the command line too; with {@code --zero-ns-windows} that
- * campaign reports the same first failing run as the property. Use it from a {@code @TestFactory}:
+ * failure can be reproduced from the command line too; with {@code --zero-ns-windows} that campaign
+ * reports the same first failing run as the property. Use it from a {@code @TestFactory}:
  *
  * <pre>{@code
  * @TestFactory
@@ -44,7 +44,8 @@ public final class Property {
   private final GeneratorOptions generator;
   private final boolean strict;
 
-  private Property(Variant variant, long seed, long traces, GeneratorOptions generator, boolean strict) {
+  private Property(
+      Variant variant, long seed, long traces, GeneratorOptions generator, boolean strict) {
     this.variant = variant;
     this.seed = seed;
     this.traces = traces;
@@ -86,33 +87,51 @@ public final class Property {
             b -> {
               long from = b * BATCH;
               long to = Math.min(traces, from + BATCH);
-              String name = String.format(Locale.ROOT, "%s never reaches %s (traces %d-%d, seed %d)",
-                  variant.id(), what, from, to - 1, seed);
-              return DynamicTest.dynamicTest(name, () -> {
-                for (long run = from; run < to; run++) {
-                  Violation v = runOne(gen, run).violation;
-                  if (v != null && forbidden.test(v.signature())) {
-                    throw failure(run, v.signature(), runOne(gen, run).steps);
-                  }
-                }
-              });
+              String name =
+                  String.format(
+                      Locale.ROOT,
+                      "%s never reaches %s (traces %d-%d, seed %d)",
+                      variant.id(),
+                      what,
+                      from,
+                      to - 1,
+                      seed);
+              return DynamicTest.dynamicTest(
+                  name,
+                  () -> {
+                    for (long run = from; run < to; run++) {
+                      Violation v = runOne(gen, run).violation;
+                      if (v != null && forbidden.test(v.signature())) {
+                        throw failure(run, v.signature(), runOne(gen, run).steps);
+                      }
+                    }
+                  });
             });
   }
 
   /** One dynamic test that passes when some trace reaches {@code target} within the budget. */
   public Stream<DynamicTest> reaches(Signature target) {
     TraceGenerator gen = new TraceGenerator(generator);
-    String name = String.format(Locale.ROOT, "%s reaches %s within %d traces (seed %d)",
-        variant.id(), target.id(), traces, seed);
-    return Stream.of(DynamicTest.dynamicTest(name, () -> {
-      for (long run = 0; run < traces; run++) {
-        Violation v = runOne(gen, run).violation;
-        if (v != null && v.signature() == target) {
-          return;
-        }
-      }
-      throw new AssertionFailedError(name + ": not reached; reproduce with " + command());
-    }));
+    String name =
+        String.format(
+            Locale.ROOT,
+            "%s reaches %s within %d traces (seed %d)",
+            variant.id(),
+            target.id(),
+            traces,
+            seed);
+    return Stream.of(
+        DynamicTest.dynamicTest(
+            name,
+            () -> {
+              for (long run = 0; run < traces; run++) {
+                Violation v = runOne(gen, run).violation;
+                if (v != null && v.signature() == target) {
+                  return;
+                }
+              }
+              throw new AssertionFailedError(name + ": not reached; reproduce with " + command());
+            }));
   }
 
   private record Run(List<Step> steps, Violation violation) {}
@@ -128,17 +147,40 @@ public final class Property {
     Shrinker.Result r = Shrinker.shrink(variant, steps, sig, strict);
     String text = Trace.of(r.steps()).format();
     return new AssertionFailedError(
-        variant.id() + " reached " + sig.id() + " in trace " + run + " (" + r.summary() + "):\n"
+        variant.id()
+            + " reached "
+            + sig.id()
+            + " in trace "
+            + run
+            + " ("
+            + r.summary()
+            + "):\n"
             + text
             + "replay: save the lines above as x.trace and run ./e1kfuzz replay x.trace --variant "
-            + variant.id() + (strict ? " --strict" : "") + "\n"
-            + "regenerate: " + command() + " (run " + run + ")");
+            + variant.id()
+            + (strict ? " --strict" : "")
+            + "\n"
+            + "regenerate: "
+            + command()
+            + " (run "
+            + run
+            + ")");
   }
 
   private String command() {
-    return "./e1kfuzz fuzz --seed " + seed + " --variant " + variant.id() + " --runs " + traces
-        + " --max-steps " + generator.maxSteps()
-        + (java.util.Arrays.equals(generator.weights(), GeneratorOptions.defaultWeights()) ? "" : " --weights " + generator.describeWeights())
-        + " --guidance none --zero-ns-windows" + (strict ? " --strict" : "") + " --jobs 1";
+    return "./e1kfuzz fuzz --seed "
+        + seed
+        + " --variant "
+        + variant.id()
+        + " --runs "
+        + traces
+        + " --max-steps "
+        + generator.maxSteps()
+        + (java.util.Arrays.equals(generator.weights(), GeneratorOptions.defaultWeights())
+            ? ""
+            : " --weights " + generator.describeWeights())
+        + " --guidance none --zero-ns-windows"
+        + (strict ? " --strict" : "")
+        + " --jobs 1";
   }
 }

@@ -7,10 +7,25 @@ package e1kfuzz.observe;
  * device's receive path since the trace began (QEMU's "Received packet" trace events).
  */
 public record Observation(
-    int step, int ics, int ims, int pba, boolean intxLine, int msixMessages, boolean msiMessage, int framesReceived) {
+    int step,
+    int ics,
+    int ims,
+    int pba,
+    boolean intxLine,
+    int msixMessages,
+    boolean msiMessage,
+    int framesReceived) {
   public String describe() {
-    return String.format(java.util.Locale.ROOT, "ICS=0x%08x IMS=0x%08x PBA=0x%02x INTx=%s MSI-X msgs=%s MSI=%s RX=%d",
-        ics, ims, pba, intxLine ? "high" : "low", vectors(msixMessages), msiMessage ? "yes" : "no", framesReceived);
+    return String.format(
+        java.util.Locale.ROOT,
+        "ICS=0x%08x IMS=0x%08x PBA=0x%02x INTx=%s MSI-X msgs=%s MSI=%s RX=%d",
+        ics,
+        ims,
+        pba,
+        intxLine ? "high" : "low",
+        vectors(msixMessages),
+        msiMessage ? "yes" : "no",
+        framesReceived);
   }
 
   static String vectors(int mask) {

@@ -32,7 +32,9 @@ public record ObservedRun(List<Observation> observations, Ending ending, List<St
     }
   }
 
-  /** The backend failed: QEMU died without an assertion, hung, refused a command or did not start. */
+  /**
+   * The backend failed: QEMU died without an assertion, hung, refused a command or did not start.
+   */
   public record BackendFailed(String reason) implements Ending {}
 
   /** The id of an abort on an assertion that no {@link Signature} names. */

@@ -11,18 +11,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Replays traces on a real QEMU over qtest, one after another. With {@code reuse}, traces share
- * one process (see {@link QemuProcess}) when the build's device reset restores the power-on state;
- * a trace that ends QEMU (an abort), fails or leaves frames behind gets a new process for the next
+ * Replays traces on a real QEMU over qtest, one after another. With {@code reuse}, traces share one
+ * process (see {@link QemuProcess}) when the build's device reset restores the power-on state; a
+ * trace that ends QEMU (an abort), fails or leaves frames behind gets a new process for the next
  * one. Never throws for what QEMU does: a QEMU that dies, hangs, resets a socket or cannot start
  * gives an {@link ObservedRun} that ended in {@link ObservedRun.BackendFailed}.
  */
 public final class QemuBackend implements AutoCloseable {
-  private static final ExecutorService PRESTARTER = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "e1kfuzz-qemu-prestart");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService PRESTARTER =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "e1kfuzz-qemu-prestart");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final QemuBuild build;
   private final boolean reuse;
@@ -131,13 +133,16 @@ public final class QemuBackend implements AutoCloseable {
   private void prestart() {
     if (next == null && prestartAhead) {
       starts++;
-      next = CompletableFuture.supplyAsync(() -> {
-        try {
-          return new QemuProcess(build);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }, PRESTARTER);
+      next =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new QemuProcess(build);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              PRESTARTER);
     }
   }
 

@@ -15,21 +15,30 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real {@code qemu-system-x86_64} (or a launcher script for one), its version line and the
- * model variant it corresponds to.
+ * A real {@code qemu-system-x86_64} (or a launcher script for one), its version line and the model
+ * variant it corresponds to.
  */
 public record QemuBuild(
-    Path path, String versionLine, String version, Variant variant, Path moduleDir, boolean qtestAccel) {
+    Path path,
+    String versionLine,
+    String version,
+    Variant variant,
+    Path moduleDir,
+    boolean qtestAccel) {
 
   /**
-   * Why a trace cannot be compared step by step on this build, or null: with the qtest
-   * accelerator only 0-ns windows (see {@link ExactTiming}); otherwise every timer must keep
-   * {@code marginNs} from every step (see {@link Robustness}).
+   * Why a trace cannot be compared step by step on this build, or null: with the qtest accelerator
+   * only 0-ns windows (see {@link ExactTiming}); otherwise every timer must keep {@code marginNs}
+   * from every step (see {@link Robustness}).
    */
   public String timingProblem(Variant variant, List<Step> steps, long marginNs) {
-    return qtestAccel ? ExactTiming.problem(variant, steps) : Robustness.check(variant, steps, marginNs);
+    return qtestAccel
+        ? ExactTiming.problem(variant, steps)
+        : Robustness.check(variant, steps, marginNs);
   }
-  private static final Pattern VERSION = Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
+
+  private static final Pattern VERSION =
+      Pattern.compile("QEMU emulator version (\\d+)\\.(\\d+)\\.(\\d+)");
 
   /** The cache folder {@code make qemu} fills: $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu. */
   public static Path cacheDir() {
@@ -51,7 +60,8 @@ public record QemuBuild(
     }
     String out;
     try {
-      Process p = new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
       if (!p.waitFor(20, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new QemuUnavailableException(path + " --version did not answer in 20 s");
@@ -77,7 +87,8 @@ public record QemuBuild(
       variant = marker.get().variant();
       line = line + " [exact build of " + variant.id() + ": " + marker.get().describe() + "]";
     }
-    return new QemuBuild(path, line, major + "." + minor + "." + micro, variant, null, hasQtestAccel(path));
+    return new QemuBuild(
+        path, line, major + "." + minor + "." + micro, variant, null, hasQtestAccel(path));
   }
 
   /** The launcher name {@code make qemu-src} gives the exact build of a variant. */
@@ -97,14 +108,17 @@ public record QemuBuild(
    */
   public record Marker(Variant variant, String source, String patch, String hash) {
     String describe() {
-      return "Debian source " + source + (patch.isEmpty() ? ", unpatched" : ", " + patch + " (" + hash + ")");
+      return "Debian source "
+          + source
+          + (patch.isEmpty() ? ", unpatched" : ", " + patch + " (" + hash + ")");
     }
   }
 
   /** Name of the marker file in an exact build's folder. */
   public static final String MARKER = "e1kfuzz-build";
 
-  private static final Pattern LAUNCHER_LINE = Pattern.compile("^# e1kfuzz-build: (\\S+)$", Pattern.MULTILINE);
+  private static final Pattern LAUNCHER_LINE =
+      Pattern.compile("^# e1kfuzz-build: (\\S+)$", Pattern.MULTILINE);
 
   /**
    * The marker of an exact build: next to the binary itself, or in the folder a launcher names in
@@ -135,12 +149,21 @@ public record QemuBuild(
         props.load(r);
       }
       String id = props.getProperty("variant", "");
-      Variant v = java.util.Arrays.stream(Variant.values()).filter(x -> x.id().equals(id)).findFirst().orElse(null);
+      Variant v =
+          java.util.Arrays.stream(Variant.values())
+              .filter(x -> x.id().equals(id))
+              .findFirst()
+              .orElse(null);
       if (v == null) {
-        throw new QemuUnavailableException(file + ": unknown variant '" + id + "' (re-run make qemu-src)");
+        throw new QemuUnavailableException(
+            file + ": unknown variant '" + id + "' (re-run make qemu-src)");
       }
-      return Optional.of(new Marker(v, props.getProperty("source", "?"), props.getProperty("patch", ""),
-          props.getProperty("hash", "")));
+      return Optional.of(
+          new Marker(
+              v,
+              props.getProperty("source", "?"),
+              props.getProperty("patch", ""),
+              props.getProperty("hash", "")));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -176,30 +199,48 @@ public record QemuBuild(
   }
 
   /**
-   * Whether the build has the qtest accelerator, with which the virtual clock only moves on
-   * qtest's {@code clock_step} (waits are exact and take no real time). {@code -accel help} does
-   * not list it, so this starts the build with {@code -accel qtest} and asks for a clock step.
+   * Whether the build has the qtest accelerator, with which the virtual clock only moves on qtest's
+   * {@code clock_step} (waits are exact and take no real time). {@code -accel help} does not list
+   * it, so this starts the build with {@code -accel qtest} and asks for a clock step.
    */
   static boolean hasQtestAccel(Path path) {
     Process p = null;
     try {
-      p = new ProcessBuilder(path.toString(), "-machine", "none", "-accel", "qtest", "-display", "none",
-              "-nodefaults", "-qtest", "stdio", "-qtest-log", "/dev/null")
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      p =
+          new ProcessBuilder(
+                  path.toString(),
+                  "-machine",
+                  "none",
+                  "-accel",
+                  "qtest",
+                  "-display",
+                  "none",
+                  "-nodefaults",
+                  "-qtest",
+                  "stdio",
+                  "-qtest-log",
+                  "/dev/null")
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       p.getOutputStream().write("clock_step 1\n".getBytes(StandardCharsets.UTF_8));
       p.getOutputStream().flush();
-      java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      java.util.concurrent.CompletableFuture<String> line = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return r.readLine();
-        } catch (IOException e) {
-          return null;
-        }
-      });
+      java.io.BufferedReader r =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      java.util.concurrent.CompletableFuture<String> line =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return r.readLine();
+                } catch (IOException e) {
+                  return null;
+                }
+              });
       String first = line.get(10, TimeUnit.SECONDS);
       return first != null && first.startsWith("OK");
-    } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (IOException
+        | java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * One QEMU process: a q35 machine with an e1000e, its temporary folder, the qtest session, the QMP
- * connection and the UDP peer that plays the network. Runs traces one after another, resetting
- * the machine between them.
+ * connection and the UDP peer that plays the network. Runs traces one after another, resetting the
+ * machine between them.
  */
 final class QemuProcess implements AutoCloseable {
   /** The start of a failure message of a QEMU that did not start (retried by the backend). */
@@ -48,12 +48,27 @@ final class QemuProcess implements AutoCloseable {
       peer = new DatagramSocket(0, lo);
       qemuAddress = new InetSocketAddress(lo, qemuPort);
       Path qmpSocket = tmp.resolve("qmp.sock");
-      List<String> args = new ArrayList<>(List.of(
-          "-nodefaults", "-display", "none", "-machine", "q35", "-accel", build.qtestAccel() ? "qtest" : "tcg",
-          "-bios", tmp.resolve("halt.bin").toString(),
-          "-netdev", "socket,id=n0,udp=127.0.0.1:" + peer.getLocalPort() + ",localaddr=127.0.0.1:" + qemuPort,
-          "-device", "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
-          "-qmp", "unix:" + qmpSocket + ",server=on,wait=off"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "-nodefaults",
+                  "-display",
+                  "none",
+                  "-machine",
+                  "q35",
+                  "-accel",
+                  build.qtestAccel() ? "qtest" : "tcg",
+                  "-bios",
+                  tmp.resolve("halt.bin").toString(),
+                  "-netdev",
+                  "socket,id=n0,udp=127.0.0.1:"
+                      + peer.getLocalPort()
+                      + ",localaddr=127.0.0.1:"
+                      + qemuPort,
+                  "-device",
+                  "e1000e,addr=0x2,romfile=,netdev=n0,mac=" + Qtest.MAC,
+                  "-qmp",
+                  "unix:" + qmpSocket + ",server=on,wait=off"));
       args.addAll(QemuStderr.TRACE_ARGS);
       session = QtestSession.start(build, tmp, args);
       try {
@@ -84,8 +99,10 @@ final class QemuProcess implements AutoCloseable {
         resetForNextTrace();
       } catch (QemuFailure | IOException f) {
         broken = true;
-        // QEMU died between two traces: say how, for the report (an abort would be a finding of its own).
-        String how = session.alive() ? "" : "; QEMU " + exitDescription() + stderrTail(", its stderr: ");
+        // QEMU died between two traces: say how, for the report (an abort would be a finding of its
+        // own).
+        String how =
+            session.alive() ? "" : "; QEMU " + exitDescription() + stderrTail(", its stderr: ");
         return ObservedRun.failed("reset between traces: " + f.getMessage() + how);
       }
     }
@@ -100,12 +117,13 @@ final class QemuProcess implements AutoCloseable {
 
   /**
    * A QMP system_reset (after {@code set_link up} if the last trace touched the link), the virtual
-   * clock moved on to a whole millisecond (as at power-on, where it is 0; the autonegotiation
-   * timer counts in milliseconds), the marker words cleared and the preamble run again.
+   * clock moved on to a whole millisecond (as at power-on, where it is 0; the autonegotiation timer
+   * counts in milliseconds), the marker words cleared and the preamble run again.
    */
   private void resetForNextTrace() throws IOException, QemuFailure {
     if (linkTouched) {
-      TraceDriver.qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}");
+      TraceDriver.qmp(
+          session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}");
     }
     TraceDriver.qmp(session, qmp, "{\"execute\":\"system_reset\"}");
     if (build.qtestAccel()) {
@@ -115,9 +133,10 @@ final class QemuProcess implements AutoCloseable {
       long next = (now / 1_000_000 + 1) * 1_000_000;
       session.send("clock_step " + (next - now));
     }
-    session.send(List.of(
-        String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", Qtest.MSIX_MARKERS, "00".repeat(20)),
-        Qtest.writel(Qtest.MSI_MARKER, 0)));
+    session.send(
+        List.of(
+            String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", Qtest.MSIX_MARKERS, "00".repeat(20)),
+            Qtest.writel(Qtest.MSI_MARKER, 0)));
     session.startNextTrace();
   }
 

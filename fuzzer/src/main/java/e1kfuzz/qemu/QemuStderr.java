@@ -18,17 +18,34 @@ public final class QemuStderr {
 
   /** QEMU's own record of its interrupt-mitigation timers and receive path, as trace events. */
   static final List<String> TRACE_ARGS =
-      List.of("-trace", "e1000e_irq_rearm_timer", "-trace", "e1000e_irq_throttling_timer",
-          "-trace", "e1000e_rx_written_to_guest", "-trace", "e1000e_rx_not_written_to_guest",
-          "-trace", "e1000e_rx_flt_dropped", "-trace", "e1000x_rx_can_recv_disabled");
+      List.of(
+          "-trace",
+          "e1000e_irq_rearm_timer",
+          "-trace",
+          "e1000e_irq_throttling_timer",
+          "-trace",
+          "e1000e_rx_written_to_guest",
+          "-trace",
+          "e1000e_rx_not_written_to_guest",
+          "-trace",
+          "e1000e_rx_flt_dropped",
+          "-trace",
+          "e1000x_rx_can_recv_disabled");
 
-  /** The trace event of a can-receive check that finds RX disabled ("link_up: 1, rx_enabled 0, ..."). */
+  /**
+   * The trace event of a can-receive check that finds RX disabled ("link_up: 1, rx_enabled 0,
+   * ...").
+   */
   static final String RX_REFUSED = ", rx_enabled ";
 
-  /** The RX trace events: "Received packet written to guest", "... NOT written ...", "... dropped by RX filter". */
+  /**
+   * The RX trace events: "Received packet written to guest", "... NOT written ...", "... dropped by
+   * RX filter".
+   */
   static final String RX_EVENT = "Received packet ";
 
-  private static final Pattern ARMED = Pattern.compile("timer armed for register 0x([0-9a-fA-F]+), delay (-?\\d+) ns");
+  private static final Pattern ARMED =
+      Pattern.compile("timer armed for register 0x([0-9a-fA-F]+), delay (-?\\d+) ns");
   private static final Pattern SHOT = Pattern.compile("timer shot for register 0x([0-9a-fA-F]+)");
 
   /**
@@ -40,7 +57,12 @@ public final class QemuStderr {
     for (String line : stderr.lines().toList()) {
       Matcher m = ARMED.matcher(line);
       if (m.find()) {
-        out.add("armed " + timerName(Integer.parseInt(m.group(1), 16)) + ", delay " + m.group(2) + " ns");
+        out.add(
+            "armed "
+                + timerName(Integer.parseInt(m.group(1), 16))
+                + ", delay "
+                + m.group(2)
+                + " ns");
         continue;
       }
       m = SHOT.matcher(line);

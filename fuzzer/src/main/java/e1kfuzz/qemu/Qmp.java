@@ -17,13 +17,16 @@ import java.nio.file.Path;
 /** A minimal QMP client on a unix socket: system_reset and set_link. */
 final class Qmp implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Closes a channel whose reply is overdue: a blocking channel read has no timeout of its own. */
   private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "e1kfuzz-qmp-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "e1kfuzz-qmp-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final SocketChannel channel;
   private volatile boolean timedOut;
   private final BufferedReader in;
@@ -31,12 +34,15 @@ final class Qmp implements AutoCloseable {
 
   private Qmp(SocketChannel channel) {
     this.channel = channel;
-    this.in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
+    this.in =
+        new BufferedReader(
+            new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
     this.out = Channels.newOutputStream(channel);
   }
 
   /** Connects once QEMU listens on {@code socket}; fails at once when {@code alive} turns false. */
-  static Qmp connect(Path socket, long timeoutMs, java.util.function.BooleanSupplier alive) throws IOException, QemuFailure {
+  static Qmp connect(Path socket, long timeoutMs, java.util.function.BooleanSupplier alive)
+      throws IOException, QemuFailure {
     long deadline = System.currentTimeMillis() + timeoutMs;
     SocketChannel ch = null;
     while (ch == null) {
@@ -52,10 +58,13 @@ final class Qmp implements AutoCloseable {
           }
         }
         if (!alive.getAsBoolean()) {
-          throw new QemuFailure("QEMU exited before its QMP socket " + socket + " accepted a connection", true);
+          throw new QemuFailure(
+              "QEMU exited before its QMP socket " + socket + " accepted a connection", true);
         }
         if (System.currentTimeMillis() > deadline) {
-          throw new QemuFailure("QMP socket " + socket + " did not accept a connection in " + timeoutMs + " ms", false);
+          throw new QemuFailure(
+              "QMP socket " + socket + " did not accept a connection in " + timeoutMs + " ms",
+              false);
         }
         Thread.sleep(2);
       } catch (InterruptedException e) {
@@ -75,17 +84,25 @@ final class Qmp implements AutoCloseable {
     return reply();
   }
 
-  /** Reads the next reply within {@link QtestSession#REPLY_TIMEOUT_MS} (a stopped QEMU never answers). */
+  /**
+   * Reads the next reply within {@link QtestSession#REPLY_TIMEOUT_MS} (a stopped QEMU never
+   * answers).
+   */
   private JsonNode reply() throws IOException, QemuFailure {
-    var watchdog = WATCHDOG.schedule(() -> {
-      timedOut = true;
-      close();
-    }, QtestSession.REPLY_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    var watchdog =
+        WATCHDOG.schedule(
+            () -> {
+              timedOut = true;
+              close();
+            },
+            QtestSession.REPLY_TIMEOUT_MS,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
     try {
       return readReply();
     } catch (IOException e) {
       if (timedOut) {
-        throw new QemuFailure("no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
+        throw new QemuFailure(
+            "no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
       }
       throw e;
     } finally {
@@ -98,7 +115,8 @@ final class Qmp implements AutoCloseable {
       String line = in.readLine();
       if (line == null) {
         if (timedOut) {
-          throw new QemuFailure("no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
+          throw new QemuFailure(
+              "no QMP reply within " + QtestSession.REPLY_TIMEOUT_MS + " ms", false);
         }
         throw new QemuFailure("QMP connection closed", true);
       }

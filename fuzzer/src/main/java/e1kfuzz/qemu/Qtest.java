@@ -9,18 +9,21 @@ import java.util.Locale;
 
 /**
  * How trace steps become qtest commands for an e1000e at 00:02.0 (spec §1, ../shared/qemu): the
- * guest memory layout, the preamble that programs BARs, rings, MSI and MSI-X table entries, and
- * the translation of each step. Keeps the little state the translation needs (ring tails, the MSI-X
+ * guest memory layout, the preamble that programs BARs, rings, MSI and MSI-X table entries, and the
+ * translation of each step. Keeps the little state the translation needs (ring tails, the MSI-X
  * control word, the command register).
  */
 public final class Qtest {
   public static final long BAR0 = 0xE000_0000L;
   public static final long BAR3 = 0xE004_0000L;
   public static final long PBA = BAR3 + 0x2000;
+
   /** Config-space address of device 00:02.0 for port 0xcf8. */
   static final long CFG = 0x8000_1000L;
+
   /** The IOAPIC pin of 00:02.0's INTA on q35. */
   public static final int INTX_PIN = 22;
+
   static final int COMMAND_MEM_BM = 0x0006;
   static final int COMMAND_INTX_DISABLE = 0x0400;
   static final long TX_RING = 0x20_0000L; // queue q at + q * 0x1000, 256 descriptors each
@@ -44,7 +47,9 @@ public final class Qtest {
 
   static String cfgWord(int reg, int value) {
     // Select the dword, then write the word at its offset within the data port.
-    return outl(0xcf8, CFG | (reg & ~3)) + "\n" + String.format(Locale.ROOT, "outw 0x%x 0x%x", 0xcfc + (reg & 3), value);
+    return outl(0xcf8, CFG | (reg & ~3))
+        + "\n"
+        + String.format(Locale.ROOT, "outw 0x%x 0x%x", 0xcfc + (reg & 3), value);
   }
 
   static String writel(long addr, long v) {
@@ -68,7 +73,8 @@ public final class Qtest {
     c.add(outl(0xcf8, CFG | 0x1c));
     c.add(outl(0xcfc, BAR3));
     lines(c, cfgWord(0x04, command));
-    // MSI-X table: each entry points at its marker word; the mask bits keep their reset value (set).
+    // MSI-X table: each entry points at its marker word; the mask bits keep their reset value
+    // (set).
     for (int v = 0; v < 5; v++) {
       c.add(writel(BAR3 + 16L * v, MSIX_MARKERS + 4L * v));
       c.add(writel(BAR3 + 16L * v + 4, 0));
@@ -120,9 +126,9 @@ public final class Qtest {
   }
 
   /**
-   * Splits re-initialisation commands before each command that makes the net layer flush the
-   * frames it holds (a write of the PCI command register, an RDT write), so that the backend can
-   * let QEMU's main loop offer the next held frame before each flush.
+   * Splits re-initialisation commands before each command that makes the net layer flush the frames
+   * it holds (a write of the PCI command register, an RDT write), so that the backend can let
+   * QEMU's main loop offer the next held frame before each flush.
    */
   static List<List<String>> splitAtFlushes(List<String> commands) {
     String rdt0 = String.format(Locale.ROOT, "writel 0x%x ", BAR0 + 0x2818);
@@ -146,7 +152,8 @@ public final class Qtest {
   }
 
   static String memWrite(long addr, byte[] data) {
-    return String.format(Locale.ROOT, "write 0x%x 0x%x 0x%s", addr, data.length, HexFormat.of().formatHex(data));
+    return String.format(
+        Locale.ROOT, "write 0x%x 0x%x 0x%s", addr, data.length, HexFormat.of().formatHex(data));
   }
 
   /**
@@ -176,8 +183,12 @@ public final class Qtest {
           msix |= 1 << v;
         }
       }
-      return new DeviceReads((int) QtestSession.value(replies.get(0)), (int) QtestSession.value(replies.get(1)),
-          (int) QtestSession.value(replies.get(2)) & 0x1f, msix, QtestSession.value(replies.get(5)) != 0);
+      return new DeviceReads(
+          (int) QtestSession.value(replies.get(0)),
+          (int) QtestSession.value(replies.get(1)),
+          (int) QtestSession.value(replies.get(2)) & 0x1f,
+          msix,
+          QtestSession.value(replies.get(5)) != 0);
     }
   }
 
@@ -198,9 +209,13 @@ public final class Qtest {
       return "rx q1 needs RSS, which the backend does not set up";
     }
     if (step instanceof Step.Write w && Reg.targetAt(w.offset()) == null) {
-      return "write to " + Reg.nameOf(w.offset()) + ": an offset the model ignores but QEMU may not";
+      return "write to "
+          + Reg.nameOf(w.offset())
+          + ": an offset the model ignores but QEMU may not";
     }
-    if (step instanceof Step.Write w && Reg.targetAt(w.offset()) == Reg.MDIC && (w.value() & 0x0C000000) == 0x04000000
+    if (step instanceof Step.Write w
+        && Reg.targetAt(w.offset()) == Reg.MDIC
+        && (w.value() & 0x0C000000) == 0x04000000
         && ((w.value() >>> 21) & 0x1F) == 1) {
       return "MDIC PHY write: PHY state is not modelled";
     }
@@ -285,7 +300,9 @@ public final class Qtest {
     return rxTail0;
   }
 
-  /** An Ethernet frame to the device's MAC: a pure TCP ACK (IPv4, 54 bytes padded) or plain bytes. */
+  /**
+   * An Ethernet frame to the device's MAC: a pure TCP ACK (IPv4, 54 bytes padded) or plain bytes.
+   */
   public static byte[] frame(int length, boolean tcpAck) {
     byte[] f = new byte[length];
     byte[] dst = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};

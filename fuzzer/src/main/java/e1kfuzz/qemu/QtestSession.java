@@ -16,30 +16,36 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One QEMU process driven over the qtest protocol on its stdin/stdout. Replies ("OK ...",
- * "FAIL ...") are read with a timeout; asynchronous "IRQ raise|lower N" lines are recorded with the
- * number of replies read before them, so each interrupt can be placed between two commands.
- * {@link #close()} kills and reaps the process and deletes its temporary folder on every path.
+ * One QEMU process driven over the qtest protocol on its stdin/stdout. Replies ("OK ...", "FAIL
+ * ...") are read with a timeout; asynchronous "IRQ raise|lower N" lines are recorded with the
+ * number of replies read before them, so each interrupt can be placed between two commands. {@link
+ * #close()} kills and reaps the process and deletes its temporary folder on every path.
  */
 public final class QtestSession implements AutoCloseable {
   /** Longest wait for one reply. */
   public static final long REPLY_TIMEOUT_MS = 5_000;
+
   private static final String EOF = "\u0000EOF";
 
   /** An INTx level change seen on an intercepted IOAPIC pin, after {@code afterReply} replies. */
   public record Irq(boolean raised, int pin, long afterReply) {}
 
   /** Sessions whose QEMU may still run: killed by a shutdown hook if the JVM exits (Ctrl-C). */
-  private static final java.util.Set<QtestSession> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.Set<QtestSession> LIVE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** Set when the JVM shuts down: no QEMU may start after the reaper ran (it would be orphaned). */
   private static volatile boolean closing;
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      closing = true;
-      LIVE.forEach(QtestSession::close);
-    }, "e1kfuzz-qemu-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  closing = true;
+                  LIVE.forEach(QtestSession::close);
+                },
+                "e1kfuzz-qemu-reaper"));
   }
 
   private final Process process;
@@ -61,7 +67,8 @@ public final class QtestSession implements AutoCloseable {
   }
 
   /** Starts {@code build} with {@code args} (qtest on stdio is added here). */
-  public static QtestSession start(QemuBuild build, Path tempDir, List<String> args) throws IOException {
+  public static QtestSession start(QemuBuild build, Path tempDir, List<String> args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(build.path().toString());
     cmd.addAll(args);
@@ -98,7 +105,9 @@ public final class QtestSession implements AutoCloseable {
         if (line.startsWith("IRQ ")) {
           String[] f = line.split(" ");
           if (f.length == 3) {
-            irqs.add(new Irq(f[1].equals("raise"), Integer.parseInt(f[2]), repliesRead + replies.size()));
+            irqs.add(
+                new Irq(
+                    f[1].equals("raise"), Integer.parseInt(f[2]), repliesRead + replies.size()));
           }
         } else if (line.startsWith("OK") || line.startsWith("FAIL") || line.startsWith("ERR")) {
           replies.add(line);
@@ -199,8 +208,8 @@ public final class QtestSession implements AutoCloseable {
   }
 
   /**
-   * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx
-   * event but the last one of each pin, which still gives the pin's level.
+   * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx event
+   * but the last one of each pin, which still gives the pin's level.
    */
   void startNextTrace() {
     stderr.setLength(0);
@@ -269,13 +278,15 @@ public final class QtestSession implements AutoCloseable {
       return;
     }
     try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          // best effort: a leftover socket file in /tmp is not worth failing a run
-        }
-      });
+      walk.sorted(java.util.Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  // best effort: a leftover socket file in /tmp is not worth failing a run
+                }
+              });
     } catch (IOException e) {
       // best effort
     }

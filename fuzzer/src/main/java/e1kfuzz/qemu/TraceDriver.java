@@ -43,21 +43,29 @@ final class TraceDriver {
   private int framesExpected;
   private boolean framesLeft;
 
-  TraceDriver(QemuBuild build, QtestSession session, Qmp qmp, DatagramSocket peer, InetSocketAddress qemuAddress) {
+  TraceDriver(
+      QemuBuild build,
+      QtestSession session,
+      Qmp qmp,
+      DatagramSocket peer,
+      InetSocketAddress qemuAddress) {
     this.build = build;
     this.session = session;
     this.qmp = qmp;
     this.peer = peer;
     this.qemuAddress = qemuAddress;
     this.shadow = build.variant().newCore();
-    shadow.setEventSink(e -> {
-      if (e instanceof Event.FrameReceived) {
-        framesExpected++;
-      }
-    });
+    shadow.setEventSink(
+        e -> {
+          if (e instanceof Event.FrameReceived) {
+            framesExpected++;
+          }
+        });
   }
 
-  /** Whether frames were still held or unread when the trace ended (the process is not reused then). */
+  /**
+   * Whether frames were still held or unread when the trace ended (the process is not reused then).
+   */
   boolean framesLeft() {
     return framesLeft;
   }
@@ -89,7 +97,9 @@ final class TraceDriver {
     long target = virtualNs;
     if (s instanceof Step.Wait w) {
       target += w.ns();
-    } else if (s instanceof Step.Expire e && shadow.abortSignature() == null && shadow.timerRunning(e.timer())) {
+    } else if (s instanceof Step.Expire e
+        && shadow.abortSignature() == null
+        && shadow.timerRunning(e.timer())) {
       target = Math.max(target, shadow.timerDeadline(e.timer()));
     }
     boolean rxReady = shadow.rxReady();
@@ -101,7 +111,8 @@ final class TraceDriver {
       // lets in (autonegotiation completing) are read from the netdev's socket at that
       // instant, not when the wait is over.
       long next;
-      while (shadow.abortSignature() == null && (next = shadow.nextDeadline(shadow.now())) <= target) {
+      while (shadow.abortSignature() == null
+          && (next = shadow.nextDeadline(shadow.now())) <= target) {
         shadow.step(new Step.Wait(next - virtualNs));
         session.send("clock_step " + (next - virtualNs));
         virtualNs = next;
@@ -122,7 +133,10 @@ final class TraceDriver {
     }
     if (s instanceof Step.Link link) {
       shadow.step(s);
-      qmp(session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
+      qmp(
+          session,
+          qmp,
+          "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":" + link.up() + "}}");
     } else if (s instanceof Step.Reset) {
       int held = shadow.heldFrames();
       shadow.step(s);
@@ -157,10 +171,13 @@ final class TraceDriver {
     String err = session.stderr();
     String assertion = QemuStderr.assertionLine(err);
     if (code == 134 || assertion != null) {
-      Signature sig = assertion == null ? null : Signature.ofAssertionMessage(assertion).orElse(null);
-      return new ObservedRun.Aborted(sig, step, assertion != null ? assertion : QemuStderr.tail(err));
+      Signature sig =
+          assertion == null ? null : Signature.ofAssertionMessage(assertion).orElse(null);
+      return new ObservedRun.Aborted(
+          sig, step, assertion != null ? assertion : QemuStderr.tail(err));
     }
-    return new ObservedRun.BackendFailed("QEMU exited with code " + code + " at step " + step + ": " + QemuStderr.tail(err));
+    return new ObservedRun.BackendFailed(
+        "QEMU exited with code " + code + " at step " + step + ": " + QemuStderr.tail(err));
   }
 
   /** A QMP command; a broken connection means QEMU died during it (for example an abort). */
@@ -179,7 +196,8 @@ final class TraceDriver {
 
   private void receive(Step.Rx rx, boolean rxReady, boolean rxOffered, boolean linkUp)
       throws IOException, QemuFailure {
-    byte[] frame = rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
+    byte[] frame =
+        rx.ack() ? Qtest.frame(Step.Rx.SMALL_LENGTH, true) : Qtest.frame(rx.length(), false);
     long rdh = QtestSession.value(session.send(Qtest.readRdh()).get(0));
     // An RDT write flushes held frames, so only empty ring 0 when the device receives right now.
     boolean emptyRing = rx.noBuffer() && rxReady;
@@ -204,7 +222,8 @@ final class TraceDriver {
       return;
     }
     long deadline = System.nanoTime() + (rxReady || expectRefusal ? 2_000_000_000L : 2_000_000);
-    while (System.nanoTime() < deadline && session.alive()
+    while (System.nanoTime() < deadline
+        && session.alive()
         && !(rxReady && session.stderrCount(QemuStderr.RX_EVENT) > seen)
         && !(expectRefusal && session.stderrCount(QemuStderr.RX_REFUSED) > refused)) {
       LockSupport.parkNanos(20_000);
@@ -225,16 +244,23 @@ final class TraceDriver {
         line = irq.raised();
       }
     }
-    return new Observation(step, r.ics(), r.ims(), r.pba(), line, r.msixMessages(), r.msiMessage(),
+    return new Observation(
+        step,
+        r.ics(),
+        r.ims(),
+        r.pba(),
+        line,
+        r.msixMessages(),
+        r.msiMessage(),
         session.stderrCount(QemuStderr.RX_EVENT));
   }
 
   /**
-   * Re-initialises the function after a reset. While frames are held, each flush (command
-   * register and RDT writes) must find the next frame already offered by the netdev, which its
-   * socket handler does in a main-loop iteration of its own (nothing in QEMU's trace shows it):
-   * the commands are sent in pieces, with a pause and a round trip before each flush and after
-   * the last one, as in a running VM where the driver's writes are far apart.
+   * Re-initialises the function after a reset. While frames are held, each flush (command register
+   * and RDT writes) must find the next frame already offered by the netdev, which its socket
+   * handler does in a main-loop iteration of its own (nothing in QEMU's trace shows it): the
+   * commands are sent in pieces, with a pause and a round trip before each flush and after the last
+   * one, as in a running VM where the driver's writes are far apart.
    */
   private void reinit(List<String> commands, int heldFrames) throws IOException, QemuFailure {
     if (heldFrames == 0) {
@@ -262,7 +288,8 @@ final class TraceDriver {
       return;
     }
     long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
-    while (session.stderrCount(QemuStderr.RX_EVENT) < framesExpected && System.nanoTime() < deadline
+    while (session.stderrCount(QemuStderr.RX_EVENT) < framesExpected
+        && System.nanoTime() < deadline
         && session.alive()) {
       LockSupport.parkNanos(20_000);
     }

@@ -54,16 +54,38 @@ public final class CampaignReport {
   public static String summary(Campaign.Result r, List<FindingWriter.Written> written) {
     StringBuilder sb = new StringBuilder();
     double secs = r.elapsedNanos() / 1e9;
-    sb.append(String.format(Locale.ROOT, "%n%d runs in %.1fs (%.0f runs/s)%s%n", r.runs(), secs,
-        secs > 0 ? r.runs() / secs : 0.0, r.interrupted() ? ", stopped early" : ""));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%n%d runs in %.1fs (%.0f runs/s)%s%n",
+            r.runs(),
+            secs,
+            secs > 0 ? r.runs() / secs : 0.0,
+            r.interrupted() ? ", stopped early" : ""));
     if (r.findings().isEmpty()) {
       sb.append("no findings\n");
     } else {
-      sb.append(String.format(Locale.ROOT, "%n%-16s %-40s %10s  %-34s %s%n", "VARIANT", "SIGNATURE", "RUN", "SHRINKING", "FILE"));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%n%-16s %-40s %10s  %-34s %s%n",
+              "VARIANT",
+              "SIGNATURE",
+              "RUN",
+              "SHRINKING",
+              "FILE"));
       for (FindingWriter.Written w : written) {
         for (Finding f : w.findings()) {
-          sb.append(String.format(Locale.ROOT, "%-16s %-40s %10d  %-34s %s%s%n", f.variant().id(), f.signature().id(),
-              f.run(), f.shrunk().summary(), w.file(), w.alreadyPresent() ? " (already there)" : ""));
+          sb.append(
+              String.format(
+                  Locale.ROOT,
+                  "%-16s %-40s %10d  %-34s %s%s%n",
+                  f.variant().id(),
+                  f.signature().id(),
+                  f.run(),
+                  f.shrunk().summary(),
+                  w.file(),
+                  w.alreadyPresent() ? " (already there)" : ""));
         }
       }
       sb.append("\non the exact builds:\n");
@@ -71,7 +93,12 @@ public final class CampaignReport {
         for (Finding f : w.findings()) {
           String line = exactLine(w, f);
           if (line != null) {
-            sb.append(String.format(Locale.ROOT, "  %-50s %s%n", f.signature().id() + " on " + f.variant().id(), line));
+            sb.append(
+                String.format(
+                    Locale.ROOT,
+                    "  %-50s %s%n",
+                    f.signature().id() + " on " + f.variant().id(),
+                    line));
           }
         }
       }
@@ -82,13 +109,21 @@ public final class CampaignReport {
     }
     sb.append(coverage(r));
     for (InternalFailure f : r.internalFailures()) {
-      sb.append(String.format(Locale.ROOT, "INTERNAL ERROR in run %d on %s: %s%n", f.run(),
-          f.variant() == null ? "?" : f.variant().id(), f.exception()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "INTERNAL ERROR in run %d on %s: %s%n",
+              f.run(),
+              f.variant() == null ? "?" : f.variant().id(),
+              f.exception()));
     }
     return sb.toString();
   }
 
-  /** The "exact builds:" line of a finding's header (confirmed on its exact build, or why not), or null. */
+  /**
+   * The "exact builds:" line of a finding's header (confirmed on its exact build, or why not), or
+   * null.
+   */
   static String exactLine(FindingWriter.Written w, Finding f) {
     String mine = "e1kfuzz finding: " + f.signature().id() + " on " + f.variant().id();
     boolean found = false;
@@ -106,28 +141,47 @@ public final class CampaignReport {
   static String coverage(Campaign.Result r) {
     Coverage c = r.coverage();
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT,
-        "%ncoverage (guidance %s, measured on %s): %d of %d state points, %d transitions, %d of %d race branches; %d traces kept%n",
-        r.options().guidance().name().toLowerCase(Locale.ROOT), measuredOn(r.options()), c.points(), Coverage.POINTS,
-        c.transitions(), c.marksReached(), Mark.values().length, r.kept()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%ncoverage (guidance %s, measured on %s): %d of %d state points, %d transitions, %d of %d race branches; %d traces kept%n",
+            r.options().guidance().name().toLowerCase(Locale.ROOT),
+            measuredOn(r.options()),
+            c.points(),
+            Coverage.POINTS,
+            c.transitions(),
+            c.marksReached(),
+            Mark.values().length,
+            r.kept()));
     List<Mark> marks = c.marksNotReached();
     if (!marks.isEmpty()) {
       sb.append("  race branches never reached: ")
-          .append(marks.stream().map(m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", ")))
+          .append(
+              marks.stream()
+                  .map(m -> m.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                  .collect(Collectors.joining(", ")))
           .append('\n');
     }
     List<String> states = c.statesNotReached();
-    sb.append(String.format(Locale.ROOT, "  abstract states never reached: %d of %d%s%n", states.size(), Coverage.STATES,
-        states.isEmpty() ? "" : " (--format json lists them, and every unreached point)"));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  abstract states never reached: %d of %d%s%n",
+            states.size(),
+            Coverage.STATES,
+            states.isEmpty() ? "" : " (--format json lists them, and every unreached point)"));
     return sb.toString();
   }
 
-  /** Which model coverage is measured on, said so that it cannot be taken for a variant that ran. */
+  /**
+   * Which model coverage is measured on, said so that it cannot be taken for a variant that ran.
+   */
   private static String measuredOn(CampaignOptions o) {
     if (o.variants().size() == 1) {
       return o.variants().get(0).id();
     }
-    return CampaignOptions.SHADOW.id() + ", the model that steers the traces"
+    return CampaignOptions.SHADOW.id()
+        + ", the model that steers the traces"
         + (o.variants().contains(CampaignOptions.SHADOW) ? "" : ", not one of the variants run");
   }
 
@@ -139,7 +193,8 @@ public final class CampaignReport {
     return "./e1kfuzz replay " + w.file() + (strict ? " --strict" : "");
   }
 
-  public static String json(Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
+  public static String json(Campaign.Result r, List<FindingWriter.Written> written)
+      throws IOException {
     CampaignOptions o = r.options();
     ObjectNode root = Json.object();
     root.put("seed", o.seed());
@@ -178,7 +233,8 @@ public final class CampaignReport {
     cov.put("raceBranches", c.marksReached());
     cov.put("kept", r.kept());
     ArrayNode marks = cov.putArray("raceBranchesNotReached");
-    c.marksNotReached().forEach(m -> marks.add(m.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    c.marksNotReached()
+        .forEach(m -> marks.add(m.name().toLowerCase(Locale.ROOT).replace('_', '-')));
     ArrayNode states = cov.putArray("statesNotReached");
     c.statesNotReached().forEach(states::add);
     ArrayNode points = cov.putArray("pointsNotReached");
@@ -198,14 +254,20 @@ public final class CampaignReport {
    * JUnit XML: one test case per variant and signature found (a failure holding the shrunk trace
    * and the replay command), and one passing case per variant with nothing found.
    */
-  public static void junit(Path file, Campaign.Result r, List<FindingWriter.Written> written) throws IOException {
+  public static void junit(Path file, Campaign.Result r, List<FindingWriter.Written> written)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
       XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(bytes, "UTF-8");
       int failures = written.stream().mapToInt(w -> w.findings().size()).sum();
-      List<Variant> clean = r.options().variants().stream()
-          .filter(v -> written.stream().flatMap(w -> w.findings().stream()).noneMatch(f -> f.variant() == v))
-          .toList();
+      List<Variant> clean =
+          r.options().variants().stream()
+              .filter(
+                  v ->
+                      written.stream()
+                          .flatMap(w -> w.findings().stream())
+                          .noneMatch(f -> f.variant() == v))
+              .toList();
       x.writeStartDocument("UTF-8", "1.0");
       x.writeCharacters("\n");
       x.writeStartElement("testsuite");
@@ -228,8 +290,11 @@ public final class CampaignReport {
           x.writeAttribute("name", f.signature().id());
           x.writeStartElement("failure");
           x.writeAttribute("type", f.signature().id());
-          x.writeAttribute("message", f.signature().id() + " on " + f.variant().id() + "; " + f.shrunk().summary());
-          x.writeCharacters(w.trace().format() + "\n" + replayCommand(w, r.options().strict()) + "\n");
+          x.writeAttribute(
+              "message",
+              f.signature().id() + " on " + f.variant().id() + "; " + f.shrunk().summary());
+          x.writeCharacters(
+              w.trace().format() + "\n" + replayCommand(w, r.options().strict()) + "\n");
           x.writeEndElement();
           x.writeEndElement();
           x.writeCharacters("\n");
@@ -262,7 +327,8 @@ public final class CampaignReport {
     TraceFiles.replace(file, bytes.toByteArray());
   }
 
-  private static void property(XMLStreamWriter x, String name, String value) throws XMLStreamException {
+  private static void property(XMLStreamWriter x, String name, String value)
+      throws XMLStreamException {
     x.writeEmptyElement("property");
     x.writeAttribute("name", name);
     x.writeAttribute("value", value);

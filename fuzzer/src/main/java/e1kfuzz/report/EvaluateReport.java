@@ -13,15 +13,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The fix-candidate table as text (a Markdown table, so it pastes into a README or a review) and JSON. */
+/**
+ * The fix-candidate table as text (a Markdown table, so it pastes into a README or a review) and
+ * JSON.
+ */
 public final class EvaluateReport {
   private EvaluateReport() {}
 
   /** What bounds an empty cell, in words. */
   public static String bound(Evaluation.Table t, String alphabet) {
     int depth = t.exploredDepth().values().stream().mapToInt(Integer::intValue).min().orElse(0);
-    return String.format(Locale.ROOT, "not found in %,d fuzzing runs (%.0f s) nor by exploring every trace up to depth %d over %s",
-        t.fuzzRuns(), t.fuzzNanos() / 1e9, depth, alphabet);
+    return String.format(
+        Locale.ROOT,
+        "not found in %,d fuzzing runs (%.0f s) nor by exploring every trace up to depth %d over %s",
+        t.fuzzRuns(),
+        t.fuzzNanos() / 1e9,
+        depth,
+        alphabet);
   }
 
   public static String text(Evaluation.Table t, Map<List<Step>, Path> files, String alphabet) {
@@ -37,20 +45,36 @@ public final class EvaluateReport {
       sb.append("| `").append(s.id()).append("` |");
       for (Variant v : t.variants()) {
         Evaluation.Cell c = t.cell(v, s);
-        sb.append(' ').append(c.reachable()
-            ? c.steps().size() + (c.source() == Evaluation.Source.EXPLORE ? "" : "*")
-            : "—").append(" |");
+        sb.append(' ')
+            .append(
+                c.reachable()
+                    ? c.steps().size() + (c.source() == Evaluation.Source.EXPLORE ? "" : "*")
+                    : "—")
+            .append(" |");
       }
       sb.append('\n');
     }
     sb.append('\n');
-    sb.append("N = reachable, shortest trace found has N steps (minimal over the alphabet, by breadth-first exploration);\n");
+    sb.append(
+        "N = reachable, shortest trace found has N steps (minimal over the alphabet, by breadth-first exploration);\n");
     sb.append("N* = reachable, found by fuzzing only (shrunk, 1-minimal);\n");
     sb.append("— = ").append(bound(t, alphabet)).append(".\n");
-    sb.append(String.format(Locale.ROOT, "explored: %s%n", String.join(", ", t.variants().stream()
-        .map(v -> String.format(Locale.ROOT, "%s %,d states to depth %d", v.id(), t.exploredStates().getOrDefault(v, 0L),
-            t.exploredDepth().getOrDefault(v, 0)))
-        .toList())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "explored: %s%n",
+            String.join(
+                ", ",
+                t.variants().stream()
+                    .map(
+                        v ->
+                            String.format(
+                                Locale.ROOT,
+                                "%s %,d states to depth %d",
+                                v.id(),
+                                t.exploredStates().getOrDefault(v, 0L),
+                                t.exploredDepth().getOrDefault(v, 0)))
+                    .toList())));
     if (!files.isEmpty()) {
       sb.append("\nshortest traces:\n");
       files.forEach((steps, file) -> sb.append("  ").append(file).append('\n'));
@@ -61,8 +85,11 @@ public final class EvaluateReport {
   /** One page: the table, each reachable cell linking to the timeline of its shortest trace. */
   public static HtmlReport html(Evaluation.Table t, Map<List<Step>, Path> files, String alphabet) {
     HtmlReport report = new HtmlReport("e1kfuzz evaluate: which variant reaches which signature");
-    report.addNote("N: reachable, the shortest trace found has N steps (N*: found by fuzzing only). "
-        + "—: " + bound(t, alphabet) + ".");
+    report.addNote(
+        "N: reachable, the shortest trace found has N steps (N*: found by fuzzing only). "
+            + "—: "
+            + bound(t, alphabet)
+            + ".");
     List<String> columns = new java.util.ArrayList<>();
     columns.add("signature");
     t.variants().forEach(v -> columns.add(v.id()));
@@ -89,8 +116,15 @@ public final class EvaluateReport {
       i++;
       Path f = files.get(c.steps());
       Trace trace = Trace.of(c.steps());
-      report.addTimeline("cell-" + i, c.signature().id() + " on " + c.variant().id() + (f == null ? "" : " (" + f + ")"),
-          Replay.run(f == null ? "<evaluate>" : f.toString(), trace, c.variant(), c.signature().strict(), true));
+      report.addTimeline(
+          "cell-" + i,
+          c.signature().id() + " on " + c.variant().id() + (f == null ? "" : " (" + f + ")"),
+          Replay.run(
+              f == null ? "<evaluate>" : f.toString(),
+              trace,
+              c.variant(),
+              c.signature().strict(),
+              true));
     }
     return report;
   }

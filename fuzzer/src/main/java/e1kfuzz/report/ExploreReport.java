@@ -19,11 +19,21 @@ public final class ExploreReport {
   public record Entry(Explorer.Result result, Map<Signature, Path> files) {}
 
   public static String level(String variant, Explorer.Level l, long total) {
-    return String.format(Locale.ROOT, "%-16s depth %d: %,12d new states, %,14d transitions, %6.1f s (%,d states)",
-        variant, l.depth(), l.newStates(), l.transitions(), l.elapsedNanos() / 1e9, total);
+    return String.format(
+        Locale.ROOT,
+        "%-16s depth %d: %,12d new states, %,14d transitions, %6.1f s (%,d states)",
+        variant,
+        l.depth(),
+        l.newStates(),
+        l.transitions(),
+        l.elapsedNanos() / 1e9,
+        total);
   }
 
-  /** The signatures an exploration looks for: every non-strict one, and the strict ones with --strict. */
+  /**
+   * The signatures an exploration looks for: every non-strict one, and the strict ones with
+   * --strict.
+   */
   public static List<Signature> searched(boolean strict) {
     List<Signature> out = new ArrayList<>();
     for (Signature s : Signature.values()) {
@@ -38,15 +48,27 @@ public final class ExploreReport {
     StringBuilder sb = new StringBuilder();
     for (Entry e : entries) {
       Explorer.Result r = e.result();
-      sb.append(String.format(Locale.ROOT, "%n== %s: %,d states, %,d transitions in %.1f s (%,.0f states/s); %s%n",
-          r.variant().id(), r.states(), r.transitions(), r.elapsedNanos() / 1e9, r.statesPerSecond(),
-          r.stopReason() == null
-              ? "every trace up to depth " + r.completeDepth() + " explored"
-              : r.stopReason() + ": complete up to depth " + r.completeDepth()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%n== %s: %,d states, %,d transitions in %.1f s (%,.0f states/s); %s%n",
+              r.variant().id(),
+              r.states(),
+              r.transitions(),
+              r.elapsedNanos() / 1e9,
+              r.statesPerSecond(),
+              r.stopReason() == null
+                  ? "every trace up to depth " + r.completeDepth() + " explored"
+                  : r.stopReason() + ": complete up to depth " + r.completeDepth()));
       for (Explorer.Counterexample c : r.shortest().values()) {
         Path f = e.files().get(c.signature());
-        sb.append(String.format(Locale.ROOT, "  %-42s %2d steps  %s%n",
-            c.signature().id(), c.steps().size(), f == null ? "" : f.toString()));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  %-42s %2d steps  %s%n",
+                c.signature().id(),
+                c.steps().size(),
+                f == null ? "" : f.toString()));
       }
       List<String> clean = new ArrayList<>();
       for (Signature s : searched(r.strict())) {
@@ -55,7 +77,12 @@ public final class ExploreReport {
         }
       }
       if (!clean.isEmpty()) {
-        sb.append(String.format(Locale.ROOT, "  no violation up to depth %d over %s:%n", r.completeDepth(), alphabet));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "  no violation up to depth %d over %s:%n",
+                r.completeDepth(),
+                alphabet));
         for (String s : clean) {
           sb.append("    ").append(s).append('\n');
         }
@@ -86,7 +113,11 @@ public final class ExploreReport {
       }
       ArrayNode levels = n.putArray("levels");
       for (Explorer.Level l : r.levels()) {
-        levels.addObject().put("depth", l.depth()).put("newStates", l.newStates()).put("transitions", l.transitions());
+        levels
+            .addObject()
+            .put("depth", l.depth())
+            .put("newStates", l.newStates())
+            .put("transitions", l.transitions());
       }
       ArrayNode found = n.putArray("counterexamples");
       for (Explorer.Counterexample c : r.shortest().values()) {

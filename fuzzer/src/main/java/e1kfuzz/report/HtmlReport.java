@@ -20,10 +20,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A self-contained HTML document of titled sections: SVG timelines of replayed traces, tables (whose
- * cells may link to other sections) and notes. No scripts, no external stylesheets, fonts or images;
- * the output is XHTML-style (every element closed, all text escaped), so XML parsers read it too,
- * and deterministic: the same inputs give the same bytes.
+ * A self-contained HTML document of titled sections: SVG timelines of replayed traces, tables
+ * (whose cells may link to other sections) and notes. No scripts, no external stylesheets, fonts or
+ * images; the output is XHTML-style (every element closed, all text escaped), so XML parsers read
+ * it too, and deterministic: the same inputs give the same bytes.
  *
  * <pre>{@code
  * HtmlReport report = new HtmlReport("e1kfuzz evaluate");
@@ -55,7 +55,8 @@ public final class HtmlReport {
 
   private record Timeline(String anchor, String title, ReplayResult result) implements Section {}
 
-  private record Table(String anchor, String title, List<String> columns, List<List<Cell>> rows) implements Section {}
+  private record Table(String anchor, String title, List<String> columns, List<List<Cell>> rows)
+      implements Section {}
 
   private record Note(String text) implements Section {}
 
@@ -68,25 +69,38 @@ public final class HtmlReport {
   }
 
   /**
-   * Adds a timeline section for one replay, whose step rows must have been recorded
-   * ({@code Replay.run(..., recordRows = true)}); returns its anchor, {@code section-N}.
+   * Adds a timeline section for one replay, whose step rows must have been recorded ({@code
+   * Replay.run(..., recordRows = true)}); returns its anchor, {@code section-N}.
    */
   public String addTimeline(String title, ReplayResult result) {
     return addTimeline(nextAnchor(), title, result);
   }
 
-  /** As {@link #addTimeline(String, ReplayResult)} with a chosen anchor (a letter, then letters, digits, {@code _.:-}). */
+  /**
+   * As {@link #addTimeline(String, ReplayResult)} with a chosen anchor (a letter, then letters,
+   * digits, {@code _.:-}).
+   */
   public String addTimeline(String anchor, String title, ReplayResult result) {
     Objects.requireNonNull(title, "title");
-    int steps = result.outcome() instanceof Outcome.Passed p ? p.steps() : ((Outcome.Violated) result.outcome()).step();
-    Preconditions.checkArgument(result.rows().size() == steps,
-        "%s on %s: %s step rows for %s steps; replay with recordRows", result.file(), result.variant().id(),
-        result.rows().size(), steps);
+    int steps =
+        result.outcome() instanceof Outcome.Passed p
+            ? p.steps()
+            : ((Outcome.Violated) result.outcome()).step();
+    Preconditions.checkArgument(
+        result.rows().size() == steps,
+        "%s on %s: %s step rows for %s steps; replay with recordRows",
+        result.file(),
+        result.variant().id(),
+        result.rows().size(),
+        steps);
     sections.add(new Timeline(claim(anchor), title, result));
     return anchor;
   }
 
-  /** Adds a table; a cell's link must name an anchor of this document by the time it is rendered. Returns the table's anchor. */
+  /**
+   * Adds a table; a cell's link must name an anchor of this document by the time it is rendered.
+   * Returns the table's anchor.
+   */
   public String addTable(String title, List<String> columns, List<List<Cell>> rows) {
     return addTable(nextAnchor(), title, columns, rows);
   }
@@ -94,8 +108,12 @@ public final class HtmlReport {
   public String addTable(String anchor, String title, List<String> columns, List<List<Cell>> rows) {
     Objects.requireNonNull(title, "title");
     for (List<Cell> row : rows) {
-      Preconditions.checkArgument(row.size() == columns.size(), "a row of %s cells in a table of %s columns: %s",
-          row.size(), columns.size(), row);
+      Preconditions.checkArgument(
+          row.size() == columns.size(),
+          "a row of %s cells in a table of %s columns: %s",
+          row.size(),
+          columns.size(),
+          row);
     }
     List<List<Cell>> copy = rows.stream().map(List::copyOf).toList();
     sections.add(new Table(claim(anchor), title, List.copyOf(columns), copy));
@@ -117,7 +135,10 @@ public final class HtmlReport {
   }
 
   private String claim(String anchor) {
-    Preconditions.checkArgument(ANCHOR.matcher(anchor).matches(), "bad anchor '%s': a letter, then letters, digits, _ . : -", anchor);
+    Preconditions.checkArgument(
+        ANCHOR.matcher(anchor).matches(),
+        "bad anchor '%s': a letter, then letters, digits, _ . : -",
+        anchor);
     Preconditions.checkArgument(anchors.add(anchor), "anchor '%s' used twice", anchor);
     return anchor;
   }
@@ -128,8 +149,11 @@ public final class HtmlReport {
       if (s instanceof Table t) {
         for (List<Cell> row : t.rows()) {
           for (Cell c : row) {
-            Preconditions.checkState(c.anchor() == null || anchors.contains(c.anchor()),
-                "table '%s' links to '#%s', which no section has", t.title(), c.anchor());
+            Preconditions.checkState(
+                c.anchor() == null || anchors.contains(c.anchor()),
+                "table '%s' links to '#%s', which no section has",
+                t.title(),
+                c.anchor());
           }
         }
       }
@@ -164,7 +188,10 @@ public final class HtmlReport {
     return m.finish();
   }
 
-  /** Writes the document atomically (temporary file, fsync, then rename over {@code file}), readable by all. */
+  /**
+   * Writes the document atomically (temporary file, fsync, then rename over {@code file}), readable
+   * by all.
+   */
   public void write(Path file) throws IOException {
     TraceFiles.replace(file, render().getBytes(StandardCharsets.UTF_8));
   }
@@ -178,11 +205,18 @@ public final class HtmlReport {
     List<List<Cell>> rows = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
       ReplayResult r = results.get(i);
-      rows.add(List.of(Cell.link(r.file(), "trace-" + (i + 1)), Cell.text(r.variant().id()),
-          Cell.text(r.expected().map(e -> e + (r.expectationFailed() ? " (MISMATCH)" : " (met)")).orElse("-")),
-          Cell.text(outcome(r))));
+      rows.add(
+          List.of(
+              Cell.link(r.file(), "trace-" + (i + 1)),
+              Cell.text(r.variant().id()),
+              Cell.text(
+                  r.expected()
+                      .map(e -> e + (r.expectationFailed() ? " (MISMATCH)" : " (met)"))
+                      .orElse("-")),
+              Cell.text(outcome(r))));
     }
-    report.addTable("verdicts", "Verdicts", List.of("trace", "variant", "@expect", "outcome"), rows);
+    report.addTable(
+        "verdicts", "Verdicts", List.of("trace", "variant", "@expect", "outcome"), rows);
     for (String e : errors) {
       report.addNote("error: " + e);
     }
@@ -193,32 +227,50 @@ public final class HtmlReport {
     return report;
   }
 
-  /** {@code fuzz --html}: the findings table linking to the timeline of each shrunk finding on its variant. */
+  /**
+   * {@code fuzz --html}: the findings table linking to the timeline of each shrunk finding on its
+   * variant.
+   */
   public static HtmlReport ofCampaign(Campaign.Result result, List<FindingWriter.Written> written) {
     HtmlReport report = new HtmlReport("e1kfuzz fuzz");
     boolean strict = result.options().strict();
-    report.addNote(String.format(Locale.ROOT, "seed %d, %d runs, variants %s%s", result.options().seed(), result.runs(),
-        String.join(",", result.options().variants().stream().map(v -> v.id()).toList()), strict ? ", strict" : ""));
+    report.addNote(
+        String.format(
+            Locale.ROOT,
+            "seed %d, %d runs, variants %s%s",
+            result.options().seed(),
+            result.runs(),
+            String.join(",", result.options().variants().stream().map(v -> v.id()).toList()),
+            strict ? ", strict" : ""));
     List<List<Cell>> rows = new ArrayList<>();
     List<ReplayResult> replays = new ArrayList<>();
     for (FindingWriter.Written w : written) {
       for (Finding f : w.findings()) {
         String anchor = "finding-" + (replays.size() + 1);
         replays.add(Replay.run(w.file().toString(), w.trace(), f.variant(), strict, true));
-        rows.add(List.of(Cell.text(f.variant().id()), Cell.link(f.signature().id(), anchor), Cell.text(Long.toString(f.run())),
-            Cell.text(f.shrunk().summary()), Cell.text(w.file().toString())));
+        rows.add(
+            List.of(
+                Cell.text(f.variant().id()),
+                Cell.link(f.signature().id(), anchor),
+                Cell.text(Long.toString(f.run())),
+                Cell.text(f.shrunk().summary()),
+                Cell.text(w.file().toString())));
       }
     }
     if (rows.isEmpty()) {
       report.addNote("no findings");
       return report;
     }
-    report.addTable("findings", "Findings", List.of("variant", "signature", "run", "shrinking", "file"), rows);
+    report.addTable(
+        "findings", "Findings", List.of("variant", "signature", "run", "shrinking", "file"), rows);
     int i = 0;
     for (FindingWriter.Written w : written) {
       for (Finding f : w.findings()) {
         ReplayResult r = replays.get(i++);
-        report.addTimeline("finding-" + i, f.signature().id() + " on " + f.variant().id() + " (" + w.file() + ")", r);
+        report.addTimeline(
+            "finding-" + i,
+            f.signature().id() + " on " + f.variant().id() + " (" + w.file() + ")",
+            r);
       }
     }
     return report;
@@ -228,7 +280,13 @@ public final class HtmlReport {
 
   private static String outcome(ReplayResult r) {
     if (r.outcome() instanceof Outcome.Violated v) {
-      return String.format(Locale.ROOT, "violated %s at step %d (%d ns): %s", v.signature().id(), v.step(), v.timeNs(), v.detail());
+      return String.format(
+          Locale.ROOT,
+          "violated %s at step %d (%d ns): %s",
+          v.signature().id(),
+          v.step(),
+          v.timeNs(),
+          v.detail());
     }
     Outcome.Passed p = (Outcome.Passed) r.outcome();
     return String.format(Locale.ROOT, "ok after %d steps (%d ns)", p.steps(), p.timeNs());
@@ -243,7 +301,12 @@ public final class HtmlReport {
     metaRow(m, "trace", r.file(), null);
     metaRow(m, "variant", r.variant().id() + " — " + r.variant().releases(), null);
     metaRow(m, "outcome", outcome(r), r.outcome() instanceof Outcome.Violated ? "bad" : "good");
-    metaRow(m, "@expect", r.expected().map(e -> e + (r.expectationFailed() ? " — MISMATCH" : " — met")).orElse("none"),
+    metaRow(
+        m,
+        "@expect",
+        r.expected()
+            .map(e -> e + (r.expectationFailed() ? " — MISMATCH" : " — met"))
+            .orElse("none"),
         r.expectationFailed() ? "bad" : null);
     m.end("tbody");
     m.end("table");
@@ -290,24 +353,36 @@ public final class HtmlReport {
 
   private static void legend(Markup m) {
     m.start("div", "class", "legend");
-    m.open("p").text("x axis: one column per step (not to scale); the virtual time is under each step, a wait spreads its own interval "
-        + "across its column; hover any mark for exact times.").close("p");
     m.open("p")
-        .inline("span", "INTx", "class", "key band-intx").text(" ")
-        .inline("span", "MSI", "class", "key band-msi").text(" ")
-        .inline("span", "MSI-X", "class", "key band-msix").text(" interrupt mode · ")
-        .inline("span", "timer", "class", "key timer-key").text(" bar from arming to ● fired, ▮ stopped/re-armed, ▶ still running · ")
-        .inline("span", "held", "class", "key held-key").text(" delayed_causes held · interrupts: ■ INTx ● MSI ◆ MSI-X ◇ PBA bit; causes ")
-        .inline("span", "direct", "class", "key m-direct-key").text(" ")
-        .inline("span", "parked in INTx/MSI mode", "class", "key m-parked-key").text(" ")
-        .inline("span", "still parked at MSI-X enable", "class", "key m-bad-key").text(" · ")
+        .text(
+            "x axis: one column per step (not to scale); the virtual time is under each step, a wait spreads its own interval "
+                + "across its column; hover any mark for exact times.")
+        .close("p");
+    m.open("p")
+        .inline("span", "INTx", "class", "key band-intx")
+        .text(" ")
+        .inline("span", "MSI", "class", "key band-msi")
+        .text(" ")
+        .inline("span", "MSI-X", "class", "key band-msix")
+        .text(" interrupt mode · ")
+        .inline("span", "timer", "class", "key timer-key")
+        .text(" bar from arming to ● fired, ▮ stopped/re-armed, ▶ still running · ")
+        .inline("span", "held", "class", "key held-key")
+        .text(" delayed_causes held · interrupts: ■ INTx ● MSI ◆ MSI-X ◇ PBA bit; causes ")
+        .inline("span", "direct", "class", "key m-direct-key")
+        .text(" ")
+        .inline("span", "parked in INTx/MSI mode", "class", "key m-parked-key")
+        .text(" ")
+        .inline("span", "still parked at MSI-X enable", "class", "key m-bad-key")
+        .text(" · ")
         .inline("span", "✖ violation", "class", "key viol-key")
         .close("p");
     m.end("div");
   }
 
   // No < > & here: HTML reads style text literally (Markup.style checks).
-  private static final String CSS = """
+  private static final String CSS =
+      """
       body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Liberation Sans", sans-serif;
         margin: 16px 24px; color: #1f2328; background: #ffffff; font-size: 14px; }
       h1 { font-size: 20px; margin: 0 0 8px; }

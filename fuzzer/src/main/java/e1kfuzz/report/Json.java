@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The JSON of every report: one mapper, indented output that ends with a newline. */
 final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private Json() {}
 
@@ -15,7 +16,10 @@ final class Json {
     return MAPPER.createObjectNode();
   }
 
-  /** The text of a tree built with {@link #object}; such a tree always serialises, so a failure is a bug. */
+  /**
+   * The text of a tree built with {@link #object}; such a tree always serialises, so a failure is a
+   * bug.
+   */
   static String render(ObjectNode root) {
     try {
       return MAPPER.writeValueAsString(root) + "\n";

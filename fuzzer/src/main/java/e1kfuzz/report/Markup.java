@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * A small writer of XHTML-style markup: every element closed, text and attributes escaped, one
- * element per line with two-space indentation, so the output parses as XML and diffs well.
- * HTML elements are always written with an end tag ({@link #empty} is for SVG shapes and HTML void
+ * element per line with two-space indentation, so the output parses as XML and diffs well. HTML
+ * elements are always written with an end tag ({@link #empty} is for SVG shapes and HTML void
  * elements), because an HTML parser does not honour {@code <div/>}.
  */
 final class Markup {
@@ -54,7 +54,8 @@ final class Markup {
 
   /** Raw text for {@code <style>}: it must need no escaping, as HTML reads style text literally. */
   Markup style(String css) {
-    Preconditions.checkArgument(css.indexOf('<') < 0 && css.indexOf('>') < 0 && css.indexOf('&') < 0,
+    Preconditions.checkArgument(
+        css.indexOf('<') < 0 && css.indexOf('>') < 0 && css.indexOf('&') < 0,
         "style text must not contain < > &");
     indent();
     sb.append("<style>\n").append(css).append("</style>\n");
@@ -66,7 +67,10 @@ final class Markup {
     return this;
   }
 
-  /** An opening tag for mixed content (text and inline elements on one line); close with {@link #close}. */
+  /**
+   * An opening tag for mixed content (text and inline elements on one line); close with {@link
+   * #close}.
+   */
   Markup open(String name, String... attributes) {
     indent();
     tag(name, attributes);
@@ -97,11 +101,16 @@ final class Markup {
   }
 
   private void tag(String name, String... attributes) {
-    Preconditions.checkArgument(attributes.length % 2 == 0, "attribute names and values must pair up: %s", name);
+    Preconditions.checkArgument(
+        attributes.length % 2 == 0, "attribute names and values must pair up: %s", name);
     sb.append('<').append(name);
     for (int i = 0; i < attributes.length; i += 2) {
       if (attributes[i + 1] != null) {
-        sb.append(' ').append(attributes[i]).append("=\"").append(escape(attributes[i + 1])).append('"');
+        sb.append(' ')
+            .append(attributes[i])
+            .append("=\"")
+            .append(escape(attributes[i + 1]))
+            .append('"');
       }
     }
   }
@@ -128,7 +137,9 @@ final class Markup {
         default -> {
           if (c < 0x20 || c == 0xFFFE || c == 0xFFFF || (c >= 0x7F && c <= 0x9F)) {
             out.append('\uFFFD');
-          } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          } else if (Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1))) {
             out.append(c).append(s.charAt(++i));
           } else if (Character.isSurrogate(c)) {
             out.append('\uFFFD');

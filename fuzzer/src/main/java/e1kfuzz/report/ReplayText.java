@@ -2,10 +2,10 @@ package e1kfuzz.report;
 
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.engine.StepRow;
-import e1kfuzz.model.Step;
 import e1kfuzz.model.Cause;
 import e1kfuzz.model.Event;
 import e1kfuzz.model.Outcome;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
 import java.util.List;
 import java.util.Locale;
@@ -19,9 +19,25 @@ public final class ReplayText {
   /** The step table of one replay followed by its verdict line. */
   public static String table(ReplayResult r) {
     StringBuilder sb = new StringBuilder();
-    sb.append("== ").append(r.file()).append(" on ").append(r.variant().id())
-        .append(" (").append(r.variant().releases()).append(")\n");
-    sb.append(String.format(Locale.ROOT, ROW, "step", "time", "action", "ICR", "IMS", "mode", "delayed", "running timers"));
+    sb.append("== ")
+        .append(r.file())
+        .append(" on ")
+        .append(r.variant().id())
+        .append(" (")
+        .append(r.variant().releases())
+        .append(")\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            ROW,
+            "step",
+            "time",
+            "action",
+            "ICR",
+            "IMS",
+            "mode",
+            "delayed",
+            "running timers"));
     for (StepRow row : r.rows()) {
       var s = row.state();
       sb.append(
@@ -40,7 +56,9 @@ public final class ReplayText {
         if (e instanceof Event.TimerArmed) {
           continue; // the running-timers column shows them
         }
-        sb.append(String.format(Locale.ROOT, "%5s %14s    %s%n", "", "@" + e.timeNs() + "ns", e.describe()));
+        sb.append(
+            String.format(
+                Locale.ROOT, "%5s %14s    %s%n", "", "@" + e.timeNs() + "ns", e.describe()));
       }
     }
     sb.append(verdict(r)).append('\n');
@@ -52,14 +70,24 @@ public final class ReplayText {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "%-16s ", r.variant().id()));
     if (r.outcome() instanceof Outcome.Violated v) {
-      sb.append(String.format(Locale.ROOT, "violated %s at step %d (%dns): %s", v.signature().id(), v.step(), v.timeNs(), v.detail()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "violated %s at step %d (%dns): %s",
+              v.signature().id(),
+              v.step(),
+              v.timeNs(),
+              v.detail()));
     } else {
       sb.append("ok");
     }
     if (r.expected().isPresent()) {
-      sb.append(r.expectationFailed() ? "  MISMATCH: expected " + r.expected().get()
-          : r.metWithoutStrict() ? "  (@expect " + r.expected().get() + " holds without the strict invariants)"
-          : "  (as expected)");
+      sb.append(
+          r.expectationFailed()
+              ? "  MISMATCH: expected " + r.expected().get()
+              : r.metWithoutStrict()
+                  ? "  (@expect " + r.expected().get() + " holds without the strict invariants)"
+                  : "  (as expected)");
     }
     return sb.toString();
   }
@@ -77,5 +105,4 @@ public final class ReplayText {
     }
     return sb.toString();
   }
-
 }

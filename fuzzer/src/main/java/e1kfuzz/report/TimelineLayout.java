@@ -2,10 +2,10 @@ package e1kfuzz.report;
 
 import e1kfuzz.engine.ReplayResult;
 import e1kfuzz.engine.StepRow;
-import e1kfuzz.model.Step;
 import e1kfuzz.model.Cause;
 import e1kfuzz.model.Event;
 import e1kfuzz.model.Outcome;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -25,8 +25,8 @@ import java.util.Optional;
  * squeeze the instant steps, the ones a race is made of, onto one pixel. Each step gets a column
  * wide enough for its label, with its virtual time printed under it; a step that advances time
  * (wait, expire) maps its own interval linearly across its column, so a timer firing 67 ms into a
- * 100 ms wait sits two thirds of the way along. Events at one instant keep their order, a fixed
- * gap apart.
+ * 100 ms wait sits two thirds of the way along. Events at one instant keep their order, a fixed gap
+ * apart.
  *
  * @param right the right edge of the last column
  * @param width the drawing's width: the columns and every label
@@ -68,18 +68,29 @@ record TimelineLayout(
 
   /**
    * One step's column: its left edge and width, the step's virtual interval, and the x of each of
-   * its events in log order. {@code title} is the hover text (the step, its time, the state after it).
+   * its events in log order. {@code title} is the hover text (the step, its time, the state after
+   * it).
    */
   record Column(
-      int step, String label, String time, String title, long startNs, long endNs, double x, double width,
-      List<Double> eventX, boolean violating) {
+      int step,
+      String label,
+      String time,
+      String title,
+      long startNs,
+      long endNs,
+      double x,
+      double width,
+      List<Double> eventX,
+      boolean violating) {
     /** Where the step itself happens: its events come after. */
     double actionX() {
       return x + PAD;
     }
   }
 
-  /** A horizontal lane; {@code rows} is how many rows its marker labels take (1 without markers). */
+  /**
+   * A horizontal lane; {@code rows} is how many rows its marker labels take (1 without markers).
+   */
   record Lane(String name, double y, double height, int rows) {}
 
   /** The interrupt mode from x1 to x2. */
@@ -108,7 +119,10 @@ record TimelineLayout(
   /** The INTx pin's level from x1 to x2; {@code hidden} while INTx Disable hides a raised pin. */
   record Level(double x1, double x2, boolean high, boolean hidden) {}
 
-  /** A marker's shape: an interrupt by delivery (INTx ■, MSI ●, MSI-X ◆, PBA bit ◇), ▼ park, ▲ collect, ✖ discard, | INTx edge, ○ PBA cleared. */
+  /**
+   * A marker's shape: an interrupt by delivery (INTx ■, MSI ●, MSI-X ◆, PBA bit ◇), ▼ park, ▲
+   * collect, ✖ discard, | INTx edge, ○ PBA cleared.
+   */
   enum Shape {
     SQUARE,
     CIRCLE,
@@ -137,7 +151,15 @@ record TimelineLayout(
    * A marker of one event, with its label in row {@code row} of its lane, to the right of the
    * marker or, when it would run past the last column, to its left ({@code labelLeft}).
    */
-  record Marker(int step, double x, Shape shape, Tone tone, String label, String title, int row, boolean labelLeft) {
+  record Marker(
+      int step,
+      double x,
+      Shape shape,
+      Tone tone,
+      String label,
+      String title,
+      int row,
+      boolean labelLeft) {
     Marker placed(int r, boolean left) {
       return new Marker(step, x, shape, tone, label, title, r, left);
     }
@@ -171,7 +193,9 @@ record TimelineLayout(
     return new Fold(result).layout();
   }
 
-  /** Virtual time for a label: exact in the largest unit that divides it, else to three decimals. */
+  /**
+   * Virtual time for a label: exact in the largest unit that divides it, else to three decimals.
+   */
   static String human(long ns) {
     if (ns == 0) {
       return "0 ns";
@@ -193,12 +217,13 @@ record TimelineLayout(
 
   /** The short label of an interrupt: how it was sent, its causes and where they came from. */
   static String interruptLabel(Event.Interrupt i) {
-    String how = switch (i.delivery()) {
-      case INTX -> "INTx";
-      case MSI -> "MSI";
-      case MSIX -> "MSI-X " + i.vector();
-      case PBA -> "PBA bit " + i.vector();
-    };
+    String how =
+        switch (i.delivery()) {
+          case INTX -> "INTx";
+          case MSI -> "MSI";
+          case MSIX -> "MSI-X " + i.vector();
+          case PBA -> "PBA bit " + i.vector();
+        };
     int direct = i.directCauses();
     List<String> origins = new ArrayList<>();
     if (direct == i.causes()) {
@@ -259,19 +284,44 @@ record TimelineLayout(
       long b = row.state().timeNs();
       String label = row.step().format();
       String time = "#" + row.number() + " · " + (a == b ? human(a) : human(a) + " → " + human(b));
-      String title = "step " + row.number() + ": " + label + "\nvirtual time " + a + " ns" + (b != a ? " to " + b + " ns" : "")
-          + "\nafter it: mode " + row.state().mode() + ", ICR " + Step.hex(row.state().icr()) + ", IMS " + Step.hex(row.state().ims())
-          + ", delayed_causes " + Cause.describe(row.state().delayedCauses()) + ", running "
-          + TimerId.describe(row.state().runningTimers());
+      String title =
+          "step "
+              + row.number()
+              + ": "
+              + label
+              + "\nvirtual time "
+              + a
+              + " ns"
+              + (b != a ? " to " + b + " ns" : "")
+              + "\nafter it: mode "
+              + row.state().mode()
+              + ", ICR "
+              + Step.hex(row.state().icr())
+              + ", IMS "
+              + Step.hex(row.state().ims())
+              + ", delayed_causes "
+              + Cause.describe(row.state().delayedCauses())
+              + ", running "
+              + TimerId.describe(row.state().runningTimers());
       double text = Math.max(label.length() * CHAR, time.length() * CHAR_SMALL) + 4;
       double events = (row.events().size() + 1) * GAP;
       double width = Math.max(MIN_COL, 2 * PAD + Math.max(text, events));
-      return new Column(row.number(), label, time, title, a, b, x, width, eventX(row.events(), x, width, a, b),
+      return new Column(
+          row.number(),
+          label,
+          time,
+          title,
+          a,
+          b,
+          x,
+          width,
+          eventX(row.events(), x, width, a, b),
           row.number() == violatingStep);
     }
 
     /** Event k: at its time on the step's own linear scale, in order, at least GAP apart. */
-    private static List<Double> eventX(List<Event> events, double colX, double colW, long t0, long t1) {
+    private static List<Double> eventX(
+        List<Event> events, double colX, double colW, long t0, long t1) {
       int n = events.size();
       List<Double> xs = new ArrayList<>(n);
       double action = colX + PAD;
@@ -280,7 +330,8 @@ record TimelineLayout(
       long dur = t1 - t0;
       double prev = action;
       for (int k = 0; k < n; k++) {
-        double lin = dur > 0 ? lo0 + (double) (events.get(k).timeNs() - t0) / dur * (hi0 - lo0) : lo0;
+        double lin =
+            dur > 0 ? lo0 + (double) (events.get(k).timeNs() - t0) / dur * (hi0 - lo0) : lo0;
         double lo = prev + GAP;
         double hi = hi0 - (n - 1 - k) * GAP;
         prev = Math.max(lo, Math.min(hi, lin));
@@ -292,8 +343,18 @@ record TimelineLayout(
     private void closeTimer(TimerId t, int step, double x, End end, String how) {
       OpenTimer o = openTimers.remove(t);
       Event.TimerArmed a = o.armed();
-      String title = t.traceName() + ": armed at " + a.timeNs() + " ns (step " + o.at().step() + "), due at " + a.deadlineNs()
-          + " ns (period " + (a.deadlineNs() - a.timeNs()) + " ns); " + how;
+      String title =
+          t.traceName()
+              + ": armed at "
+              + a.timeNs()
+              + " ns (step "
+              + o.at().step()
+              + "), due at "
+              + a.deadlineNs()
+              + " ns (period "
+              + (a.deadlineNs() - a.timeNs())
+              + " ns); "
+              + how;
       String label = (end == End.RUNNING ? "running, due " : "due ") + human(a.deadlineNs());
       bars.get(t).add(new Bar(o.at().close(step, x, end, title), label));
     }
@@ -301,8 +362,20 @@ record TimelineLayout(
     private void closeHeld(int step, double x, End end, String how) {
       OpenHeld o = openHeld;
       openHeld = null;
-      held.add(o.at().close(step, x, end, "delayed_causes " + Cause.describe(o.causes()) + ": held from " + o.fromNs()
-          + " ns (step " + o.at().step() + ")" + how));
+      held.add(
+          o.at()
+              .close(
+                  step,
+                  x,
+                  end,
+                  "delayed_causes "
+                      + Cause.describe(o.causes())
+                      + ": held from "
+                      + o.fromNs()
+                      + " ns (step "
+                      + o.at().step()
+                      + ")"
+                      + how));
     }
 
     TimelineLayout layout() {
@@ -344,46 +417,132 @@ record TimelineLayout(
           } else if (e instanceof Event.TimerFired f && openTimers.containsKey(f.timer())) {
             closeTimer(f.timer(), step, x, End.FIRED, "fired" + at);
           } else if (e instanceof Event.TimerFiredNow f && openTimers.containsKey(f.timer())) {
-            closeTimer(f.timer(), step, x, End.FIRED, "stopped and its callback run early by fire_all_timers" + at);
+            closeTimer(
+                f.timer(),
+                step,
+                x,
+                End.FIRED,
+                "stopped and its callback run early by fire_all_timers" + at);
           } else if (e instanceof Event.TimerStopped s && openTimers.containsKey(s.timer())) {
             closeTimer(s.timer(), step, x, End.STOPPED, "stopped" + at);
           } else if (e instanceof Event.CausesParked p) {
-            openHeld = openHeld == null
-                ? new OpenHeld(new Open(step, x), e.timeNs(), p.causes())
-                : new OpenHeld(openHeld.at(), openHeld.fromNs(), openHeld.causes() | p.causes());
-            delayed.add(new Marker(step, x, Shape.DOWN, Tone.PARK,
-                "park " + Cause.describe(p.causes()) + (p.underMsi() ? " (MSI mode)" : " (INTx mode)"), title, 0, false));
+            openHeld =
+                openHeld == null
+                    ? new OpenHeld(new Open(step, x), e.timeNs(), p.causes())
+                    : new OpenHeld(
+                        openHeld.at(), openHeld.fromNs(), openHeld.causes() | p.causes());
+            delayed.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.DOWN,
+                    Tone.PARK,
+                    "park "
+                        + Cause.describe(p.causes())
+                        + (p.underMsi() ? " (MSI mode)" : " (INTx mode)"),
+                    title,
+                    0,
+                    false));
           } else if (e instanceof Event.CausesCollected c) {
-            delayed.add(new Marker(step, x, Shape.UP, c.underMsix() ? Tone.COLLECT_MSIX : Tone.COLLECT,
-                "collect " + Cause.describe(c.causes()) + (c.underMsix() ? " under MSI-X" : ""), title, 0, false));
+            delayed.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.UP,
+                    c.underMsix() ? Tone.COLLECT_MSIX : Tone.COLLECT,
+                    "collect " + Cause.describe(c.causes()) + (c.underMsix() ? " under MSI-X" : ""),
+                    title,
+                    0,
+                    false));
             if (openHeld != null) {
               closeHeld(step, x, End.STOPPED, " to " + e.timeNs() + " ns");
             }
           } else if (e instanceof Event.CausesDiscarded d) {
-            delayed.add(new Marker(step, x, Shape.CROSS, Tone.DISCARD, "discard " + Cause.describe(d.causes()), title, 0, false));
+            delayed.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.CROSS,
+                    Tone.DISCARD,
+                    "discard " + Cause.describe(d.causes()),
+                    title,
+                    0,
+                    false));
             if (openHeld != null) {
               closeHeld(step, x, End.STOPPED, " to " + e.timeNs() + " ns");
             }
           } else if (e instanceof Event.Interrupt irq) {
-            irqs.add(new Marker(step, x, shape(irq.delivery()), origin(irq), interruptLabel(irq), title, 0, false));
+            irqs.add(
+                new Marker(
+                    step,
+                    x,
+                    shape(irq.delivery()),
+                    origin(irq),
+                    interruptLabel(irq),
+                    title,
+                    0,
+                    false));
           } else if (e instanceof Event.PendingCleared pc) {
-            irqs.add(new Marker(step, x, Shape.RING, Tone.PLAIN, "PBA " + pc.vector() + " cleared", title, 0, false));
+            irqs.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.RING,
+                    Tone.PLAIN,
+                    "PBA " + pc.vector() + " cleared",
+                    title,
+                    0,
+                    false));
           } else if (e instanceof Event.IntxLevel l) {
             sawIntx = true;
             levels.add(new Level(levelFrom, x, intxHigh, intxHidden));
             intxHigh = l.level();
             intxHidden = !l.visible();
             levelFrom = x;
-            intxMarks.add(new Marker(step, x, Shape.TICK, Tone.PLAIN, l.level() ? "raised" : "lowered", title, 0, false));
+            intxMarks.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.TICK,
+                    Tone.PLAIN,
+                    l.level() ? "raised" : "lowered",
+                    title,
+                    0,
+                    false));
           } else if (e instanceof Event.IntxGate g) {
             sawIntx = true;
             levels.add(new Level(levelFrom, x, intxHigh, intxHidden));
             intxHidden = !g.lineHigh();
             levelFrom = x;
-            intxMarks.add(new Marker(step, x, Shape.TICK, Tone.PLAIN, g.lineHigh() ? "shown" : "hidden", title, 0, false));
-          } else if (e instanceof Event.ViolationEvent v && step == violatingStep && violation == null) {
-            violation = new Marker(step, x, Shape.CROSS, Tone.BAD,
-                v.signature().id() + " at step " + step + ", " + human(e.timeNs()) + ": " + v.detail(), title, 0, false);
+            intxMarks.add(
+                new Marker(
+                    step,
+                    x,
+                    Shape.TICK,
+                    Tone.PLAIN,
+                    g.lineHigh() ? "shown" : "hidden",
+                    title,
+                    0,
+                    false));
+          } else if (e instanceof Event.ViolationEvent v
+              && step == violatingStep
+              && violation == null) {
+            violation =
+                new Marker(
+                    step,
+                    x,
+                    Shape.CROSS,
+                    Tone.BAD,
+                    v.signature().id()
+                        + " at step "
+                        + step
+                        + ", "
+                        + human(e.timeNs())
+                        + ": "
+                        + v.detail(),
+                    title,
+                    0,
+                    false);
           }
         }
         // What the state says ended without an event of its own (a reset zeroes delayed_causes; a
@@ -413,16 +572,37 @@ record TimelineLayout(
       if (violation == null && violatingStep > 0 && violatingStep <= rows.size()) {
         Outcome.Violated v = (Outcome.Violated) result.outcome();
         Column col = columns.get(violatingStep - 1);
-        violation = new Marker(violatingStep, col.x() + col.width() - PAD, Shape.CROSS, Tone.BAD,
-            v.signature().id() + " at step " + v.step() + ", " + human(v.timeNs()) + ": " + v.detail(),
-            "VIOLATION " + v.signature().id() + " at " + v.timeNs() + " ns: " + v.detail(), 0, false);
+        violation =
+            new Marker(
+                violatingStep,
+                col.x() + col.width() - PAD,
+                Shape.CROSS,
+                Tone.BAD,
+                v.signature().id()
+                    + " at step "
+                    + v.step()
+                    + ", "
+                    + human(v.timeNs())
+                    + ": "
+                    + v.detail(),
+                "VIOLATION " + v.signature().id() + " at " + v.timeNs() + " ns: " + v.detail(),
+                0,
+                false);
       }
       return stack(bands, delayed, irqs, sawIntx ? intxMarks : null, levels, violation);
     }
 
-    /** The vertical layout: lanes stacked from the top, label rows packed, the width that holds every label. */
-    private TimelineLayout stack(List<Band> bands, List<Marker> delayed, List<Marker> irqs, List<Marker> intxMarks,
-        List<Level> levels, Marker violation) {
+    /**
+     * The vertical layout: lanes stacked from the top, label rows packed, the width that holds
+     * every label.
+     */
+    private TimelineLayout stack(
+        List<Band> bands,
+        List<Marker> delayed,
+        List<Marker> irqs,
+        List<Marker> intxMarks,
+        List<Level> levels,
+        Marker violation) {
       Labels labels = new Labels(right);
       double y = TOP;
       Lane guest = new Lane("guest", y, GUEST_H, 1);
@@ -431,14 +611,18 @@ record TimelineLayout(
       y += LANE_H;
       List<TimerLane> timers = new ArrayList<>();
       for (var e : bars.entrySet()) {
-        timers.add(new TimerLane(e.getKey(), new Lane(e.getKey().name(), y, LANE_H, 1), List.copyOf(e.getValue())));
+        timers.add(
+            new TimerLane(
+                e.getKey(), new Lane(e.getKey().name(), y, LANE_H, 1), List.copyOf(e.getValue())));
         y += LANE_H;
       }
       List<Marker> delayedPlaced = labels.pack(delayed);
-      Lane delayedLane = new Lane("delayed_causes", y, Math.max(LANE_H, 6 + labels.rows() * ROW_H), labels.rows());
+      Lane delayedLane =
+          new Lane("delayed_causes", y, Math.max(LANE_H, 6 + labels.rows() * ROW_H), labels.rows());
       y += delayedLane.height();
       List<Marker> irqsPlaced = labels.pack(irqs);
-      Lane irqLane = new Lane("interrupts", y, Math.max(LANE_H, 6 + labels.rows() * ROW_H), labels.rows());
+      Lane irqLane =
+          new Lane("interrupts", y, Math.max(LANE_H, 6 + labels.rows() * ROW_H), labels.rows());
       y += irqLane.height();
       Optional<Lane> intxLane = Optional.empty();
       List<Marker> intxPlaced = List.of();
@@ -451,13 +635,36 @@ record TimelineLayout(
       if (violation != null) {
         Lane lane = new Lane("violation", y, LANE_H + 4, 1);
         y += lane.height();
-        viol = Optional.of(new Violation(lane, violation.step(), violation.x(), violation.label(), violation.title(),
-            labels.violationLabelX(violation)));
+        viol =
+            Optional.of(
+                new Violation(
+                    lane,
+                    violation.step(),
+                    violation.x(),
+                    violation.label(),
+                    violation.title(),
+                    labels.violationLabelX(violation)));
       }
       String title = "Timeline of " + result.file() + " on " + result.variant().id();
-      return new TimelineLayout(title, List.copyOf(columns), right, labels.width(), y, guest, mode, List.copyOf(bands),
-          List.copyOf(timers), delayedLane, List.copyOf(held), delayedPlaced, irqLane, irqsPlaced, intxLane,
-          List.copyOf(levels), intxPlaced, viol);
+      return new TimelineLayout(
+          title,
+          List.copyOf(columns),
+          right,
+          labels.width(),
+          y,
+          guest,
+          mode,
+          List.copyOf(bands),
+          List.copyOf(timers),
+          delayedLane,
+          List.copyOf(held),
+          delayedPlaced,
+          irqLane,
+          irqsPlaced,
+          intxLane,
+          List.copyOf(levels),
+          intxPlaced,
+          viol);
     }
   }
 
@@ -499,7 +706,10 @@ record TimelineLayout(
       return Math.max(1, rows.size());
     }
 
-    /** The violation's label goes right of its marker, or left when it would run past the last column. */
+    /**
+     * The violation's label goes right of its marker, or left when it would run past the last
+     * column.
+     */
     double violationLabelX(Marker v) {
       double w = v.label().length() * CHAR;
       double start = v.x() + 10;
@@ -546,12 +756,14 @@ record TimelineLayout(
     };
   }
 
-  /** Colour by where the causes came from: all raised directly, some collected, some still parked at the MSI-X enable. */
+  /**
+   * Colour by where the causes came from: all raised directly, some collected, some still parked at
+   * the MSI-X enable.
+   */
   private static Tone origin(Event.Interrupt i) {
     if (i.parkedAtMsixEnable() != 0) {
       return Tone.BAD;
     }
     return (i.parkedInIntx() | i.parkedInMsi()) != 0 ? Tone.PARKED : Tone.DIRECT;
   }
-
 }

@@ -23,24 +23,34 @@ import java.util.Locale;
 public final class ExactTiming {
   private ExactTiming() {}
 
-  /** Null when the trace replays step by step under qtest exactly as the model runs it, else why not. */
+  /**
+   * Null when the trace replays step by step under qtest exactly as the model runs it, else why
+   * not.
+   */
   public static String problem(Variant variant, List<Step> steps) {
     String[] problem = {null};
-    Runner.runUntilAbort(variant, steps, (n, step, start, events, core) -> {
-      if (core.abortSignature() != null) {
-        return false;
-      }
-      for (TimerId t : TimerId.values()) {
-        if (core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
-          problem[0] = String.format(Locale.ROOT,
-              "%s is due at the instant of step %d (%s): QEMU under qtest runs it before the next command, "
-                  + "the model (like a running VM) at the next time advance",
-              t.traceName(), n, step.format());
-          return false;
-        }
-      }
-      return true;
-    });
+    Runner.runUntilAbort(
+        variant,
+        steps,
+        (n, step, start, events, core) -> {
+          if (core.abortSignature() != null) {
+            return false;
+          }
+          for (TimerId t : TimerId.values()) {
+            if (core.timerRunning(t) && core.timerDeadline(t) == core.now()) {
+              problem[0] =
+                  String.format(
+                      Locale.ROOT,
+                      "%s is due at the instant of step %d (%s): QEMU under qtest runs it before the next command, "
+                          + "the model (like a running VM) at the next time advance",
+                      t.traceName(),
+                      n,
+                      step.format());
+              return false;
+            }
+          }
+          return true;
+        });
     return problem[0];
   }
 }

@@ -22,18 +22,19 @@ import java.util.Set;
  * <p>Two rewrites, tried in this order; each is kept only if, on every variant asked for, the
  * rewritten trace has the same outcome, the model shows the same events per step (timers armed,
  * fired and stopped, causes parked and collected, interrupts; only times differ) and fewer
- * robustness problems than before (counted with the rules of {@link Robustness#check}, every problem
- * instead of the first):
+ * robustness problems than before (counted with the rules of {@link Robustness#check}, every
+ * problem instead of the first):
  *
  * <ol>
  *   <li><b>retime</b>: each {@code expire T} becomes a {@code wait} that ends a margin after the
  *       last timer it fires (T's deadline, as the model tells it), and any wait whose end is within
- *       the margin of a deadline is moved between the deadlines it lies between, a margin from both;
+ *       the margin of a deadline is moved between the deadlines it lies between, a margin from
+ *       both;
  *   <li><b>scale</b>: the values written to the delay registers (RDTR, RADV, RAID, TIDV, TADV;
  *       upper bits such as FPD kept) are multiplied by a factor kd, those written to ITR/EITR0-4
- *       (stored value max(v, 500), 256 ns units) by a factor kt, both clamped to 0xffff, so that the
- *       periods of the timers armed by guest steps reach the margin; where a throttling timer is
- *       armed with the default 128 µs period, a {@code write ITR}/{@code EITRn} with the scaled
+ *       (stored value max(v, 500), 256 ns units) by a factor kt, both clamped to 0xffff, so that
+ *       the periods of the timers armed by guest steps reach the margin; where a throttling timer
+ *       is armed with the default 128 µs period, a {@code write ITR}/{@code EITRn} with the scaled
  *       default is inserted (at the start, or right after the last reset, CTRL write, write of that
  *       register or arming of that timer); every wait and expire is then placed again on the new
  *       deadlines as in the first rewrite. Each factor starts at the smallest value that brings its
@@ -54,12 +55,16 @@ import java.util.Set;
 public final class Robustifier {
   /** Stored ITR/EITR floor (E1000E_MIN_XITR): 500 × 256 ns = 128 µs. */
   static final int MIN_XITR = 500;
+
   private static final int ITR_UNIT_NS = 256;
   private static final int REG_MAX = 0xffff;
+
   /** At most this many (delay factor, throttling factor) pairs are tried. */
   private static final int MAX_FACTOR_PAIRS = 64;
+
   /** Wait lengths are rounded to the coarsest of these that stays inside the allowed window. */
   private static final long[] GRANULES = {1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
   /** The throttling timers, by index: 0 = ITR, 1..5 = EITR0..4. */
   private static final TimerId[] THROTTLES = {
     TimerId.ITR, TimerId.EITR0, TimerId.EITR1, TimerId.EITR2, TimerId.EITR3, TimerId.EITR4
@@ -89,7 +94,8 @@ public final class Robustifier {
    * @param rewrites what was done, one phrase each (empty for ALREADY_ROBUST)
    * @param reason for NOT_ROBUST, why: the remaining robustness problem; else null
    */
-  public record Result(Status status, ImmutableList<Line> lines, ImmutableList<String> rewrites, String reason) {
+  public record Result(
+      Status status, ImmutableList<Line> lines, ImmutableList<String> rewrites, String reason) {
     public ImmutableList<Step> steps() {
       return lines.stream().map(Line::step).collect(ImmutableList.toImmutableList());
     }
@@ -106,8 +112,8 @@ public final class Robustifier {
 
   /**
    * Robustifies for the given variants: each must keep its outcome ({@code Runner.run(v, steps,
-   * false).result()}) and its order of events, and the result must pass {@link Robustness#check}
-   * on each.
+   * false).result()}) and its order of events, and the result must pass {@link Robustness#check} on
+   * each.
    */
   public static Result robustify(List<Step> input, List<Variant> variants, long marginNs) {
     if (marginNs <= 0) {
@@ -124,7 +130,8 @@ public final class Robustifier {
       identity.add(new Line(steps.get(i), i, null));
     }
     if (job.firstProblem(steps) == null) {
-      return new Result(Status.ALREADY_ROBUST, ImmutableList.copyOf(identity), ImmutableList.of(), null);
+      return new Result(
+          Status.ALREADY_ROBUST, ImmutableList.copyOf(identity), ImmutableList.of(), null);
     }
     return job.run(identity);
   }
@@ -133,7 +140,13 @@ public final class Robustifier {
 
   /** What one step did on one variant's model. */
   private record StepRun(
-      boolean aliveBefore, long start, long intendedEnd, long end, List<Event> events, boolean aborted, long nextDeadline) {
+      boolean aliveBefore,
+      long start,
+      long intendedEnd,
+      long end,
+      List<Event> events,
+      boolean aborted,
+      long nextDeadline) {
 
     List<Event.TimerFired> fired() {
       List<Event.TimerFired> out = new ArrayList<>();
@@ -149,13 +162,25 @@ public final class Robustifier {
   /** Runs like {@link Robustness#check}: events per step, on until an abort. */
   private static List<StepRun> runDetailed(Variant v, List<Step> steps) {
     List<StepRun> out = new ArrayList<>();
-    E1000eCore end = Runner.runUntilAbort(v, steps, (n, s, start, events, core) -> {
-      boolean aborted = core.abortSignature() != null;
-      long now = core.now();
-      long intended = s instanceof Step.Wait w ? start + w.ns() : now;
-      out.add(new StepRun(true, start, intended, now, List.copyOf(events), aborted, aborted ? -1 : nextDeadline(core)));
-      return true;
-    });
+    E1000eCore end =
+        Runner.runUntilAbort(
+            v,
+            steps,
+            (n, s, start, events, core) -> {
+              boolean aborted = core.abortSignature() != null;
+              long now = core.now();
+              long intended = s instanceof Step.Wait w ? start + w.ns() : now;
+              out.add(
+                  new StepRun(
+                      true,
+                      start,
+                      intended,
+                      now,
+                      List.copyOf(events),
+                      aborted,
+                      aborted ? -1 : nextDeadline(core)));
+              return true;
+            });
     while (out.size() < steps.size()) {
       out.add(new StepRun(false, end.now(), end.now(), end.now(), List.of(), false, -1));
     }
@@ -267,7 +292,8 @@ public final class Robustifier {
       int[] bestK = {1, 1};
       for (int[] k : factors(current)) {
         boolean inserting = k[1] > 1;
-        for (Inserts ins : inserting ? List.of(Inserts.GUEST_ARMED, Inserts.ALL) : List.of(Inserts.NONE)) {
+        for (Inserts ins :
+            inserting ? List.of(Inserts.GUEST_ARMED, Inserts.ALL) : List.of(Inserts.NONE)) {
           List<Line> cand;
           try {
             cand = rewrite(current, k[0], k[1], ins);
@@ -295,7 +321,10 @@ public final class Robustifier {
       }
       StringBuilder reason = new StringBuilder(firstProblem(steps(current)));
       if (current != identity) {
-        reason.append(" (in the best rewrite: ").append(String.join("; ", describe(current, bestK[0], bestK[1]))).append(')');
+        reason
+            .append(" (in the best rewrite: ")
+            .append(String.join("; ", describe(current, bestK[0], bestK[1])))
+            .append(')');
       }
       String zero = zeroPeriod();
       if (zero != null) {
@@ -347,13 +376,30 @@ public final class Robustifier {
         out.add(expires + (expires == 1 ? " expire" : " expires") + " replaced by waits");
       }
       if (delayWrites > 0) {
-        out.add("delay registers x" + kd + " (" + delayWrites + (delayWrites == 1 ? " write" : " writes") + ", at most 0xffff)");
+        out.add(
+            "delay registers x"
+                + kd
+                + " ("
+                + delayWrites
+                + (delayWrites == 1 ? " write" : " writes")
+                + ", at most 0xffff)");
       }
       if (throttleWrites > 0) {
-        out.add("ITR/EITR x" + kt + " (" + throttleWrites + (throttleWrites == 1 ? " write" : " writes") + ", at most 0xffff)");
+        out.add(
+            "ITR/EITR x"
+                + kt
+                + " ("
+                + throttleWrites
+                + (throttleWrites == 1 ? " write" : " writes")
+                + ", at most 0xffff)");
       }
       if (!inserted.isEmpty()) {
-        out.add("inserted '" + String.join("', '", inserted) + "' (the default 128us period x" + kt + ")");
+        out.add(
+            "inserted '"
+                + String.join("', '", inserted)
+                + "' (the default 128us period x"
+                + kt
+                + ")");
       }
       if (waits > 0) {
         out.add(waits + (waits == 1 ? " wait" : " waits") + " retimed");
@@ -367,9 +413,15 @@ public final class Robustifier {
         List<StepRun> runs = inputRuns.get(vi);
         for (int i = 0; i < runs.size(); i++) {
           for (Event e : runs.get(i).events()) {
-            if (e instanceof Event.TimerArmed a && a.deadlineNs() == a.timeNs() && a.timer() != TimerId.AUTONEG) {
-              return a.timer().traceName() + " is armed with period 0 at step " + (i + 1) + " ("
-                  + input.get(i).format() + "): its register is 0, which no factor scales";
+            if (e instanceof Event.TimerArmed a
+                && a.deadlineNs() == a.timeNs()
+                && a.timer() != TimerId.AUTONEG) {
+              return a.timer().traceName()
+                  + " is armed with period 0 at step "
+                  + (i + 1)
+                  + " ("
+                  + input.get(i).format()
+                  + "): its register is 0, which no factor scales";
             }
           }
         }
@@ -385,16 +437,20 @@ public final class Robustifier {
           out.add(l);
         } else {
           Step orig = input.get(l.origin());
-          out.add(new Line(l.step(), l.origin(), orig.equals(l.step()) ? null : "was '" + orig.format() + "'"));
+          out.add(
+              new Line(
+                  l.step(),
+                  l.origin(),
+                  orig.equals(l.step()) ? null : "was '" + orig.format() + "'"));
         }
       }
       return out.build();
     }
 
     /**
-     * Pairs (delay factor, throttling factor): each family starts at the smallest factor that brings
-     * the periods of its timers armed by guest steps to the margin, and doubles up to the factor at
-     * which all its values clamp; pairs with fewer doublings come first.
+     * Pairs (delay factor, throttling factor): each family starts at the smallest factor that
+     * brings the periods of its timers armed by guest steps to the margin, and doubles up to the
+     * factor at which all its values clamp; pairs with fewer doublings come first.
      */
     private List<int[]> factors(List<Line> current) {
       List<Step> steps = steps(current);
@@ -403,7 +459,8 @@ public final class Robustifier {
       for (Variant v : variants) {
         List<StepRun> runs = runDetailed(v, steps);
         for (int i = 0; i < runs.size(); i++) {
-          boolean guest = !(steps.get(i) instanceof Step.Wait) && !(steps.get(i) instanceof Step.Expire);
+          boolean guest =
+              !(steps.get(i) instanceof Step.Wait) && !(steps.get(i) instanceof Step.Expire);
           for (Event e : runs.get(i).events()) {
             if (e instanceof Event.TimerArmed a && a.timer() != TimerId.AUTONEG) {
               int fam = a.timer().isDelayTimer() ? 0 : 1;
@@ -427,7 +484,10 @@ public final class Robustifier {
       }
       List<List<Integer>> ladders = new ArrayList<>();
       for (int fam = 0; fam < 2; fam++) {
-        long k0 = minPeriod[fam] == Long.MAX_VALUE ? 1 : Math.max(1, (margin + minPeriod[fam] - 1) / minPeriod[fam]);
+        long k0 =
+            minPeriod[fam] == Long.MAX_VALUE
+                ? 1
+                : Math.max(1, (margin + minPeriod[fam] - 1) / minPeriod[fam]);
         List<Integer> ladder = new ArrayList<>();
         for (long k = Math.min(k0, REG_MAX); ; k *= 2) {
           ladder.add((int) Math.min(k, REG_MAX));
@@ -458,7 +518,8 @@ public final class Robustifier {
      * register writes, inserted throttling-register writes, and every wait and expire placed on the
      * candidate's own deadlines. Checks outcomes and events against the input.
      */
-    private List<Line> rewrite(List<Line> current, int kd, int kt, Inserts inserts) throws Infeasible {
+    private List<Line> rewrite(List<Line> current, int kd, int kt, Inserts inserts)
+        throws Infeasible {
       List<Step> ref = steps(current);
       List<List<StepRun>> refRuns = new ArrayList<>();
       for (Variant v : variants) {
@@ -492,14 +553,30 @@ public final class Robustifier {
               }
             }
           }
-          if (desired != null && !conflict && known[r] != desired && inserts != Inserts.NONE
+          if (desired != null
+              && !conflict
+              && known[r] != desired
+              && inserts != Inserts.NONE
               && (inserts == Inserts.ALL || guestStep)) {
             int pos = barrier[r];
             Reg reg = THROTTLES[r].register();
-            out.add(pos, new Line(new Step.Write(reg.offset(), desired), -1,
-                "inserted: " + reg.name() + " period " + Step.formatDuration((long) desired * ITR_UNIT_NS)
-                    + " (" + (known[r] == MIN_XITR ? "default 128us" : "was " + Step.formatDuration((long) Math.max(known[r], 0) * ITR_UNIT_NS))
-                    + " x" + kt + ")"));
+            out.add(
+                pos,
+                new Line(
+                    new Step.Write(reg.offset(), desired),
+                    -1,
+                    "inserted: "
+                        + reg.name()
+                        + " period "
+                        + Step.formatDuration((long) desired * ITR_UNIT_NS)
+                        + " ("
+                        + (known[r] == MIN_XITR
+                            ? "default 128us"
+                            : "was "
+                                + Step.formatDuration((long) Math.max(known[r], 0) * ITR_UNIT_NS))
+                        + " x"
+                        + kt
+                        + ")"));
             for (int q = 0; q < barrier.length; q++) {
               if (q != r && barrier[q] > pos) {
                 barrier[q]++;
@@ -563,7 +640,9 @@ public final class Robustifier {
      * the next deadline. Kept as it is when it already does; else placed where it was between the
      * deadlines, scaled, and rounded to a whole ms, µs... inside the window.
      */
-    private Step place(int i, Step s, List<Step> ref, List<List<StepRun>> refRuns, List<Step> prefix) throws Infeasible {
+    private Step place(
+        int i, Step s, List<Step> ref, List<List<StepRun>> refRuns, List<Step> prefix)
+        throws Infeasible {
       long lo = Long.MIN_VALUE;
       long hi = Long.MAX_VALUE;
       double targetSum = 0;
@@ -589,8 +668,16 @@ public final class Robustifier {
         for (int j = 0; j < want.size(); j++) {
           if (j >= pk.fired().size() || pk.fired().get(j).timer() != want.get(j).timer()) {
             String got = j < pk.fired().size() ? pk.fired().get(j).timer().traceName() : "nothing";
-            throw new Infeasible(v.id() + ": step " + (i + 1) + " (" + s.format() + ") would fire " + got
-                + " where it fired " + want.get(j).timer().traceName());
+            throw new Infeasible(
+                v.id()
+                    + ": step "
+                    + (i + 1)
+                    + " ("
+                    + s.format()
+                    + ") would fire "
+                    + got
+                    + " where it fired "
+                    + want.get(j).timer().traceName());
           }
         }
         long a = want.isEmpty() ? run.start() : want.get(want.size() - 1).timeNs();
@@ -603,12 +690,22 @@ public final class Robustifier {
         long hiV = bNew >= 0 ? bNew - margin : Long.MAX_VALUE;
         if (loV > lo) {
           lo = loV;
-          loWhy = v.id() + ": " + (want.isEmpty() ? "start" : want.get(want.size() - 1).timer().traceName()
-              + " fires at " + aNew + "ns");
+          loWhy =
+              v.id()
+                  + ": "
+                  + (want.isEmpty()
+                      ? "start"
+                      : want.get(want.size() - 1).timer().traceName() + " fires at " + aNew + "ns");
         }
         if (hiV < hi) {
           hi = hiV;
-          hiWhy = v.id() + ": " + pk.fired().get(want.size()).timer().traceName() + " is due at " + bNew + "ns";
+          hiWhy =
+              v.id()
+                  + ": "
+                  + pk.fired().get(want.size()).timer().traceName()
+                  + " is due at "
+                  + bNew
+                  + "ns";
         }
         long t1 = run.intendedEnd();
         long b = run.nextDeadline();
@@ -626,14 +723,23 @@ public final class Robustifier {
         return s instanceof Step.Wait ? s : new Step.Wait(margin);
       }
       if (lo > hi) {
-        throw new Infeasible("step " + (i + 1) + " (" + s.format() + ") cannot end a margin after ("
-            + loWhy + ") and a margin before (" + hiWhy + ")");
+        throw new Infeasible(
+            "step "
+                + (i + 1)
+                + " ("
+                + s.format()
+                + ") cannot end a margin after ("
+                + loWhy
+                + ") and a margin before ("
+                + hiWhy
+                + ")");
       }
       if (s instanceof Step.Wait w && t0 + w.ns() >= lo && t0 + w.ns() <= hi) {
         return w;
       }
       double target = Math.max(lo, Math.min(hi, targetSum / n));
-      return new Step.Wait(round(target - t0, lo - t0, hi == Long.MAX_VALUE ? Long.MAX_VALUE : hi - t0));
+      return new Step.Wait(
+          round(target - t0, lo - t0, hi == Long.MAX_VALUE ? Long.MAX_VALUE : hi - t0));
     }
 
     /** Checks the candidate against the input: outcomes, and events step by step. */
@@ -652,7 +758,8 @@ public final class Robustifier {
           StepRun r = runs.get(j);
           if (l.origin() < 0) {
             if (r.aliveBefore() && !r.events().isEmpty()) {
-              throw new Infeasible(v.id() + ": inserted step " + l.step().format() + " has effects");
+              throw new Infeasible(
+                  v.id() + ": inserted step " + l.step().format() + " has effects");
             }
             continue;
           }
@@ -661,8 +768,16 @@ public final class Robustifier {
             throw new Infeasible(v.id() + ": the run ends at a different step");
           }
           if (!skeleton(r.events()).equals(skeleton(want.events()))) {
-            throw new Infeasible(v.id() + ": step " + (j + 1) + " (" + l.step().format() + ") does "
-                + skeleton(r.events()) + " instead of " + skeleton(want.events()));
+            throw new Infeasible(
+                v.id()
+                    + ": step "
+                    + (j + 1)
+                    + " ("
+                    + l.step().format()
+                    + ") does "
+                    + skeleton(r.events())
+                    + " instead of "
+                    + skeleton(want.events()));
           }
         }
       }
@@ -739,7 +854,8 @@ public final class Robustifier {
     return out;
   }
 
-  private static final Set<Reg> DELAY_REGS = Set.of(Reg.RDTR, Reg.RADV, Reg.RAID, Reg.TIDV, Reg.TADV);
+  private static final Set<Reg> DELAY_REGS =
+      Set.of(Reg.RDTR, Reg.RADV, Reg.RAID, Reg.TIDV, Reg.TADV);
 
   static boolean isDelay(int offset) {
     Reg r = Reg.targetAt(offset);

@@ -22,7 +22,8 @@ public final class Robustness {
   private Robustness() {}
 
   /** One place where a trace is too tight for the margin. */
-  public record Problem(Kind kind, int step, Step action, String timer, long atNs, long gapNs, long marginNs) {
+  public record Problem(
+      Kind kind, int step, Step action, String timer, long atNs, long gapNs, long marginNs) {
     /** The three rules. */
     public enum Kind {
       /** A timer-driven abort that comes too close to the end of its step. */
@@ -35,13 +36,33 @@ public final class Robustness {
 
     public String describe() {
       return switch (kind) {
-        case ABORT_NEAR_STEP_END -> String.format(Locale.ROOT, "the abort at %dns is within %dns of the end of step %d (%s)",
-            atNs, marginNs, step, action.format());
-        case FIRED_NEAR_STEP_END -> String.format(Locale.ROOT,
-            "%s fires at %dns, only %dns before the end of step %d (%s); margin %dns",
-            timer, atNs, gapNs, step, action.format(), marginNs);
-        case DUE_SOON_AFTER_STEP -> String.format(Locale.ROOT, "%s is due %dns after step %d (%s); margin %dns",
-            timer, gapNs, step, action.format(), marginNs);
+        case ABORT_NEAR_STEP_END ->
+            String.format(
+                Locale.ROOT,
+                "the abort at %dns is within %dns of the end of step %d (%s)",
+                atNs,
+                marginNs,
+                step,
+                action.format());
+        case FIRED_NEAR_STEP_END ->
+            String.format(
+                Locale.ROOT,
+                "%s fires at %dns, only %dns before the end of step %d (%s); margin %dns",
+                timer,
+                atNs,
+                gapNs,
+                step,
+                action.format(),
+                marginNs);
+        case DUE_SOON_AFTER_STEP ->
+            String.format(
+                Locale.ROOT,
+                "%s is due %dns after step %d (%s); margin %dns",
+                timer,
+                gapNs,
+                step,
+                action.format(),
+                marginNs);
       };
     }
   }
@@ -62,32 +83,58 @@ public final class Robustness {
     return problems(variant, steps, marginNs, Integer.MAX_VALUE);
   }
 
-  private static List<Problem> problems(Variant variant, List<Step> steps, long marginNs, int limit) {
+  private static List<Problem> problems(
+      Variant variant, List<Step> steps, long marginNs, int limit) {
     List<Problem> out = new ArrayList<>();
-    Runner.runUntilAbort(variant, steps, (n, s, start, events, core) -> {
-      long now = core.now();
-      if (core.abortSignature() != null) {
-        // QEMU dies here. A timer-driven abort must come clearly before the step's observation.
-        long intendedEnd = s instanceof Step.Wait w ? start + w.ns() : -1;
-        if (s instanceof Step.Expire || (intendedEnd >= 0 && intendedEnd - now < marginNs)) {
-          out.add(new Problem(Problem.Kind.ABORT_NEAR_STEP_END, n, s, null, now, intendedEnd - now, marginNs));
-        }
-        return false;
-      }
-      for (Event e : events) {
-        if (e instanceof Event.TimerFired f && now - f.timeNs() < marginNs) {
-          out.add(new Problem(Problem.Kind.FIRED_NEAR_STEP_END, n, s, f.timer().traceName(), f.timeNs(),
-              now - f.timeNs(), marginNs));
-        }
-      }
-      for (TimerId t : TimerId.values()) {
-        if (core.timerRunning(t) && core.timerDeadline(t) - now < marginNs) {
-          out.add(new Problem(Problem.Kind.DUE_SOON_AFTER_STEP, n, s, t.traceName(), core.timerDeadline(t),
-              core.timerDeadline(t) - now, marginNs));
-        }
-      }
-      return out.size() < limit;
-    });
+    Runner.runUntilAbort(
+        variant,
+        steps,
+        (n, s, start, events, core) -> {
+          long now = core.now();
+          if (core.abortSignature() != null) {
+            // QEMU dies here. A timer-driven abort must come clearly before the step's observation.
+            long intendedEnd = s instanceof Step.Wait w ? start + w.ns() : -1;
+            if (s instanceof Step.Expire || (intendedEnd >= 0 && intendedEnd - now < marginNs)) {
+              out.add(
+                  new Problem(
+                      Problem.Kind.ABORT_NEAR_STEP_END,
+                      n,
+                      s,
+                      null,
+                      now,
+                      intendedEnd - now,
+                      marginNs));
+            }
+            return false;
+          }
+          for (Event e : events) {
+            if (e instanceof Event.TimerFired f && now - f.timeNs() < marginNs) {
+              out.add(
+                  new Problem(
+                      Problem.Kind.FIRED_NEAR_STEP_END,
+                      n,
+                      s,
+                      f.timer().traceName(),
+                      f.timeNs(),
+                      now - f.timeNs(),
+                      marginNs));
+            }
+          }
+          for (TimerId t : TimerId.values()) {
+            if (core.timerRunning(t) && core.timerDeadline(t) - now < marginNs) {
+              out.add(
+                  new Problem(
+                      Problem.Kind.DUE_SOON_AFTER_STEP,
+                      n,
+                      s,
+                      t.traceName(),
+                      core.timerDeadline(t),
+                      core.timerDeadline(t) - now,
+                      marginNs));
+            }
+          }
+          return out.size() < limit;
+        });
     return out;
   }
 }

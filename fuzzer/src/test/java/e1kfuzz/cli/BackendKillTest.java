@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * divergences are plentiful.
  */
 class BackendKillTest {
-  private static final Pattern FOUND = Pattern.compile("divergence on run (\\d+) \\(.*\\) written to (\\S+)");
+  private static final Pattern FOUND =
+      Pattern.compile("divergence on run (\\d+) \\(.*\\) written to (\\S+)");
 
   @TempDir Path dir;
 
@@ -53,8 +54,12 @@ class BackendKillTest {
   @Test
   void noDivergenceIsLostWhenQemuIsKilledAtRandomMoments() throws Exception {
     Path exact = QemuBuild.exact(Variant.QEMU_10_2).orElse(null);
-    Assumptions.assumeTrue(exact != null, () -> "no exact build of qemu-10.2 in " + QemuBuild.cacheDir()
-        + ": run 'make qemu-src' (skipping)");
+    Assumptions.assumeTrue(
+        exact != null,
+        () ->
+            "no exact build of qemu-10.2 in "
+                + QemuBuild.cacheDir()
+                + ": run 'make qemu-src' (skipping)");
     Path out = dir.resolve("findings");
     Live err = new Live();
     java.io.StringWriter stdout = new java.io.StringWriter();
@@ -63,9 +68,29 @@ class BackendKillTest {
     killer.start();
     int code;
     try {
-      code = Main.run(new String[] {"fuzz", "--backend", "diff", "--qemu", exact.toString(), "--variant", "qemu-7.2.0",
-          "--seed", "2026", "--runs", "160", "--jobs", "1", "--max-steps", "20", "--out", out.toString()},
-          new PrintWriter(stdout), new PrintWriter(err));
+      code =
+          Main.run(
+              new String[] {
+                "fuzz",
+                "--backend",
+                "diff",
+                "--qemu",
+                exact.toString(),
+                "--variant",
+                "qemu-7.2.0",
+                "--seed",
+                "2026",
+                "--runs",
+                "160",
+                "--jobs",
+                "1",
+                "--max-steps",
+                "20",
+                "--out",
+                out.toString()
+              },
+              new PrintWriter(stdout),
+              new PrintWriter(err));
     } finally {
       killer.done = true;
       killer.join(5000);
@@ -77,12 +102,18 @@ class BackendKillTest {
     assertFalse(o.contains("STOPPED EARLY"), o);
     assertTrue(o.contains("160 traces generated"), "the campaign ran its whole budget:\n" + o);
     assertTrue(o.contains("BACKEND FAILURE"), o);
-    assertTrue(killer.duringShrink.get() > 0, "no kill landed while a divergence was re-run or shrunk\n" + o);
-    // A failure report of a re-run or shrink candidate: "backend-failure-<variant>-s<seed>-r<run>-c<hash>.trace".
-    List<Path> reports = FuzzCliTest.traces(out).stream()
-        .filter(p -> p.getFileName().toString().startsWith("backend-failure-")).toList();
+    assertTrue(
+        killer.duringShrink.get() > 0,
+        "no kill landed while a divergence was re-run or shrunk\n" + o);
+    // A failure report of a re-run or shrink candidate:
+    // "backend-failure-<variant>-s<seed>-r<run>-c<hash>.trace".
+    List<Path> reports =
+        FuzzCliTest.traces(out).stream()
+            .filter(p -> p.getFileName().toString().startsWith("backend-failure-"))
+            .toList();
     assertFalse(reports.isEmpty(), "no backend-failure report written\n" + o);
-    assertTrue(reports.stream().anyMatch(p -> p.getFileName().toString().contains("-c")),
+    assertTrue(
+        reports.stream().anyMatch(p -> p.getFileName().toString().contains("-c")),
         "no kill hit a re-run or a shrink candidate: " + reports + "\n" + o);
     List<String> announced = new ArrayList<>();
     Matcher m = FOUND.matcher(e);
@@ -92,7 +123,8 @@ class BackendKillTest {
       assertTrue(Files.exists(f), "announced divergence lost: " + f + "\n" + o);
       Trace t = TraceFiles.read(f);
       assertFalse(t.steps().isEmpty(), f.toString());
-      assertTrue(String.join("\n", t.header()).contains("run " + m.group(1) + ","), t.header().toString());
+      assertTrue(
+          String.join("\n", t.header()).contains("run " + m.group(1) + ","), t.header().toString());
     }
     assertTrue(announced.size() >= 2, "too few divergences to show anything:\n" + e);
   }
@@ -142,7 +174,10 @@ class BackendKillTest {
       for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
         // The backend's QEMUs (q35, qtest), not a build probe (--version, -machine none).
         String cmd = p.info().commandLine().orElse("");
-        if (cmd.contains("qemu-system") && cmd.contains("q35") && cmd.contains("-qtest") && p.destroyForcibly()) {
+        if (cmd.contains("qemu-system")
+            && cmd.contains("q35")
+            && cmd.contains("-qtest")
+            && p.destroyForcibly()) {
           kills.incrementAndGet();
           return true;
         }

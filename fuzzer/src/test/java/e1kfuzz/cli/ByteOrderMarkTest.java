@@ -44,9 +44,14 @@ class ByteOrderMarkTest {
 
   @Test
   void mergeSeesTheFindingHeaderBehindTheMark() throws Exception {
-    Path f = withBom("finding.trace", "# e1kfuzz finding: assert:collect-delayed-causes on qemu-8.1\n"
-        + "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
-    assertEquals(Set.of(new FindingsMerge.Key("qemu-8.1", "assert:collect-delayed-causes")), FindingsMerge.read(f).keys());
+    Path f =
+        withBom(
+            "finding.trace",
+            "# e1kfuzz finding: assert:collect-delayed-causes on qemu-8.1\n"
+                + "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
+    assertEquals(
+        Set.of(new FindingsMerge.Key("qemu-8.1", "assert:collect-delayed-causes")),
+        FindingsMerge.read(f).keys());
     assertFalse(TraceFiles.readText(f).startsWith("\uFEFF"));
   }
 
@@ -60,7 +65,9 @@ class ByteOrderMarkTest {
   void invalidUtf8AfterTheMarkIsStillReportedAtItsByte() throws Exception {
     Path bad = dir.resolve("bad.trace");
     Files.write(bad, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '#', (byte) 0xC3, '\n'});
-    BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(BadInputException.class, () -> TraceFiles.read(bad));
+    BadInputException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            BadInputException.class, () -> TraceFiles.read(bad));
     assertEquals(bad + ":1: invalid UTF-8: byte 0xc3 at offset 4", e.getMessage());
   }
 }

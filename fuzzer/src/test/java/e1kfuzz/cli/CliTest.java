@@ -40,7 +40,10 @@ class CliTest {
     assertTrue(help.out().contains("replay"), help.out());
     Result variants = run("variants");
     assertEquals(0, variants.code());
-    for (String id : new String[] {"qemu-7.2.0", "qemu-7.2.20", "qemu-8.1", "qemu-10.2", "fix-v1", "fix-mode-switch"}) {
+    for (String id :
+        new String[] {
+          "qemu-7.2.0", "qemu-7.2.20", "qemu-8.1", "qemu-10.2", "fix-v1", "fix-mode-switch"
+        }) {
       assertTrue(variants.out().contains(id), id);
     }
   }
@@ -67,11 +70,15 @@ class CliTest {
 
   @Test
   void aViolationWithoutExpectationOrAMismatchExitsThree() throws Exception {
-    Path race = write("race.trace", "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
+    Path race =
+        write("race.trace", "write TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
     Result r = run("replay", race.toString(), "--variant", "qemu-8.1", "--summary");
     assertEquals(3, r.code());
     assertTrue(r.out().contains("violated assert:collect-delayed-causes at step 5"), r.out());
-    Path wrong = write("wrong.trace", "@expect * ok\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
+    Path wrong =
+        write(
+            "wrong.trace",
+            "@expect * ok\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
     Result m = run("replay", wrong.toString(), "--variant", "all", "--summary");
     assertEquals(3, m.code());
     assertTrue(m.out().contains("MISMATCH: expected ok"), m.out());

@@ -14,15 +14,38 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The real-QEMU commands' contract: what they cannot do is refused up front, what they cannot compare is skipped. */
+/**
+ * The real-QEMU commands' contract: what they cannot do is refused up front, what they cannot
+ * compare is skipped.
+ */
 class DiffCliTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"--junit=x.xml", "--html=x.html", "--state=st", "--resume=st", "--format=json", "--zero-ns-windows",
-      "--no-confirm", "--shard=1/2", "--strict", "--guidance=none"})
+  @ValueSource(
+      strings = {
+        "--junit=x.xml",
+        "--html=x.html",
+        "--state=st",
+        "--resume=st",
+        "--format=json",
+        "--zero-ns-windows",
+        "--no-confirm",
+        "--shard=1/2",
+        "--strict",
+        "--guidance=none"
+      })
   void aDifferentialCampaignRefusesWhatItWouldIgnore(String option) {
-    CliTest.Result r = CliTest.run("fuzz", "--backend", "diff", "--runs", "5", "--out", dir.resolve("f").toString(), option);
+    CliTest.Result r =
+        CliTest.run(
+            "fuzz",
+            "--backend",
+            "diff",
+            "--runs",
+            "5",
+            "--out",
+            dir.resolve("f").toString(),
+            option);
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("cannot be combined with --backend diff"), r.err());
     assertFalse(Files.exists(dir.resolve("f")), "nothing is written");
@@ -37,7 +60,8 @@ class DiffCliTest {
 
   @Test
   void replayOnQemuRefusesJson() {
-    CliTest.Result r = CliTest.run("replay", "corpus/s1-tidv-race.trace", "--backend", "qemu", "--format", "json");
+    CliTest.Result r =
+        CliTest.run("replay", "corpus/s1-tidv-race.trace", "--backend", "qemu", "--format", "json");
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("--backend qemu prints text only"), r.err());
   }
@@ -45,18 +69,31 @@ class DiffCliTest {
   @Test
   void diffSkipsATraceItCannotCompareWithTheReasonAndExitsZero() throws Exception {
     Path exact = QemuBuild.exact(Variant.QEMU_7_2_0).orElse(null);
-    Assumptions.assumeTrue(exact != null, () -> "no exact build of qemu-7.2.0 in " + QemuBuild.cacheDir()
-        + ": run 'make qemu-src' (skipping)");
+    Assumptions.assumeTrue(
+        exact != null,
+        () ->
+            "no exact build of qemu-7.2.0 in "
+                + QemuBuild.cacheDir()
+                + ": run 'make qemu-src' (skipping)");
     Path root = Path.of("").toAbsolutePath().getParent();
     Path tidv0 = root.resolve("corpus/tidv0-race.trace");
-    CliTest.Result r = CliTest.run("diff", tidv0.toString(), root.resolve("corpus/s1-tidv-race.trace").toString(),
-        "--qemu", "exact-qemu-7.2.0");
+    CliTest.Result r =
+        CliTest.run(
+            "diff",
+            tidv0.toString(),
+            root.resolve("corpus/s1-tidv-race.trace").toString(),
+            "--qemu",
+            "exact-qemu-7.2.0");
     assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("tidv0-race.trace: skipped, cannot be compared on this build: tidv is due at the instant of step"),
+    assertTrue(
+        r.out()
+            .contains(
+                "tidv0-race.trace: skipped, cannot be compared on this build: tidv is due at the instant of step"),
         r.out());
     assertTrue(r.out().contains("1 same, 0 diverged, 1 skipped"), r.out());
     assertTrue(r.out().contains("; 1 trace run in "), "singular: " + r.out());
-    CliTest.Result forced = CliTest.run("diff", tidv0.toString(), "--qemu", "exact-qemu-7.2.0", "--run-fragile");
+    CliTest.Result forced =
+        CliTest.run("diff", tidv0.toString(), "--qemu", "exact-qemu-7.2.0", "--run-fragile");
     assertTrue(forced.out().contains("warning, may not be compared faithfully"), forced.out());
   }
 }

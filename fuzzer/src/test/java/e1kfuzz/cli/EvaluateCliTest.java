@@ -24,8 +24,17 @@ class EvaluateCliTest {
 
   @Test
   void everyCellIsReplayableOrBoundedAndTheFixedVariantsDoNotAbort() throws Exception {
-    CliTest.Result r = CliTest.run("evaluate", "--time", "3s", "--depth", "4", "--format", "json",
-        "--out", dir.resolve("ev").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "evaluate",
+            "--time",
+            "3s",
+            "--depth",
+            "4",
+            "--format",
+            "json",
+            "--out",
+            dir.resolve("ev").toString());
     assertEquals(ExitCodes.FOUND, r.code(), r.err());
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertEquals(Variant.values().length * Signature.values().length, root.get("cells").size());
@@ -46,23 +55,44 @@ class EvaluateCliTest {
     assertEquals(4, seed.get("length").asInt());
     assertEquals("explore", seed.get("foundBy").asText());
     for (String fixed : new String[] {"qemu-7.2.20", "qemu-10.2", "fix-v1", "fix-mode-switch"}) {
-      assertTrue(!cells.get(fixed + " assert:collect-delayed-causes").get("reachable").asBoolean(), fixed);
+      assertTrue(
+          !cells.get(fixed + " assert:collect-delayed-causes").get("reachable").asBoolean(), fixed);
     }
   }
 
   @Test
   void htmlPageLinksEveryReachableCellToItsTimeline() throws Exception {
     Path page = dir.resolve("evaluate.html");
-    CliTest.Result r = CliTest.run("evaluate", "--time", "1s", "--depth", "3", "--format", "html", "-o", page.toString(),
-        "--out", dir.resolve("ev").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "evaluate",
+            "--time",
+            "1s",
+            "--depth",
+            "3",
+            "--format",
+            "html",
+            "-o",
+            page.toString(),
+            "--out",
+            dir.resolve("ev").toString());
     assertEquals(ExitCodes.FOUND, r.code(), r.err());
     assertTrue(r.out().contains("timelines: " + page), r.out());
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
     Document doc = f.newDocumentBuilder().parse(page.toFile());
     int svgs = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "svg").getLength();
-    long reachable = r.out().lines().filter(l -> l.startsWith("| `")).mapToLong(
-        l -> java.util.Arrays.stream(l.split("\\|")).skip(2).filter(c -> c.strip().matches("\\d+\\*?")).count()).sum();
+    long reachable =
+        r.out()
+            .lines()
+            .filter(l -> l.startsWith("| `"))
+            .mapToLong(
+                l ->
+                    java.util.Arrays.stream(l.split("\\|"))
+                        .skip(2)
+                        .filter(c -> c.strip().matches("\\d+\\*?"))
+                        .count())
+            .sum();
     assertTrue(reachable > 0);
     assertEquals(reachable, svgs);
     assertTrue(Files.readString(page).contains("href=\"#cell-1\""));

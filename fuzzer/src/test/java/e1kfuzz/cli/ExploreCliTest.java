@@ -21,8 +21,19 @@ class ExploreCliTest {
   @Test
   void writesEachShortestCounterexampleAsAReplayableTrace() throws Exception {
     Path out = dir.resolve("out");
-    CliTest.Result r = CliTest.run("explore", "--variant", "qemu-7.2.0", "--depth", "4", "--jobs", "2",
-        "--out", out.toString(), "--format", "json");
+    CliTest.Result r =
+        CliTest.run(
+            "explore",
+            "--variant",
+            "qemu-7.2.0",
+            "--depth",
+            "4",
+            "--jobs",
+            "2",
+            "--out",
+            out.toString(),
+            "--format",
+            "json");
     assertEquals(ExitCodes.FOUND, r.code(), r.err());
     JsonNode v = new ObjectMapper().readTree(r.out()).get("variants").get(0);
     assertEquals(4, v.get("completeDepth").asInt());
@@ -32,11 +43,13 @@ class ExploreCliTest {
     for (JsonNode c : found) {
       Trace t = TraceFiles.read(Path.of(c.get("file").asText()));
       assertEquals(c.get("length").asInt(), t.steps().size());
-      assertEquals(c.get("signature").asText(), Runner.run(Variant.QEMU_7_2_0, t.steps(), false).result());
+      assertEquals(
+          c.get("signature").asText(), Runner.run(Variant.QEMU_7_2_0, t.steps(), false).result());
       assertEquals(c.get("signature").asText(), t.expectedResult(Variant.QEMU_7_2_0).orElseThrow());
     }
     // The same exploration again finds the same files and leaves them as they are.
-    CliTest.Result again = CliTest.run("explore", "--variant", "qemu-7.2.0", "--depth", "4", "--out", out.toString());
+    CliTest.Result again =
+        CliTest.run("explore", "--variant", "qemu-7.2.0", "--depth", "4", "--out", out.toString());
     assertEquals(ExitCodes.FOUND, again.code(), again.err());
     assertEquals(found.size(), Files.list(out).count());
   }
@@ -45,8 +58,17 @@ class ExploreCliTest {
   void saysWhatWasNotReachedOverTheAlphabet() throws Exception {
     Path a = dir.resolve("small.alphabet");
     Files.writeString(a, "write IMS 0x1\nwrite ICS 0x1\nwait at-deadline\n");
-    CliTest.Result r = CliTest.run("explore", "--variant", "qemu-10.2", "--depth", "3", "--alphabet", a.toString(),
-        "--out", dir.resolve("out").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "explore",
+            "--variant",
+            "qemu-10.2",
+            "--depth",
+            "3",
+            "--alphabet",
+            a.toString(),
+            "--out",
+            dir.resolve("out").toString());
     assertEquals(ExitCodes.OK, r.code(), r.err());
     assertTrue(r.out().contains("no violation up to depth 3 over this alphabet"), r.out());
     assertTrue(r.out().contains("legacy-cause-over-msix"), r.out());
@@ -80,6 +102,7 @@ class ExploreCliTest {
   void printsTheDefaultAlphabetWhichParsesBack() throws Exception {
     CliTest.Result r = CliTest.run("explore", "--print-alphabet");
     assertEquals(0, r.code());
-    assertEquals(Alphabet.defaultAlphabet().symbols(), Alphabet.parse("<printed>", r.out()).symbols());
+    assertEquals(
+        Alphabet.defaultAlphabet().symbols(), Alphabet.parse("<printed>", r.out()).symbols());
   }
 }

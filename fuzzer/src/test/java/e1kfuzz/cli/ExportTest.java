@@ -18,9 +18,12 @@ class ExportTest {
   @Test
   void junitExportRefusesAFileNameThatIsNoClassName() {
     Path out = dir.resolve("s2-itr-race.java");
-    CliTest.Result r = CliTest.run("export", "../corpus/s2-itr-race.trace", "--to", "junit", "-o", out.toString());
+    CliTest.Result r =
+        CliTest.run("export", "../corpus/s2-itr-race.trace", "--to", "junit", "-o", out.toString());
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-    assertTrue(r.err().contains("'s2-itr-race' is no Java class name; try -o S2ItrRaceTest.java"), r.err());
+    assertTrue(
+        r.err().contains("'s2-itr-race' is no Java class name; try -o S2ItrRaceTest.java"),
+        r.err());
     assertTrue(!Files.exists(out), "nothing written");
   }
 
@@ -28,14 +31,26 @@ class ExportTest {
   @Test
   void junitExportCompilesAndPasses() throws Exception {
     Path out = dir.resolve("SeedRaceTest.java");
-    CliTest.Result r = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "junit", "-o", out.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "export", "../corpus/s1-tidv-race.trace", "--to", "junit", "-o", out.toString());
     assertEquals(0, r.code(), r.err());
     String src = Files.readString(out);
     assertTrue(src.contains("class SeedRaceTest"), src);
-    int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null,
-        "-cp", System.getProperty("java.class.path"), "-d", dir.toString(), out.toString());
+    int rc =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                null,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-d",
+                dir.toString(),
+                out.toString());
     assertEquals(0, rc);
-    try (URLClassLoader cl = new URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
+    try (URLClassLoader cl =
+        new URLClassLoader(new java.net.URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
       Class<?> c = cl.loadClass("SeedRaceTest");
       var ctor = c.getDeclaredConstructor();
       ctor.setAccessible(true);
@@ -57,7 +72,8 @@ class ExportTest {
     CliTest.Result r = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "qtest");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("# step 5: wait 100ms\n#!sleep 0.100000000\n"), r.out());
-    assertTrue(r.out().contains("# step 4: msix on\noutl 0xcf8 0x800010a0\noutw 0xcfe 0x8000"), r.out());
+    assertTrue(
+        r.out().contains("# step 4: msix on\noutl 0xcf8 0x800010a0\noutw 0xcfe 0x8000"), r.out());
     assertTrue(r.out().contains("qemu-7.2.0: assert:collect-delayed-causes"), r.out());
     Path rx = dir.resolve("rx.trace");
     Files.writeString(rx, "write RCTL 0x2\nrx\n");
@@ -76,13 +92,19 @@ class ExportTest {
     Files.writeString(t, "wait 16776960ns\nwait 1000ms\nwait 0ns\nwait 2500ms\n");
     CliTest.Result r = CliTest.run("export", t.toString(), "--to", "qtest");
     assertEquals(0, r.code(), r.err());
-    assertEquals(List.of("#!sleep 0.016776960", "#!sleep 1.000000000", "#!sleep 0.000000000", "#!sleep 2.500000000"),
+    assertEquals(
+        List.of(
+            "#!sleep 0.016776960",
+            "#!sleep 1.000000000",
+            "#!sleep 0.000000000",
+            "#!sleep 2.500000000"),
         r.out().lines().filter(l -> l.startsWith("#!sleep")).toList());
   }
 
   @Test
   void classNamesAreValidJava() {
-    assertEquals("AssertCollectDelayedCauses0123abcdTest",
+    assertEquals(
+        "AssertCollectDelayedCauses0123abcdTest",
         e1kfuzz.export.JunitExport.className("assert-collect-delayed-causes-0123abcd.trace"));
     assertEquals("Trace7Test", e1kfuzz.export.JunitExport.className("7.trace"));
   }

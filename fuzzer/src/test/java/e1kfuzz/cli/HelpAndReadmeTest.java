@@ -19,7 +19,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** The help and the README say what the code does: every help page, every README command example. */
+/**
+ * The help and the README say what the code does: every help page, every README command example.
+ */
 class HelpAndReadmeTest {
   static final Path README = Path.of("..", "README.md");
 
@@ -32,11 +34,13 @@ class HelpAndReadmeTest {
 
   private static void collect(CommandLine c, List<String> path, List<List<String>> into) {
     into.add(List.copyOf(path));
-    c.getSubcommands().forEach((name, sub) -> {
-      List<String> p = new ArrayList<>(path);
-      p.add(name);
-      collect(sub, p, into);
-    });
+    c.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              List<String> p = new ArrayList<>(path);
+              p.add(name);
+              collect(sub, p, into);
+            });
   }
 
   static CommandSpec spec(List<String> path) {
@@ -59,37 +63,56 @@ class HelpAndReadmeTest {
 
   /**
    * Each description paragraph is a whole sentence: picocli prints every element on a line of its
-   * own, so a sentence split over two elements is broken mid-line, and the top-level list shows only
-   * the first element (a cut-off first line reads as a truncated description).
+   * own, so a sentence split over two elements is broken mid-line, and the top-level list shows
+   * only the first element (a cut-off first line reads as a truncated description).
    */
   @TestFactory
   Stream<DynamicTest> everyHelpPageExitsZeroAndDescribesEverything() {
-    return commandPaths().stream().map(path -> DynamicTest.dynamicTest("e1kfuzz " + String.join(" ", path) + " --help", () -> {
-      CliTest.Result r = CliTest.run(args(path, "--help"));
-      assertEquals(ExitCodes.OK, r.code(), r.err());
-      assertTrue(r.out().startsWith("Usage: e1kfuzz" + (path.isEmpty() ? "" : " " + String.join(" ", path))), r.out());
-      CommandSpec spec = spec(path);
-      String[] description = spec.usageMessage().description();
-      assertTrue(description.length > 0, "no description");
-      for (String d : description) {
-        assertTrue(d.strip().endsWith(".") || d.strip().endsWith(":"), "a description paragraph that is no whole sentence: '" + d + "'");
-      }
-      for (ArgSpec a : spec.args()) {
-        if (!a.hidden()) {
-          assertTrue(a.description().length > 0 && !a.description()[0].isBlank(),
-              "no description for " + a.paramLabel() + " of " + spec.qualifiedName());
-        }
-      }
-    }));
+    return commandPaths().stream()
+        .map(
+            path ->
+                DynamicTest.dynamicTest(
+                    "e1kfuzz " + String.join(" ", path) + " --help",
+                    () -> {
+                      CliTest.Result r = CliTest.run(args(path, "--help"));
+                      assertEquals(ExitCodes.OK, r.code(), r.err());
+                      assertTrue(
+                          r.out()
+                              .startsWith(
+                                  "Usage: e1kfuzz"
+                                      + (path.isEmpty() ? "" : " " + String.join(" ", path))),
+                          r.out());
+                      CommandSpec spec = spec(path);
+                      String[] description = spec.usageMessage().description();
+                      assertTrue(description.length > 0, "no description");
+                      for (String d : description) {
+                        assertTrue(
+                            d.strip().endsWith(".") || d.strip().endsWith(":"),
+                            "a description paragraph that is no whole sentence: '" + d + "'");
+                      }
+                      for (ArgSpec a : spec.args()) {
+                        if (!a.hidden()) {
+                          assertTrue(
+                              a.description().length > 0 && !a.description()[0].isBlank(),
+                              "no description for "
+                                  + a.paramLabel()
+                                  + " of "
+                                  + spec.qualifiedName());
+                        }
+                      }
+                    }));
   }
 
   @Test
   void theTopLevelHelpShowsEachCommandsWholeFirstLine() {
     CliTest.Result r = CliTest.run("--help");
-    String commands = collapse(r.out().substring(r.out().indexOf("Commands:"), r.out().indexOf("Exit codes:")));
+    String commands =
+        collapse(r.out().substring(r.out().indexOf("Commands:"), r.out().indexOf("Exit codes:")));
     for (var e : new CommandLine(new Main()).getSubcommands().entrySet()) {
       String first = collapse(e.getValue().getCommandSpec().usageMessage().description()[0]);
-      assertTrue(commands.contains(e.getKey() + " " + first), e.getKey() + ": '" + first + "' not whole in:\n" + r.out());
+      assertTrue(
+          commands.contains(e.getKey() + " " + first),
+          e.getKey() + ": '" + first + "' not whole in:\n" + r.out());
     }
   }
 
@@ -102,13 +125,17 @@ class HelpAndReadmeTest {
     assertEquals(CliTest.run("fuzz", "--help").out(), CliTest.run("help", "fuzz").out());
     CliTest.Result unknown = CliTest.run("help", "corpus", "remove");
     assertEquals(ExitCodes.BAD_INPUT, unknown.code());
-    assertTrue(unknown.err().contains("unknown command 'corpus remove'; the commands are: add, check"), unknown.err());
+    assertTrue(
+        unknown.err().contains("unknown command 'corpus remove'; the commands are: add, check"),
+        unknown.err());
   }
 
   @Test
   void everyCommandPrintsTheProjectVersion() throws Exception {
     String pom = Files.readString(Path.of("..", "pom.xml"));
-    Matcher m = Pattern.compile("<artifactId>e1kfuzz-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+    Matcher m =
+        Pattern.compile("<artifactId>e1kfuzz-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(pom);
     assertTrue(m.find(), "version in pom.xml");
     for (List<String> path : commandPaths()) {
       CliTest.Result r = CliTest.run(args(path, "--version"));
@@ -147,20 +174,30 @@ class HelpAndReadmeTest {
   Stream<DynamicTest> everyReadmeExampleParses() throws Exception {
     List<List<String>> examples = readmeExamples(Files.readString(README));
     assertTrue(examples.size() >= 15, "README examples found: " + examples);
-    return examples.stream().map(words -> DynamicTest.dynamicTest(String.join(" ", words), () -> {
-      CommandLine cmd = new CommandLine(new Main());
-      cmd.setCaseInsensitiveEnumValuesAllowed(true);
-      CommandLine.ParseResult parsed = cmd.parseArgs(words.toArray(String[]::new));
-      assertTrue(parsed.hasSubcommand(), "names a command: " + words);
-    }));
+    return examples.stream()
+        .map(
+            words ->
+                DynamicTest.dynamicTest(
+                    String.join(" ", words),
+                    () -> {
+                      CommandLine cmd = new CommandLine(new Main());
+                      cmd.setCaseInsensitiveEnumValuesAllowed(true);
+                      CommandLine.ParseResult parsed = cmd.parseArgs(words.toArray(String[]::new));
+                      assertTrue(parsed.hasSubcommand(), "names a command: " + words);
+                    }));
   }
 
   @Test
   void aReadmeExampleWithAWrongOptionWouldFail() {
-    List<List<String>> bad = readmeExamples("```\n./e1kfuzz fuzz --varaint all --time 10s   # typo\n```\n");
+    List<List<String>> bad =
+        readmeExamples("```\n./e1kfuzz fuzz --varaint all --time 10s   # typo\n```\n");
     assertEquals(List.of(List.of("fuzz", "--varaint", "all", "--time", "10s")), bad);
-    assertThrows(CommandLine.ParameterException.class, () -> new CommandLine(new Main()).parseArgs(bad.get(0).toArray(String[]::new)));
-    assertThrows(CommandLine.ParameterException.class, () -> new CommandLine(new Main()).parseArgs("fuzz", "--time", "10"));
+    assertThrows(
+        CommandLine.ParameterException.class,
+        () -> new CommandLine(new Main()).parseArgs(bad.get(0).toArray(String[]::new)));
+    assertThrows(
+        CommandLine.ParameterException.class,
+        () -> new CommandLine(new Main()).parseArgs("fuzz", "--time", "10"));
     assertFalse(readmeExamples("./e1kfuzz outside a block\n").iterator().hasNext());
   }
 }

@@ -25,13 +25,16 @@ class HtmlCliTest {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(true);
     f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-    return f.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+    return f.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void replayWritesTheHtmlFileAndPrintsTheVerdicts() throws Exception {
     Path html = dir.resolve("reports").resolve("seed-race.html");
-    CliTest.Result r = CliTest.run("replay", S1.toString(), "--variant", "all", "--format", "html", "-o", html.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "replay", S1.toString(), "--variant", "all", "--format", "html", "-o", html.toString());
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("HTML timelines: " + html + "\n"), r.out());
     assertTrue(r.out().contains("violated assert:collect-delayed-causes at step 5"), r.out());
@@ -41,7 +44,8 @@ class HtmlCliTest {
 
   @Test
   void withoutOutputThePageGoesToStdout() throws Exception {
-    CliTest.Result r = CliTest.run("replay", S1.toString(), "--variant", "qemu-8.1", "--format", "html");
+    CliTest.Result r =
+        CliTest.run("replay", S1.toString(), "--variant", "qemu-8.1", "--format", "html");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("<!DOCTYPE html>\n"), r.out());
     assertEquals(1, parse(r.out()).getElementsByTagNameNS(SVG, "svg").getLength());
@@ -49,9 +53,20 @@ class HtmlCliTest {
 
   @Test
   void aMismatchStillExitsThreeAndTheUnreadableFileIsNamedInThePage() throws Exception {
-    Path wrong = Files.writeString(dir.resolve("wrong.trace"), "@expect * ok\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
+    Path wrong =
+        Files.writeString(
+            dir.resolve("wrong.trace"),
+            "@expect * ok\nwrite TIDV 0xffff\nwrite TCTL 0xa\ntx ide\nmsix on\nwait 100ms\n");
     Path bad = Files.writeString(dir.resolve("bad.trace"), "write NOPE 1\n");
-    CliTest.Result r = CliTest.run("replay", wrong.toString(), bad.toString(), "--variant", "qemu-7.2.0", "--format", "html");
+    CliTest.Result r =
+        CliTest.run(
+            "replay",
+            wrong.toString(),
+            bad.toString(),
+            "--variant",
+            "qemu-7.2.0",
+            "--format",
+            "html");
     assertEquals(2, r.code(), "bad input wins, as for text and json");
     assertTrue(r.out().contains("MISMATCH"), r.out());
     assertTrue(r.out().contains("bad.trace:1:7: unknown register"), r.out());
@@ -62,7 +77,8 @@ class HtmlCliTest {
     CliTest.Result o = CliTest.run("replay", S1.toString(), "-o", dir.resolve("x.html").toString());
     assertEquals(2, o.code());
     assertTrue(o.err().contains("-o/--output needs --format html"), o.err());
-    CliTest.Result q = CliTest.run("replay", S1.toString(), "--format", "html", "--backend", "qemu");
+    CliTest.Result q =
+        CliTest.run("replay", S1.toString(), "--format", "html", "--backend", "qemu");
     assertEquals(2, q.code());
     assertFalse(Files.exists(dir.resolve("x.html")));
   }
@@ -70,8 +86,21 @@ class HtmlCliTest {
   @Test
   void fuzzWritesOneTimelinePerShrunkFinding() throws Exception {
     Path html = dir.resolve("findings.html");
-    CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "1", "--runs", "3000", "--jobs", "1",
-        "--out", dir.resolve("f").toString(), "--html", html.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--seed",
+            "1",
+            "--runs",
+            "3000",
+            "--jobs",
+            "1",
+            "--out",
+            dir.resolve("f").toString(),
+            "--html",
+            html.toString());
     assertEquals(3, r.code(), r.err());
     long findings = r.out().lines().filter(l -> l.startsWith("qemu-7.2.0 ")).count();
     assertTrue(findings >= 1, r.out());
@@ -82,8 +111,20 @@ class HtmlCliTest {
     assertTrue(page.contains("seed 1, 3000 runs, variants qemu-7.2.0"), page);
     // The same campaign gives the same page.
     Path again = dir.resolve("again.html");
-    CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "1", "--runs", "3000", "--jobs", "2",
-        "--out", dir.resolve("f").toString(), "--html", again.toString());
+    CliTest.run(
+        "fuzz",
+        "--variant",
+        "qemu-7.2.0",
+        "--seed",
+        "1",
+        "--runs",
+        "3000",
+        "--jobs",
+        "2",
+        "--out",
+        dir.resolve("f").toString(),
+        "--html",
+        again.toString());
     assertEquals(page, Files.readString(again));
   }
 

@@ -18,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An output folder that cannot be written (a file in its place, a read-only mount, a full disk):
- * a clear message, exit 2 (bad input), and every file written before is still there. The tests run as root, for
- * whom permission bits mean nothing, so they use mounts (skipped, visibly, where mount is refused).
+ * An output folder that cannot be written (a file in its place, a read-only mount, a full disk): a
+ * clear message, exit 2 (bad input), and every file written before is still there. The tests run as
+ * root, for whom permission bits mean nothing, so they use mounts (skipped, visibly, where mount is
+ * refused).
  */
 class OutputFolderTest {
   @TempDir Path dir;
@@ -40,14 +41,16 @@ class OutputFolderTest {
     String out = new String(p.getInputStream().readAllBytes());
     boolean ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     if (!ok) {
-      System.err.println("OutputFolderTest: '" + String.join(" ", cmd) + "' failed: " + out.strip());
+      System.err.println(
+          "OutputFolderTest: '" + String.join(" ", cmd) + "' failed: " + out.strip());
     }
     return ok;
   }
 
   static void mountOrSkip(String what, String... cmd) throws Exception {
     if (!sh(cmd)) {
-      System.err.println("OutputFolderTest: SKIPPED " + what + ": mount refused (needs root with CAP_SYS_ADMIN)");
+      System.err.println(
+          "OutputFolderTest: SKIPPED " + what + ": mount refused (needs root with CAP_SYS_ADMIN)");
       Assumptions.abort(what + ": mount refused");
     }
   }
@@ -55,13 +58,37 @@ class OutputFolderTest {
   @Test
   void aFileWhereTheFolderShouldBeStopsBeforeTheCampaign() throws Exception {
     Path file = Files.writeString(dir.resolve("findings"), "my notes\n");
-    CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1", "--out", file.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--seed",
+            "5",
+            "--runs",
+            "2000",
+            "--jobs",
+            "1",
+            "--out",
+            file.toString());
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
-    assertTrue(r.err().contains("cannot write findings to " + file + ": " + file + " exists and is not a folder"), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "cannot write findings to " + file + ": " + file + " exists and is not a folder"),
+        r.err());
     assertFalse(r.out().contains("runs in"), "no campaign was run for nothing: " + r.out());
     assertEquals("my notes\n", Files.readString(file));
     // one level deeper too
-    CliTest.Result deeper = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--runs", "10", "--out", file.resolve("sub").toString());
+    CliTest.Result deeper =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--runs",
+            "10",
+            "--out",
+            file.resolve("sub").toString());
     assertEquals(ExitCodes.BAD_INPUT, deeper.code());
     assertTrue(deeper.err().contains(file + " exists and is not a folder"), deeper.err());
   }
@@ -69,8 +96,21 @@ class OutputFolderTest {
   @Test
   void aReadOnlyFolderIsReportedAndItsFindingsKept() throws Exception {
     Path out = dir.resolve("findings");
-    assertEquals(ExitCodes.FOUND, CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
-        "--out", out.toString()).code());
+    assertEquals(
+        ExitCodes.FOUND,
+        CliTest.run(
+                "fuzz",
+                "--variant",
+                "qemu-7.2.0",
+                "--seed",
+                "5",
+                "--runs",
+                "2000",
+                "--jobs",
+                "1",
+                "--out",
+                out.toString())
+            .code());
     Map<Path, String> before = snapshot(out);
     assertFalse(before.isEmpty());
     mountOrSkip("read-only folder", "mount", "--bind", "-o", "ro", out.toString(), out.toString());
@@ -78,9 +118,14 @@ class OutputFolderTest {
       if (!sh("mount", "-o", "remount,bind,ro", out.toString())) {
         Assumptions.abort("read-only remount refused");
       }
-      CliTest.Result r = CliTest.run("fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
+      CliTest.Result r =
+          CliTest.run(
+              "fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
       assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
-      assertTrue(r.err().contains("cannot write findings to " + out) && r.err().contains("Read-only file system"), r.err());
+      assertTrue(
+          r.err().contains("cannot write findings to " + out)
+              && r.err().contains("Read-only file system"),
+          r.err());
       assertTrue(r.err().contains("files written before are kept"), r.err());
     } finally {
       sh("umount", out.toString());
@@ -93,8 +138,21 @@ class OutputFolderTest {
     Path out = Files.createDirectories(dir.resolve("small"));
     mountOrSkip("full disk", "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", out.toString());
     try {
-      assertEquals(ExitCodes.FOUND, CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
-          "--out", out.toString()).code());
+      assertEquals(
+          ExitCodes.FOUND,
+          CliTest.run(
+                  "fuzz",
+                  "--variant",
+                  "qemu-7.2.0",
+                  "--seed",
+                  "5",
+                  "--runs",
+                  "2000",
+                  "--jobs",
+                  "1",
+                  "--out",
+                  out.toString())
+              .code());
       Map<Path, String> before = snapshot(out);
       // fill the disk up, leaving inodes: the probe at the start passes, the findings do not fit
       try (OutputStream f = Files.newOutputStream(out.resolve("filler"))) {
@@ -106,17 +164,27 @@ class OutputFolderTest {
       } catch (IOException full) {
         // No space left on device
       }
-      CliTest.Result r = CliTest.run("fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
+      CliTest.Result r =
+          CliTest.run(
+              "fuzz", "--variant", "all", "--seed", "9", "--runs", "3000", "--out", out.toString());
       assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
-      assertTrue(r.err().contains("cannot write findings to " + out) && r.err().contains("No space left on device"), r.err());
-      assertTrue(r.err().contains("# assert:collect-delayed-causes on qemu-7.2.0\n"), "the shrunk traces are printed: " + r.err());
+      assertTrue(
+          r.err().contains("cannot write findings to " + out)
+              && r.err().contains("No space left on device"),
+          r.err());
+      assertTrue(
+          r.err().contains("# assert:collect-delayed-causes on qemu-7.2.0\n"),
+          "the shrunk traces are printed: " + r.err());
       Files.delete(out.resolve("filler"));
-      assertEquals(before, snapshot(out), "files written before are intact, nothing half-written is left");
+      assertEquals(
+          before, snapshot(out), "files written before are intact, nothing half-written is left");
       List<Path> names;
       try (Stream<Path> s = Files.list(out)) {
         names = s.toList();
       }
-      assertTrue(names.stream().noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), names.toString());
+      assertTrue(
+          names.stream().noneMatch(p -> p.getFileName().toString().endsWith(".tmp")),
+          names.toString());
     } finally {
       sh("umount", out.toString());
     }

@@ -32,12 +32,28 @@ class ReplayableFindingsTest {
 
   private static Finding seedRace(boolean zeroNsWindows) throws Exception {
     // Seed 7: the first run that hits the seed race on qemu-7.2.0 does so through a 0-ns TIDV.
-    CampaignOptions o = new CampaignOptions(List.of(Variant.values()), 7, 20_000, null, 2,
-        new GeneratorOptions(40, GeneratorOptions.defaultWeights()), false, 0, 1, Guidance.COVERAGE, zeroNsWindows);
+    CampaignOptions o =
+        new CampaignOptions(
+            List.of(Variant.values()),
+            7,
+            20_000,
+            null,
+            2,
+            new GeneratorOptions(40, GeneratorOptions.defaultWeights()),
+            false,
+            0,
+            1,
+            Guidance.COVERAGE,
+            zeroNsWindows);
     Campaign.Result r = new Campaign(o).run(null);
     return r.findings().stream()
-        .filter(f -> f.variant() == Variant.QEMU_7_2_0 && f.signature() == Signature.byId("assert:collect-delayed-causes").orElseThrow())
-        .findFirst().orElseThrow();
+        .filter(
+            f ->
+                f.variant() == Variant.QEMU_7_2_0
+                    && f.signature()
+                        == Signature.byId("assert:collect-delayed-causes").orElseThrow())
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -53,33 +69,81 @@ class ReplayableFindingsTest {
     Finding f = seedRace(true);
     assertNotNull(f.notExactReplayable(), f.shrunk().steps().toString());
     assertEquals(f.notExactReplayable(), ExactTiming.problem(f.variant(), f.shrunk().steps()));
-    assertTrue(f.shrunk().steps().size() < seedRace(false).shrunk().steps().size(), "the 0-ns form is shorter");
+    assertTrue(
+        f.shrunk().steps().size() < seedRace(false).shrunk().steps().size(),
+        "the 0-ns form is shorter");
   }
 
   @Test
   void theFindingHeaderSaysWhatTheExactBuildDid() throws Exception {
     Path out = dir.resolve("f");
-    CliTest.Result r = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
-        "--out", out.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--seed",
+            "5",
+            "--runs",
+            "2000",
+            "--jobs",
+            "1",
+            "--out",
+            out.toString());
     assertEquals(ExitCodes.FOUND, r.code(), r.err());
     boolean exact = QemuBuild.exact(Variant.QEMU_7_2_0).isPresent();
     assertTrue(r.out().contains("on the exact builds:"), r.out());
     for (Path p : FuzzCliTest.traces(out)) {
       Trace t = TraceFiles.read(p);
       String header = String.join("\n", t.header());
-      String expected = exact ? "exact builds: confirmed on exact-qemu-7.2.0: QEMU aborts with " : "exact builds: replayable under qtest (not checked";
+      String expected =
+          exact
+              ? "exact builds: confirmed on exact-qemu-7.2.0: QEMU aborts with "
+              : "exact builds: replayable under qtest (not checked";
       assertTrue(header.contains(expected), header);
     }
-    CliTest.Result none = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
-        "--no-confirm", "--out", dir.resolve("g").toString());
-    assertTrue(none.out().contains("replayable under qtest (not checked: --no-confirm;"), none.out());
+    CliTest.Result none =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--seed",
+            "5",
+            "--runs",
+            "2000",
+            "--jobs",
+            "1",
+            "--no-confirm",
+            "--out",
+            dir.resolve("g").toString());
+    assertTrue(
+        none.out().contains("replayable under qtest (not checked: --no-confirm;"), none.out());
     assertTrue(Files.exists(dir.resolve("g")));
-    CliTest.Result json = CliTest.run("fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1",
-        "--no-confirm", "--format", "json", "--out", dir.resolve("h").toString());
-    var findings = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("findings");
+    CliTest.Result json =
+        CliTest.run(
+            "fuzz",
+            "--variant",
+            "qemu-7.2.0",
+            "--seed",
+            "5",
+            "--runs",
+            "2000",
+            "--jobs",
+            "1",
+            "--no-confirm",
+            "--format",
+            "json",
+            "--out",
+            dir.resolve("h").toString());
+    var findings =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("findings");
     assertTrue(findings.size() > 0, json.out());
     for (var f : findings) {
-      assertTrue(f.get("exactBuilds").asText().startsWith("replayable under qtest (not checked: --no-confirm"), f.toString());
+      assertTrue(
+          f.get("exactBuilds")
+              .asText()
+              .startsWith("replayable under qtest (not checked: --no-confirm"),
+          f.toString());
     }
   }
 }

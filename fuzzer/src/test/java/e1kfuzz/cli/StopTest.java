@@ -33,7 +33,8 @@ class StopTest {
         ignored = Long.parseUnsignedLong(line.substring(7).strip(), 16);
       }
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue((ignored & 0x2) == 0,
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        (ignored & 0x2) == 0,
         "SIGINT is ignored in this process tree (started in the background of a non-interactive shell): skipped");
   }
 
@@ -44,11 +45,24 @@ class StopTest {
     Path out = dir.resolve("findings");
     Path stdout = dir.resolve("stdout");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "e1kfuzz.cli.Main",
-            "fuzz", "--time", "10m", "--seed", "3", "--jobs", "1", "--out", out.toString())
-        .redirectOutput(stdout.toFile())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "e1kfuzz.cli.Main",
+                "fuzz",
+                "--time",
+                "10m",
+                "--seed",
+                "3",
+                "--jobs",
+                "1",
+                "--out",
+                out.toString())
+            .redirectOutput(stdout.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       // Wait until it is running campaigns (the parameters are printed first).
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -67,8 +81,14 @@ class StopTest {
       try (var s = Files.list(out)) {
         files = s.toList();
       }
-      assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().startsWith("assert-collect-delayed-causes-")), files.toString());
-      assertTrue(files.stream().noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), files.toString());
+      assertTrue(
+          files.stream()
+              .anyMatch(
+                  f -> f.getFileName().toString().startsWith("assert-collect-delayed-causes-")),
+          files.toString());
+      assertTrue(
+          files.stream().noneMatch(f -> f.getFileName().toString().endsWith(".tmp")),
+          files.toString());
     } finally {
       p.destroyForcibly();
     }
@@ -79,16 +99,30 @@ class StopTest {
   void aSignalDuringAQemuReplayLeavesNoQemuBehind() throws Exception {
     assumeSignalHandled("INT");
     java.util.Optional<Path> qemu = e1kfuzz.qemu.QemuBuild.cached("qemu-7.2.22");
-    org.junit.jupiter.api.Assumptions.assumeTrue(qemu.isPresent(), "qemu-7.2.22 not cached (make qemu): skipped");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        qemu.isPresent(), "qemu-7.2.22 not cached (make qemu): skipped");
     Path trace = dir.resolve("long.trace");
     Files.writeString(trace, "write IMS 0x4\nwait 30000ms\n");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "e1kfuzz.cli.Main",
-            "replay", trace.toString(), "--backend", "qemu", "--qemu", qemu.get().toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "e1kfuzz.cli.Main",
+                "replay",
+                trace.toString(),
+                "--backend",
+                "qemu",
+                "--qemu",
+                qemu.get().toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (p.descendants().noneMatch(h -> h.info().commandLine().orElse("").contains("qemu-system"))) {
+      while (p.descendants()
+          .noneMatch(h -> h.info().commandLine().orElse("").contains("qemu-system"))) {
         assertTrue(System.nanoTime() < deadline, "QEMU did not start");
         Thread.sleep(50);
       }

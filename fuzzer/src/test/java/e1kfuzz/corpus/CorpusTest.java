@@ -45,11 +45,15 @@ class CorpusTest {
                                     v.id(),
                                     () -> {
                                       Trace trace = TraceFiles.read(file);
-                                      ReplayResult r = Replay.run(file.toString(), trace, v, false, false);
+                                      ReplayResult r =
+                                          Replay.run(file.toString(), trace, v, false, false);
                                       assertTrue(
                                           r.expected().isPresent(),
                                           file + " has no @expect line for " + v.id());
-                                      assertEquals(r.expected().get(), r.outcome().result(), file + " on " + v.id());
+                                      assertEquals(
+                                          r.expected().get(),
+                                          r.outcome().result(),
+                                          file + " on " + v.id());
                                     }))));
   }
 

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 class CampaignTest {
   @TempDir Path dir;
 
-  static CampaignOptions options(List<Variant> variants, long seed, long runs, int jobs, int shard, int shards) {
-    return new CampaignOptions(variants, seed, runs, null, jobs, GeneratorOptions.defaults(), false, shard, shards);
+  static CampaignOptions options(
+      List<Variant> variants, long seed, long runs, int jobs, int shard, int shards) {
+    return new CampaignOptions(
+        variants, seed, runs, null, jobs, GeneratorOptions.defaults(), false, shard, shards);
   }
 
   static Campaign.Result run(CampaignOptions o) throws InterruptedException {
@@ -79,17 +81,37 @@ class CampaignTest {
   @Test
   void aCampaignFindsEachAssertOnlyWhereItLives() throws Exception {
     Campaign.Result r = run(options(List.of(Variant.values()), 1, 20000, 2, 0, 1));
-    Map<Variant, Set<String>> found = r.findings().stream().collect(Collectors.groupingBy(
-        Finding::variant, Collectors.mapping(f -> f.signature().id(), Collectors.toSet())));
-    assertTrue(found.get(Variant.QEMU_7_2_0).containsAll(Set.of(
-        "assert:collect-delayed-causes", "assert:itr-timer-under-msix", "assert:eitr-timer-without-msix")), found.toString());
-    assertTrue(found.get(Variant.QEMU_7_2_20).containsAll(Set.of(
-        "assert:itr-timer-under-msix", "assert:eitr-timer-without-msix")), found.toString());
-    assertTrue(found.get(Variant.QEMU_8_1).contains("assert:collect-delayed-causes"), found.toString());
+    Map<Variant, Set<String>> found =
+        r.findings().stream()
+            .collect(
+                Collectors.groupingBy(
+                    Finding::variant,
+                    Collectors.mapping(f -> f.signature().id(), Collectors.toSet())));
+    assertTrue(
+        found
+            .get(Variant.QEMU_7_2_0)
+            .containsAll(
+                Set.of(
+                    "assert:collect-delayed-causes",
+                    "assert:itr-timer-under-msix",
+                    "assert:eitr-timer-without-msix")),
+        found.toString());
+    assertTrue(
+        found
+            .get(Variant.QEMU_7_2_20)
+            .containsAll(Set.of("assert:itr-timer-under-msix", "assert:eitr-timer-without-msix")),
+        found.toString());
+    assertTrue(
+        found.get(Variant.QEMU_8_1).contains("assert:collect-delayed-causes"), found.toString());
     for (Variant fixed : List.of(Variant.QEMU_10_2, Variant.FIX_V1, Variant.FIX_MODE_SWITCH)) {
-      assertTrue(found.getOrDefault(fixed, Set.of()).stream().noneMatch(s -> s.startsWith("assert:")), found.toString());
+      assertTrue(
+          found.getOrDefault(fixed, Set.of()).stream().noneMatch(s -> s.startsWith("assert:")),
+          found.toString());
     }
-    assertFalse(found.getOrDefault(Variant.QEMU_7_2_20, Set.of()).contains("assert:collect-delayed-causes"));
+    assertFalse(
+        found
+            .getOrDefault(Variant.QEMU_7_2_20, Set.of())
+            .contains("assert:collect-delayed-causes"));
     assertTrue(r.internalFailures().isEmpty(), r.internalFailures().toString());
   }
 
@@ -107,15 +129,28 @@ class CampaignTest {
     // A different trace under the same name is refused.
     Path victim = first.get(0).file();
     Files.writeString(victim, "# mine\nreset\n");
-    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-        () -> FindingWriter.write(dir, r.findings(), false, 5, "a")).getMessage().contains("not overwritten"));
+    assertTrue(
+        org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class,
+                () -> FindingWriter.write(dir, r.findings(), false, 5, "a"))
+            .getMessage()
+            .contains("not overwritten"));
     assertEquals("# mine\nreset\n", Files.readString(victim));
   }
 
   @Test
   void aTimeBoundedCampaignStopsAndCountsItsRuns() throws Exception {
-    CampaignOptions o = new CampaignOptions(List.of(Variant.FIX_MODE_SWITCH), 3, 0,
-        java.time.Duration.ofMillis(300), 1, GeneratorOptions.defaults(), false, 0, 1);
+    CampaignOptions o =
+        new CampaignOptions(
+            List.of(Variant.FIX_MODE_SWITCH),
+            3,
+            0,
+            java.time.Duration.ofMillis(300),
+            1,
+            GeneratorOptions.defaults(),
+            false,
+            0,
+            1);
     Campaign.Result r = new Campaign(o).run(null);
     assertTrue(r.runs() > 0);
     assertTrue(r.elapsedNanos() >= 300_000_000L);
@@ -128,7 +163,8 @@ class CampaignTest {
     assertEquals(java.time.Duration.ofMillis(500), Campaign.parseDuration("500ms"));
     assertEquals(java.time.Duration.ofHours(2), Campaign.parseDuration("2h"));
     for (String bad : List.of("30", "0s", "-1s", "1.5s", "s", "99999999999h")) {
-      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Campaign.parseDuration(bad), bad);
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> Campaign.parseDuration(bad), bad);
     }
   }
 }

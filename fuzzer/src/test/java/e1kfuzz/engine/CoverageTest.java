@@ -24,15 +24,20 @@ class CoverageTest {
 
   @Test
   void abstractStatesAreModeTimersParkedAndPending() throws Exception {
-    assertEquals("INTx, timers none, nothing parked, no unmasked cause pending",
+    assertEquals(
+        "INTx, timers none, nothing parked, no unmasked cause pending",
         Coverage.describeState(Coverage.abstractState(Variant.QEMU_10_2.newCore())));
     // An interrupt arms ITR and leaves TXDW pending and unmasked.
-    assertEquals("INTx, timers itr, nothing parked, unmasked cause pending",
-        Coverage.describeState(Coverage.abstractState(after(Variant.QEMU_10_2, "write IMS 0x1\nwrite ICS 0x1"))));
+    assertEquals(
+        "INTx, timers itr, nothing parked, unmasked cause pending",
+        Coverage.describeState(
+            Coverage.abstractState(after(Variant.QEMU_10_2, "write IMS 0x1\nwrite ICS 0x1"))));
     // The seed race's state just before the abort: TXDW parked behind TIDV, then MSI-X on.
-    assertEquals("MSI-X, timers tx-delay, parked tx causes, no unmasked cause pending",
-        Coverage.describeState(Coverage.abstractState(
-            after(Variant.QEMU_10_2, "write TIDV 0x10\nwrite TCTL 0x2\ntx ide\nmsix on"))));
+    assertEquals(
+        "MSI-X, timers tx-delay, parked tx causes, no unmasked cause pending",
+        Coverage.describeState(
+            Coverage.abstractState(
+                after(Variant.QEMU_10_2, "write TIDV 0x10\nwrite TCTL 0x2\ntx ide\nmsix on"))));
     Set<String> all = new HashSet<>();
     for (int s = 0; s < Coverage.STATES; s++) {
       all.add(Coverage.describeState(s));
@@ -58,8 +63,17 @@ class CoverageTest {
   }
 
   private static CampaignOptions guided(long seed, long runs, int jobs) {
-    return new CampaignOptions(List.of(Variant.values()), seed, runs, null, jobs, GeneratorOptions.defaults(),
-        false, 0, 1, Guidance.COVERAGE);
+    return new CampaignOptions(
+        List.of(Variant.values()),
+        seed,
+        runs,
+        null,
+        jobs,
+        GeneratorOptions.defaults(),
+        false,
+        0,
+        1,
+        Guidance.COVERAGE);
   }
 
   @Test
@@ -68,8 +82,13 @@ class CoverageTest {
     Campaign.Result two = new Campaign(guided(77, 3 * Campaign.EPOCH, 2)).run(null);
     assertEquals(one.coverage(), two.coverage());
     assertEquals(one.kept(), two.kept());
-    assertEquals(one.findings().stream().map(f -> f.variant() + " " + f.signature() + " " + f.run()).toList(),
-        two.findings().stream().map(f -> f.variant() + " " + f.signature() + " " + f.run()).toList());
+    assertEquals(
+        one.findings().stream()
+            .map(f -> f.variant() + " " + f.signature() + " " + f.run())
+            .toList(),
+        two.findings().stream()
+            .map(f -> f.variant() + " " + f.signature() + " " + f.run())
+            .toList());
     assertTrue(one.kept() > 0);
   }
 
@@ -87,7 +106,8 @@ class CoverageTest {
       for (Step step : trace) {
         Coverage.step(d, step, idx, n);
       }
-      assertTrue(replayed.add(idx, n[0], Coverage.marksOf(d)), "kept without new coverage: " + trace);
+      assertTrue(
+          replayed.add(idx, n[0], Coverage.marksOf(d)), "kept without new coverage: " + trace);
     }
     assertEquals(r.coverage().points(), replayed.points());
   }
@@ -99,14 +119,16 @@ class CoverageTest {
     long runs = 12L * Campaign.EPOCH;
     Campaign.Result guidedRun = new Campaign(guided(9, runs, 2)).run(null);
     Campaign.Result fresh = new Campaign(guided(9, runs, 2).withGuidance(Guidance.NONE)).run(null);
-    assertTrue(guidedRun.coverage().points() > fresh.coverage().points(),
+    assertTrue(
+        guidedRun.coverage().points() > fresh.coverage().points(),
         guidedRun.coverage().points() + " vs " + fresh.coverage().points());
     assertNotEquals(guidedRun.coverage(), fresh.coverage());
   }
 
   @Test
   void mutationsStayWithinTheStepLimitAndAreDeterministic() {
-    TraceGenerator g = new TraceGenerator(new GeneratorOptions(10, GeneratorOptions.defaultWeights()));
+    TraceGenerator g =
+        new TraceGenerator(new GeneratorOptions(10, GeneratorOptions.defaultWeights()));
     Mutator m = new Mutator(g, Variant.QEMU_10_2);
     List<Step> parent = g.generate(new Rng.SplitMix(1), Variant.QEMU_10_2.newCore(), false);
     Set<List<Step>> distinct = new HashSet<>();

@@ -3,7 +3,6 @@ package e1kfuzz.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import e1kfuzz.model.E1000eCore;
@@ -19,14 +18,18 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ExplorerTest {
-  private static Explorer.Result explore(Variant v, int depth, boolean strict, Alphabet a, int jobs) {
-    return Explorer.explore(new Explorer.Options(v, depth, strict, a, jobs, 50_000_000), null, () -> false);
+  private static Explorer.Result explore(
+      Variant v, int depth, boolean strict, Alphabet a, int jobs) {
+    return Explorer.explore(
+        new Explorer.Options(v, depth, strict, a, jobs, 50_000_000), null, () -> false);
   }
 
   @Test
   void findsTheSeedRaceAtItsMinimalDepthAndNotBefore() {
     Explorer.Result three = explore(Variant.QEMU_7_2_0, 3, false, Alphabet.defaultAlphabet(), 2);
-    assertFalse(three.shortest().containsKey(Signature.COLLECT_DELAYED_CAUSES), three.shortest().toString());
+    assertFalse(
+        three.shortest().containsKey(Signature.COLLECT_DELAYED_CAUSES),
+        three.shortest().toString());
     assertEquals(3, three.completeDepth());
 
     Explorer.Result four = explore(Variant.QEMU_7_2_0, 4, false, Alphabet.defaultAlphabet(), 2);
@@ -39,8 +42,11 @@ class ExplorerTest {
     // Every counterexample replays to its signature, at its last step.
     for (Explorer.Counterexample e : four.shortest().values()) {
       Outcome r = Runner.run(Variant.QEMU_7_2_0, e.steps(), false);
-      assertTrue(r instanceof Outcome.Violated vi && vi.signature() == e.signature()
-          && vi.step() == e.steps().size(), e + " gave " + r);
+      assertTrue(
+          r instanceof Outcome.Violated vi
+              && vi.signature() == e.signature()
+              && vi.step() == e.steps().size(),
+          e + " gave " + r);
     }
   }
 
@@ -51,7 +57,9 @@ class ExplorerTest {
     assertEquals(List.of(), List.copyOf(r.shortest().keySet()));
     // ... while the merged fix, over the same alphabet and depth, still reaches intx-under-msix.
     Explorer.Result merged = explore(Variant.QEMU_10_2, 4, false, Alphabet.defaultAlphabet(), 2);
-    assertTrue(merged.shortest().containsKey(Signature.INTX_UNDER_MSIX), merged.shortest().keySet().toString());
+    assertTrue(
+        merged.shortest().containsKey(Signature.INTX_UNDER_MSIX),
+        merged.shortest().keySet().toString());
   }
 
   @Test
@@ -61,7 +69,8 @@ class ExplorerTest {
     assertEquals(one.states(), two.states());
     assertEquals(one.transitions(), two.transitions());
     assertEquals(one.shortest(), two.shortest());
-    assertEquals(one.levels().stream().map(Explorer.Level::newStates).toList(),
+    assertEquals(
+        one.levels().stream().map(Explorer.Level::newStates).toList(),
         two.levels().stream().map(Explorer.Level::newStates).toList());
   }
 
@@ -77,22 +86,26 @@ class ExplorerTest {
 
   @Test
   void deadlineWaitsLandBeforeAtAndAfterEachRunningTimer() throws Exception {
-    Alphabet a = Alphabet.parse("<test>",
-        "read ICR\nwait before-deadline\nwait at-deadline\nwait after-deadline\n");
+    Alphabet a =
+        Alphabet.parse(
+            "<test>", "read ICR\nwait before-deadline\nwait at-deadline\nwait after-deadline\n");
     E1000eCore d = Variant.QEMU_10_2.newCore();
     int[] codes = new int[a.maxExpansion()];
     assertEquals(List.of("read ICR"), steps(a, d, codes)); // no timer runs: no deadline wait
     // An interrupt arms ITR (128 us); TIDV 0x10 with tx ide arms TIDV 16.384 us later.
-    for (Step s : TraceParser.parse("<t>", "write IMS 0x1\nwrite ICS 0x1\nwait 1us\nwrite TIDV 0x10\nwrite TCTL 0x2\ntx ide").steps()) {
+    for (Step s :
+        TraceParser.parse(
+                "<t>",
+                "write IMS 0x1\nwrite ICS 0x1\nwait 1us\nwrite TIDV 0x10\nwrite TCTL 0x2\ntx ide")
+            .steps()) {
       d.step(s);
     }
     assertEquals(TimerId.bit(TimerId.ITR) | TimerId.bit(TimerId.TIDV), d.runningTimers());
     long itr = d.timerDeadline(TimerId.ITR) - d.now();
     long tidv = d.timerDeadline(TimerId.TIDV) - d.now();
-    assertEquals(List.of("read ICR",
-        w(tidv - 1), w(itr - 1),
-        w(tidv), w(itr),
-        w(tidv + 1), w(itr + 1)), steps(a, d, codes));
+    assertEquals(
+        List.of("read ICR", w(tidv - 1), w(itr - 1), w(tidv), w(itr), w(tidv + 1), w(itr + 1)),
+        steps(a, d, codes));
   }
 
   private static String w(long ns) {
@@ -110,8 +123,11 @@ class ExplorerTest {
 
   @Test
   void stopsAtTheStateLimitAndSaysHowFarItGot() {
-    Explorer.Result r = Explorer.explore(new Explorer.Options(Variant.QEMU_10_2, 6, false,
-        Alphabet.defaultAlphabet(), 2, 5_000), null, () -> false);
+    Explorer.Result r =
+        Explorer.explore(
+            new Explorer.Options(Variant.QEMU_10_2, 6, false, Alphabet.defaultAlphabet(), 2, 5_000),
+            null,
+            () -> false);
     assertTrue(r.stopReason().startsWith("state limit of 5000"), r.stopReason());
     assertTrue(r.completeDepth() < 6);
   }

@@ -58,12 +58,19 @@ class TraceGeneratorTest {
 
   @Test
   void badWeightsAreRejectedWithTheOffendingItem() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> GeneratorOptions.parseWeights("wiat=3"))
-        .getMessage().contains("unknown step kind 'wiat'"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> GeneratorOptions.parseWeights("wait=x"))
-        .getMessage().contains("bad weight value 'x'"));
-    assertThrows(IllegalArgumentException.class, () -> GeneratorOptions.parseWeights(
-        "write=0,read=0,tx=0,rx=0,msix=0,msix-vector=0,msi=0,intx=0,link=0,mdic=0,wait=0,expire=0,reset=0"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> GeneratorOptions.parseWeights("wiat=3"))
+            .getMessage()
+            .contains("unknown step kind 'wiat'"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> GeneratorOptions.parseWeights("wait=x"))
+            .getMessage()
+            .contains("bad weight value 'x'"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            GeneratorOptions.parseWeights(
+                "write=0,read=0,tx=0,rx=0,msix=0,msix-vector=0,msi=0,intx=0,link=0,mdic=0,wait=0,expire=0,reset=0"));
   }
 
   /** With timers running, waits land just before, at, just after or between deadlines. */
@@ -99,7 +106,8 @@ class TraceGeneratorTest {
     Rng r2 = new Rng.SplitMix(3);
     for (int i = 0; i < 20000; i++) {
       if (gen.nextStep(r1, idle) instanceof Step.Msix m && m.op() == Step.MsixControl.ON) idleOn++;
-      if (gen.nextStep(r2, parked) instanceof Step.Msix m && m.op() == Step.MsixControl.ON) parkedOn++;
+      if (gen.nextStep(r2, parked) instanceof Step.Msix m && m.op() == Step.MsixControl.ON)
+        parkedOn++;
     }
     assertTrue(parkedOn > 3 * idleOn, "parked " + parkedOn + " vs idle " + idleOn);
   }

@@ -1,12 +1,12 @@
 package e1kfuzz.qemu;
 
-import e1kfuzz.observe.ObservedRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.timing.ExactTiming;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,26 +34,39 @@ class DeterminismTest {
     }
     List<DynamicTest> tests = new ArrayList<>();
     for (Variant v : Variant.values()) {
-      tests.add(DynamicTest.dynamicTest(v.id(), () -> {
-        QemuBuild b = ExactQemuTest.exact(v);
-        try (QemuBackend runner = new QemuBackend(b, true)) {
-          for (Path f : files) {
-            List<Step> steps = TraceFiles.read(f).steps();
-            if (Qtest.firstUnsupported(steps) != null || ExactTiming.problem(v, steps) != null) {
-              continue;
-            }
-            ObservedRun first = runner.run(steps);
-            assertNull(first.failure(), f + ": " + first.failure());
-            for (int i = 1; i < REPEATS; i++) {
-              ObservedRun again = runner.run(steps);
-              assertNull(again.failure(), f + ": " + again.failure());
-              assertEquals(first.observations(), again.observations(), f + " on " + v.id() + ", run " + (i + 1));
-              assertEquals(first.abortId(), again.abortId(), f + " on " + v.id() + ", run " + (i + 1));
-              assertEquals(first.abortStep(), again.abortStep(), f + " on " + v.id() + ", run " + (i + 1));
-            }
-          }
-        }
-      }));
+      tests.add(
+          DynamicTest.dynamicTest(
+              v.id(),
+              () -> {
+                QemuBuild b = ExactQemuTest.exact(v);
+                try (QemuBackend runner = new QemuBackend(b, true)) {
+                  for (Path f : files) {
+                    List<Step> steps = TraceFiles.read(f).steps();
+                    if (Qtest.firstUnsupported(steps) != null
+                        || ExactTiming.problem(v, steps) != null) {
+                      continue;
+                    }
+                    ObservedRun first = runner.run(steps);
+                    assertNull(first.failure(), f + ": " + first.failure());
+                    for (int i = 1; i < REPEATS; i++) {
+                      ObservedRun again = runner.run(steps);
+                      assertNull(again.failure(), f + ": " + again.failure());
+                      assertEquals(
+                          first.observations(),
+                          again.observations(),
+                          f + " on " + v.id() + ", run " + (i + 1));
+                      assertEquals(
+                          first.abortId(),
+                          again.abortId(),
+                          f + " on " + v.id() + ", run " + (i + 1));
+                      assertEquals(
+                          first.abortStep(),
+                          again.abortStep(),
+                          f + " on " + v.id() + ", run " + (i + 1));
+                    }
+                  }
+                }
+              }));
     }
     return tests.stream();
   }

@@ -1,5 +1,9 @@
 package e1kfuzz.qemu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.diff.Differ;
 import e1kfuzz.engine.Campaign;
@@ -25,10 +29,6 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 
 /**
  * Every variant's model against its exact build ({@code make qemu-src}: Debian's QEMU source with
@@ -45,20 +45,36 @@ class ExactQemuTest {
   static QemuBuild exact(Variant v) {
     Path p = QemuBuild.exact(v).orElse(null);
     if (p == null && WARNED.add(v)) {
-      System.err.println("ExactQemuTest: no exact build of " + v.id() + " (" + QemuBuild.exactLauncher(v) + ") in "
-          + QemuBuild.cacheDir() + "; its tests are SKIPPED. Run 'make qemu-src' to build it.");
+      System.err.println(
+          "ExactQemuTest: no exact build of "
+              + v.id()
+              + " ("
+              + QemuBuild.exactLauncher(v)
+              + ") in "
+              + QemuBuild.cacheDir()
+              + "; its tests are SKIPPED. Run 'make qemu-src' to build it.");
     }
-    Assumptions.assumeTrue(p != null, () -> "no exact build of " + v.id() + " in " + QemuBuild.cacheDir()
-        + ": run 'make qemu-src' (skipping)");
-    QemuBuild b = BUILDS.computeIfAbsent(v, x -> {
-      try {
-        return QemuBuild.probe(p);
-      } catch (QemuUnavailableException e) {
-        return null;
-      }
-    });
+    Assumptions.assumeTrue(
+        p != null,
+        () ->
+            "no exact build of "
+                + v.id()
+                + " in "
+                + QemuBuild.cacheDir()
+                + ": run 'make qemu-src' (skipping)");
+    QemuBuild b =
+        BUILDS.computeIfAbsent(
+            v,
+            x -> {
+              try {
+                return QemuBuild.probe(p);
+              } catch (QemuUnavailableException e) {
+                return null;
+              }
+            });
     Assumptions.assumeTrue(b != null, () -> QemuBuild.exactLauncher(v) + " is unusable");
-    assertEquals(v, b.variant(), () -> p + ": its marker names " + b.variant().id() + ", not " + v.id());
+    assertEquals(
+        v, b.variant(), () -> p + ": its marker names " + b.variant().id() + ", not " + v.id());
     assertTrue(b.qtestAccel(), () -> p + " has no qtest accelerator");
     return b;
   }
@@ -92,37 +108,73 @@ class ExactQemuTest {
   @TestFactory
   Stream<DynamicNode> everyCorpusTraceAgreesWithEachVariantsExactBuild() throws Exception {
     List<Path> files = RealQemuTest.corpus();
-    return Stream.of(Variant.values()).map(v -> DynamicContainer.dynamicContainer(v.id(),
-        files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-          exact(v);
-          Trace t = TraceFiles.read(f);
-          ObservedRun run = assertAgrees(v, t.steps());
-          // The corpus names the first violation: an assert must be QEMU's abort too, and a
-          // clean trace must not abort (after another violation the run may go on to an abort).
-          String expected = t.expectedResult(v).orElseThrow();
-          if (expected.startsWith("assert:") || expected.equals("ok")) {
-            assertEquals(expected.startsWith("assert:") ? expected : null, run.abortId());
-          }
-        }))));
+    return Stream.of(Variant.values())
+        .map(
+            v ->
+                DynamicContainer.dynamicContainer(
+                    v.id(),
+                    files.stream()
+                        .map(
+                            f ->
+                                DynamicTest.dynamicTest(
+                                    f.getFileName().toString(),
+                                    () -> {
+                                      exact(v);
+                                      Trace t = TraceFiles.read(f);
+                                      ObservedRun run = assertAgrees(v, t.steps());
+                                      // The corpus names the first violation: an assert must be
+                                      // QEMU's abort too, and a
+                                      // clean trace must not abort (after another violation the run
+                                      // may go on to an abort).
+                                      String expected = t.expectedResult(v).orElseThrow();
+                                      if (expected.startsWith("assert:") || expected.equals("ok")) {
+                                        assertEquals(
+                                            expected.startsWith("assert:") ? expected : null,
+                                            run.abortId());
+                                      }
+                                    }))));
   }
 
   /** The findings of {@code e1kfuzz fuzz --variant all --seed 1 --runs 20000}. */
   static List<Finding> seededFindings() throws Exception {
-    CampaignOptions o = new CampaignOptions(List.of(Variant.values()), 1, 20_000, null, 1,
-        GeneratorOptions.defaults(), false, 0, 1);
+    CampaignOptions o =
+        new CampaignOptions(
+            List.of(Variant.values()),
+            1,
+            20_000,
+            null,
+            1,
+            GeneratorOptions.defaults(),
+            false,
+            0,
+            1);
     return new Campaign(o).run(p -> {}).findings();
   }
 
   @TestFactory
   Stream<DynamicNode> findingsOfASeededCampaignAgreeWithEachVariantsExactBuild() throws Exception {
     List<Finding> findings = seededFindings();
-    assertTrue(findings.size() >= 4, "the seeded campaign found only " + findings.size() + " findings");
-    return Stream.of(Variant.values()).map(v -> DynamicContainer.dynamicContainer(v.id(),
-        findings.stream().map(f -> DynamicTest.dynamicTest(
-            f.variant().id() + " " + f.signature().id() + " (run " + f.run() + ")", () -> {
-              exact(v);
-              assertAgrees(v, f.shrunk().steps());
-            }))));
+    assertTrue(
+        findings.size() >= 4, "the seeded campaign found only " + findings.size() + " findings");
+    return Stream.of(Variant.values())
+        .map(
+            v ->
+                DynamicContainer.dynamicContainer(
+                    v.id(),
+                    findings.stream()
+                        .map(
+                            f ->
+                                DynamicTest.dynamicTest(
+                                    f.variant().id()
+                                        + " "
+                                        + f.signature().id()
+                                        + " (run "
+                                        + f.run()
+                                        + ")",
+                                    () -> {
+                                      exact(v);
+                                      assertAgrees(v, f.shrunk().steps());
+                                    }))));
   }
 
   /**
@@ -131,43 +183,74 @@ class ExactQemuTest {
    */
   @TestFactory
   Stream<DynamicNode> exploreCounterexamplesAgreeWithEachVariantsExactBuild() {
-    return Stream.of(Variant.values()).map(v -> {
-      e1kfuzz.engine.Explorer.Result r = e1kfuzz.engine.Explorer.explore(new e1kfuzz.engine.Explorer.Options(
-          v, 6, false, e1kfuzz.engine.Alphabet.defaultAlphabet(), 2, 10_000_000), null, () -> false);
-      return DynamicContainer.dynamicContainer(v.id() + " (" + r.shortest().size() + " counterexamples)",
-          r.shortest().values().stream().map(c -> DynamicTest.dynamicTest(
-              c.signature().id() + " in " + c.steps().size() + " steps", () -> {
-                exact(v);
-                ObservedRun run = assertAgrees(v, c.steps());
-                if (c.signature().id().startsWith("assert:")) {
-                  assertEquals(c.signature().id(), run.abortId(), "QEMU must abort on the same assert");
-                  assertEquals(c.steps().size(), run.abortStep());
-                }
-              })));
-    });
+    return Stream.of(Variant.values())
+        .map(
+            v -> {
+              e1kfuzz.engine.Explorer.Result r =
+                  e1kfuzz.engine.Explorer.explore(
+                      new e1kfuzz.engine.Explorer.Options(
+                          v, 6, false, e1kfuzz.engine.Alphabet.defaultAlphabet(), 2, 10_000_000),
+                      null,
+                      () -> false);
+              return DynamicContainer.dynamicContainer(
+                  v.id() + " (" + r.shortest().size() + " counterexamples)",
+                  r.shortest().values().stream()
+                      .map(
+                          c ->
+                              DynamicTest.dynamicTest(
+                                  c.signature().id() + " in " + c.steps().size() + " steps",
+                                  () -> {
+                                    exact(v);
+                                    ObservedRun run = assertAgrees(v, c.steps());
+                                    if (c.signature().id().startsWith("assert:")) {
+                                      assertEquals(
+                                          c.signature().id(),
+                                          run.abortId(),
+                                          "QEMU must abort on the same assert");
+                                      assertEquals(c.steps().size(), run.abortStep());
+                                    }
+                                  })));
+            });
   }
 
   /** The 7.2 code keeps its pending flags over a reset: its traces always get a fresh QEMU. */
   @Test
   void theSevenTwoBuildsAreNeverReused() {
     for (Variant v : List.of(Variant.QEMU_7_2_0, Variant.QEMU_7_2_20)) {
-      QemuBuild b = new QemuBuild(java.nio.file.Path.of("qemu"), "QEMU emulator version 7.2.22", "7.2.22", v, null, true);
+      QemuBuild b =
+          new QemuBuild(
+              java.nio.file.Path.of("qemu"),
+              "QEMU emulator version 7.2.22",
+              "7.2.22",
+              v,
+              null,
+              true);
       assertTrue(!new QemuBackend(b, true).reusing(), v.id());
     }
-    QemuBuild b = new QemuBuild(java.nio.file.Path.of("qemu"), "QEMU emulator version 10.0.13", "10.0.13", Variant.QEMU_10_2, null, true);
+    QemuBuild b =
+        new QemuBuild(
+            java.nio.file.Path.of("qemu"),
+            "QEMU emulator version 10.0.13",
+            "10.0.13",
+            Variant.QEMU_10_2,
+            null,
+            true);
     assertTrue(new QemuBackend(b, true).reusing());
   }
 
   /**
-   * A reused QEMU (system_reset and the preamble between traces) gives exactly what a fresh
-   * process gives: the same observations and abort for every corpus trace, run back to back in
-   * corpus order. (QEMU's timer trace events are read from stderr asynchronously, for display
-   * only, so they are not compared.)
+   * A reused QEMU (system_reset and the preamble between traces) gives exactly what a fresh process
+   * gives: the same observations and abort for every corpus trace, run back to back in corpus
+   * order. (QEMU's timer trace events are read from stderr asynchronously, for display only, so
+   * they are not compared.)
    */
   @Test
   void reusedQemuGivesTheSameRunsAsFreshOnes() throws Exception {
-    List<Variant> built = Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
-    Assumptions.assumeFalse(built.isEmpty(), "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
+    List<Variant> built =
+        Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
+    Assumptions.assumeFalse(
+        built.isEmpty(),
+        "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
     List<String> mismatches = new ArrayList<>();
     int compared = 0;
     for (Variant v : List.of(Variant.QEMU_8_1, Variant.QEMU_10_2, Variant.FIX_MODE_SWITCH)) {
@@ -197,33 +280,67 @@ class ExactQemuTest {
               || !java.util.Objects.equals(fresh.abortId(), again.abortId())
               || fresh.abortStep() != again.abortStep()
               || !java.util.Objects.equals(fresh.failure(), again.failure())) {
-            mismatches.add(v.id() + " " + f.getFileName() + ": fresh " + fresh.observations() + " " + fresh.abortId()
-                + " " + fresh.timerEvents() + "\n  reused " + again.observations() + " " + again.abortId() + " "
-                + again.timerEvents());
+            mismatches.add(
+                v.id()
+                    + " "
+                    + f.getFileName()
+                    + ": fresh "
+                    + fresh.observations()
+                    + " "
+                    + fresh.abortId()
+                    + " "
+                    + fresh.timerEvents()
+                    + "\n  reused "
+                    + again.observations()
+                    + " "
+                    + again.abortId()
+                    + " "
+                    + again.timerEvents());
           }
         }
-        // Only an abort (the process dies) or frames left held make the next trace start a new QEMU.
-        assertTrue(reused.starts() <= aborts + 1 && reused.starts() < runs, v.id() + ": " + reused.starts()
-            + " starts for " + runs + " traces, " + aborts + " of them ending in an abort or with held frames");
+        // Only an abort (the process dies) or frames left held make the next trace start a new
+        // QEMU.
+        assertTrue(
+            reused.starts() <= aborts + 1 && reused.starts() < runs,
+            v.id()
+                + ": "
+                + reused.starts()
+                + " starts for "
+                + runs
+                + " traces, "
+                + aborts
+                + " of them ending in an abort or with held frames");
       }
     }
-    Assumptions.assumeTrue(compared > 0, "no exact build of qemu-8.1, qemu-10.2 or fix-mode-switch (skipping)");
+    Assumptions.assumeTrue(
+        compared > 0, "no exact build of qemu-8.1, qemu-10.2 or fix-mode-switch (skipping)");
     assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
   }
 
   /** {@code diff --qemu all} holds every variant that has an exact build against it. */
   @Test
   void diffAllUsesEachVariantsExactBuild() throws Exception {
-    List<Variant> built = Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
-    Assumptions.assumeFalse(built.isEmpty(), "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
+    List<Variant> built =
+        Stream.of(Variant.values()).filter(v -> QemuBuild.exact(v).isPresent()).toList();
+    Assumptions.assumeFalse(
+        built.isEmpty(),
+        "no exact build in " + QemuBuild.cacheDir() + ": run 'make qemu-src' (skipping)");
     java.io.StringWriter w = new java.io.StringWriter();
-    int rc = e1kfuzz.cli.Main.run(new String[] {"diff", "../corpus/s1-tidv-race.trace", "--qemu", "all"},
-        new java.io.PrintWriter(w), new java.io.PrintWriter(w));
+    int rc =
+        e1kfuzz.cli.Main.run(
+            new String[] {"diff", "../corpus/s1-tidv-race.trace", "--qemu", "all"},
+            new java.io.PrintWriter(w),
+            new java.io.PrintWriter(w));
     assertEquals(0, rc, w.toString());
     for (Variant v : built) {
-      assertTrue(w.toString().contains("exact build of " + v.id() + ":") && w.toString().contains("compared with model " + v.id() + ";"),
+      assertTrue(
+          w.toString().contains("exact build of " + v.id() + ":")
+              && w.toString().contains("compared with model " + v.id() + ";"),
           v.id() + " missing:\n" + w);
     }
-    assertTrue(w.toString().contains("all builds: " + built.size() + " same, 0 diverged") || built.size() == 1, w.toString());
+    assertTrue(
+        w.toString().contains("all builds: " + built.size() + " same, 0 diverged")
+            || built.size() == 1,
+        w.toString());
   }
 }

@@ -17,12 +17,18 @@ class QemuBuildMarkerTest {
 
   private Path build(String folder, String variant) throws Exception {
     Path d = Files.createDirectories(dir.resolve(folder));
-    Files.writeString(d.resolve(QemuBuild.MARKER), "# e1kfuzz exact build\nvariant=" + variant
-        + "\nsource=10.0.13+ds-0+deb13u1\nsuite=trixie\npatch=qemu-patches/fix-v1.patch\nhash=0123456789ab\n");
+    Files.writeString(
+        d.resolve(QemuBuild.MARKER),
+        "# e1kfuzz exact build\nvariant="
+            + variant
+            + "\nsource=10.0.13+ds-0+deb13u1\nsuite=trixie\npatch=qemu-patches/fix-v1.patch\nhash=0123456789ab\n");
     Files.writeString(d.resolve("qemu-system-x86_64"), "not a real binary");
     Path launcher = dir.resolve("exact-" + variant);
-    Files.writeString(launcher, "#!/bin/bash\n# e1kfuzz (scripts/build-qemu-src.sh): exact build\n# e1kfuzz-build: "
-        + folder + "\nexec \"$R/qemu-system-x86_64\" \"$@\"\n");
+    Files.writeString(
+        launcher,
+        "#!/bin/bash\n# e1kfuzz (scripts/build-qemu-src.sh): exact build\n# e1kfuzz-build: "
+            + folder
+            + "\nexec \"$R/qemu-system-x86_64\" \"$@\"\n");
     return launcher;
   }
 
@@ -35,8 +41,11 @@ class QemuBuildMarkerTest {
     assertEquals("10.0.13+ds-0+deb13u1", m.get().source());
     assertEquals("qemu-patches/fix-v1.patch", m.get().patch());
     // The binary itself, next to its marker, maps the same way.
-    assertEquals(Variant.FIX_V1,
-        QemuBuild.marker(dir.resolve("10.0.13+ds-0+deb13u1-0123456789ab/qemu-system-x86_64")).orElseThrow().variant());
+    assertEquals(
+        Variant.FIX_V1,
+        QemuBuild.marker(dir.resolve("10.0.13+ds-0+deb13u1-0123456789ab/qemu-system-x86_64"))
+            .orElseThrow()
+            .variant());
   }
 
   @Test
@@ -49,8 +58,11 @@ class QemuBuildMarkerTest {
   @Test
   void anUnknownVariantInTheMarkerIsRefusedWithTheFile() throws Exception {
     Path launcher = build("x-1", "qemu-9.9");
-    QemuUnavailableException e = assertThrows(QemuUnavailableException.class, () -> QemuBuild.marker(launcher));
-    assertTrue(e.getMessage().contains("unknown variant 'qemu-9.9'") && e.getMessage().contains(QemuBuild.MARKER),
+    QemuUnavailableException e =
+        assertThrows(QemuUnavailableException.class, () -> QemuBuild.marker(launcher));
+    assertTrue(
+        e.getMessage().contains("unknown variant 'qemu-9.9'")
+            && e.getMessage().contains(QemuBuild.MARKER),
         e.getMessage());
   }
 }

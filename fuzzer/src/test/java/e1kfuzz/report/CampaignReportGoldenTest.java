@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-of-campaign outputs people and CI read (the summary text, its JSON and the JUnit XML),
- * from a real campaign: {@code fuzz --variant all --seed 1 --runs 2000 --no-confirm}, shrunk findings
- * and all, compared with golden files (see {@link Golden}).
+ * from a real campaign: {@code fuzz --variant all --seed 1 --runs 2000 --no-confirm}, shrunk
+ * findings and all, compared with golden files (see {@link Golden}).
  *
  * <p>Normalisation, and nothing else: the wall-clock duration and rate ({@code 2000 runs in 0.5s
  * (4191 runs/s)}, {@code "elapsedMs"}, the JUnit {@code time}) become {@code {secs}}, {@code
@@ -56,7 +56,16 @@ class CampaignReportGoldenTest {
   private static Outputs twoJobs;
 
   static CampaignOptions options(int jobs) {
-    return new CampaignOptions(List.of(Variant.values()), SEED, RUNS, null, jobs, GeneratorOptions.defaults(), false, 0, 1,
+    return new CampaignOptions(
+        List.of(Variant.values()),
+        SEED,
+        RUNS,
+        null,
+        jobs,
+        GeneratorOptions.defaults(),
+        false,
+        0,
+        1,
         Guidance.COVERAGE);
   }
 
@@ -67,20 +76,36 @@ class CampaignReportGoldenTest {
     CampaignOptions o = options(jobs);
     Campaign.Result r = new Campaign(o).run(null);
     Path out = Files.createDirectories(tmp.resolve("jobs" + jobs));
-    // Without exact-build notes: what the header says when no exact build was run (no QEMU in a unit test).
-    List<FindingWriter.Written> written = FindingWriter.write(out, r.findings(), false, SEED,
-        "e1kfuzz fuzz --seed " + SEED + " --variant all --max-steps " + o.generator().maxSteps(), Map.of());
+    // Without exact-build notes: what the header says when no exact build was run (no QEMU in a
+    // unit test).
+    List<FindingWriter.Written> written =
+        FindingWriter.write(
+            out,
+            r.findings(),
+            false,
+            SEED,
+            "e1kfuzz fuzz --seed "
+                + SEED
+                + " --variant all --max-steps "
+                + o.generator().maxSteps(),
+            Map.of());
     return new Run(r, written, out);
   }
 
-  /** What {@code fuzz --format text}, {@code --format json} and {@code --junit} write, normalised. */
+  /**
+   * What {@code fuzz --format text}, {@code --format json} and {@code --junit} write, normalised.
+   */
   private static Outputs outputs(Run run) throws Exception {
     Path junit = tmp.resolve(run.out().getFileName() + ".junit.xml");
     CampaignReport.junit(junit, run.result(), run.written());
     String outDir = run.out() + run.out().getFileSystem().getSeparator();
-    return new Outputs(normaliseSummary(CampaignReport.summary(run.result(), run.written()).replace(outDir, "findings/")),
-        normaliseJson(CampaignReport.json(run.result(), run.written()).replace(outDir, "findings/")),
-        normaliseJunit(Files.readString(junit, StandardCharsets.UTF_8).replace(outDir, "findings/")));
+    return new Outputs(
+        normaliseSummary(
+            CampaignReport.summary(run.result(), run.written()).replace(outDir, "findings/")),
+        normaliseJson(
+            CampaignReport.json(run.result(), run.written()).replace(outDir, "findings/")),
+        normaliseJunit(
+            Files.readString(junit, StandardCharsets.UTF_8).replace(outDir, "findings/")));
   }
 
   @BeforeAll
@@ -91,7 +116,9 @@ class CampaignReportGoldenTest {
 
   @Test
   void theSummaryMatchesGolden() throws Exception {
-    Golden.assertMatches(NAME + ".summary.txt", CampaignReport.parameters(options(2), "findings") + twoJobs.summary());
+    Golden.assertMatches(
+        NAME + ".summary.txt",
+        CampaignReport.parameters(options(2), "findings") + twoJobs.summary());
   }
 
   @Test
@@ -105,8 +132,10 @@ class CampaignReportGoldenTest {
   @Test
   void theJunitXmlMatchesGoldenAndIsXml() throws Exception {
     Golden.assertMatches(NAME + ".junit.xml", twoJobs.junit());
-    var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-        .parse(new ByteArrayInputStream(twoJobs.junit().getBytes(StandardCharsets.UTF_8)));
+    var doc =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(twoJobs.junit().getBytes(StandardCharsets.UTF_8)));
     assertEquals("testsuite", doc.getDocumentElement().getTagName());
   }
 
@@ -121,7 +150,8 @@ class CampaignReportGoldenTest {
     Files.writeString(file, "old");
     CampaignReport.junit(file, twoJobsRun.result(), twoJobsRun.written());
     String text = Files.readString(file, StandardCharsets.UTF_8);
-    assertEquals(twoJobs.junit(), normaliseJunit(text.replace(twoJobsRun.out() + "/", "findings/")));
+    assertEquals(
+        twoJobs.junit(), normaliseJunit(text.replace(twoJobsRun.out() + "/", "findings/")));
     try (var files = Files.list(file.getParent())) {
       assertEquals(List.of(file), files.toList());
     }
@@ -129,29 +159,40 @@ class CampaignReportGoldenTest {
 
   @Test
   void normalisationMasksOnlyTheClockAndTheFolder() throws Exception {
-    assertEquals("\n2000 runs in {secs}s ({rate} runs/s)\n", normaliseSummary("\n2000 runs in 0.5s (4191 runs/s)\n"));
-    assertEquals("\n1999 runs in {secs}s ({rate} runs/s), stopped early\n",
+    assertEquals(
+        "\n2000 runs in {secs}s ({rate} runs/s)\n",
+        normaliseSummary("\n2000 runs in 0.5s (4191 runs/s)\n"));
+    assertEquals(
+        "\n1999 runs in {secs}s ({rate} runs/s), stopped early\n",
         normaliseSummary("\n1999 runs in 12.0s (0 runs/s), stopped early\n"));
-    assertEquals("  \"runs\" : 2000,\n  \"elapsedMs\" : \"{ms}\",\n", normaliseJson("  \"runs\" : 2000,\n  \"elapsedMs\" : 358,\n"));
-    assertEquals("<testsuite name=\"e1kfuzz\" tests=\"10\" time=\"{secs}\">",
+    assertEquals(
+        "  \"runs\" : 2000,\n  \"elapsedMs\" : \"{ms}\",\n",
+        normaliseJson("  \"runs\" : 2000,\n  \"elapsedMs\" : 358,\n"));
+    assertEquals(
+        "<testsuite name=\"e1kfuzz\" tests=\"10\" time=\"{secs}\">",
         normaliseJunit("<testsuite name=\"e1kfuzz\" tests=\"10\" time=\"0.358\">"));
-    // What the golden files hold of the campaign is what it did: another run count, seed or finding shows.
+    // What the golden files hold of the campaign is what it did: another run count, seed or finding
+    // shows.
     String masked = "2000 runs in {secs}s ({rate} runs/s)";
     assertTrue(twoJobs.summary().contains(masked));
-    assertFalse(twoJobs.summary().replace(masked, "").contains("<"), "nothing masked in the summary but the clock");
+    assertFalse(
+        twoJobs.summary().replace(masked, "").contains("<"),
+        "nothing masked in the summary but the clock");
     assertTrue(twoJobs.json().contains("\"runs\" : 2000,"));
   }
 
   /** The duration and rate of the runs line. */
   static String normaliseSummary(String text) {
-    return text.replaceAll("(?m)^(\\d+ runs) in \\d+\\.\\ds \\(\\d+ runs/s\\)", "$1 in {secs}s ({rate} runs/s)");
+    return text.replaceAll(
+        "(?m)^(\\d+ runs) in \\d+\\.\\ds \\(\\d+ runs/s\\)", "$1 in {secs}s ({rate} runs/s)");
   }
 
   static String normaliseJunit(String xml) {
     return xml.replaceFirst("(<testsuite [^>]*) time=\"\\d+\\.\\d+\"", "$1 time=\"{secs}\"");
   }
 
-  private static final Pattern COVERAGE_LIST = Pattern.compile("(?m)^(\\s*\"(?:statesNotReached|pointsNotReached)\" : )(\\[.*\\])(,?)$");
+  private static final Pattern COVERAGE_LIST =
+      Pattern.compile("(?m)^(\\s*\"(?:statesNotReached|pointsNotReached)\" : )(\\[.*\\])(,?)$");
 
   /** {@code elapsedMs} masked, the two long coverage lists as their length and digest. */
   static String normaliseJson(String json) throws IOException {
@@ -161,7 +202,8 @@ class CampaignReportGoldenTest {
     while (m.find()) {
       List<String> items = new ArrayList<>();
       new ObjectMapper().readTree(m.group(2)).forEach(n -> items.add(n.asText()));
-      String digest = "\"" + items.size() + " entries, sha256 " + sha256(String.join("\n", items)) + "\"";
+      String digest =
+          "\"" + items.size() + " entries, sha256 " + sha256(String.join("\n", items)) + "\"";
       m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + digest + m.group(3)));
     }
     m.appendTail(sb);
@@ -170,7 +212,9 @@ class CampaignReportGoldenTest {
 
   private static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError(e);
     }

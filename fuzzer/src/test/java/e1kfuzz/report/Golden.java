@@ -23,6 +23,9 @@ final class Golden {
       Files.createDirectories(DIR);
       Files.writeString(golden, actual, StandardCharsets.UTF_8);
     }
-    assertEquals(Files.readString(golden, StandardCharsets.UTF_8), actual, fileName + " (make golden rewrites it)");
+    assertEquals(
+        Files.readString(golden, StandardCharsets.UTF_8),
+        actual,
+        fileName + " (make golden rewrites it)");
   }
 }

@@ -59,11 +59,15 @@ class HtmlReportTest {
     f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
     f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
     f.setExpandEntityReferences(false);
-    return f.newDocumentBuilder().parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
+    return f.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(html.getBytes(StandardCharsets.UTF_8)));
   }
 
   static List<Element> elements(Node root, String ns, String name) {
-    NodeList list = root instanceof Document d ? d.getElementsByTagNameNS(ns, name) : ((Element) root).getElementsByTagNameNS(ns, name);
+    NodeList list =
+        root instanceof Document d
+            ? d.getElementsByTagNameNS(ns, name)
+            : ((Element) root).getElementsByTagNameNS(ns, name);
     List<Element> out = new ArrayList<>();
     for (int i = 0; i < list.getLength(); i++) {
       out.add((Element) list.item(i));
@@ -105,7 +109,8 @@ class HtmlReportTest {
   }
 
   @Test
-  void theSeedRaceOnEveryVariantIsWellFormedSelfContainedXhtmlWithOneSvgPerTrace() throws Exception {
+  void theSeedRaceOnEveryVariantIsWellFormedSelfContainedXhtmlWithOneSvgPerTrace()
+      throws Exception {
     String html = HtmlReport.ofReplays(allVariants("s1-tidv-race"), List.of()).render();
     Document doc = parse(html);
     assertEquals(XHTML, doc.getDocumentElement().getNamespaceURI());
@@ -121,10 +126,13 @@ class HtmlReportTest {
     }
     Matcher m = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\"'<\\s]*").matcher(html);
     while (m.find()) {
-      assertTrue(m.group().equals(XHTML) || m.group().equals(SVG), "only the namespace URIs: " + m.group());
+      assertTrue(
+          m.group().equals(XHTML) || m.group().equals(SVG),
+          "only the namespace URIs: " + m.group());
     }
     String lower = html.toLowerCase(Locale.ROOT);
-    for (String forbidden : List.of("url(", "@import", "@font-face", "src=", "<script", "<link", "javascript:")) {
+    for (String forbidden :
+        List.of("url(", "@import", "@font-face", "src=", "<script", "<link", "javascript:")) {
       assertFalse(lower.contains(forbidden), forbidden);
     }
     // Every link points at a section of the page.
@@ -146,9 +154,15 @@ class HtmlReportTest {
     List<Element> violation = byClass(v720, "violation");
     assertEquals(1, violation.size());
     String text = violation.get(0).getTextContent();
-    assertTrue(text.contains("assert:collect-delayed-causes at step 5, 67.108 ms: collect under MSI-X with delayed_causes TXDW|TXQE"), text);
-    assertTrue(title(violation.get(0)).contains("at 67107840 ns (step 5)"), title(violation.get(0)));
-    assertTrue(v720.getTextContent().contains("violated assert:collect-delayed-causes at step 5 (67107840 ns)"));
+    assertTrue(
+        text.contains(
+            "assert:collect-delayed-causes at step 5, 67.108 ms: collect under MSI-X with delayed_causes TXDW|TXQE"),
+        text);
+    assertTrue(
+        title(violation.get(0)).contains("at 67107840 ns (step 5)"), title(violation.get(0)));
+    assertTrue(
+        v720.getTextContent()
+            .contains("violated assert:collect-delayed-causes at step 5 (67107840 ns)"));
     Element v102 = section(doc, "trace-4");
     assertTrue(v102.getTextContent().contains("qemu-10.2"));
     assertEquals(0, byClass(v102, "step-violating").size());
@@ -160,10 +174,13 @@ class HtmlReportTest {
     Document doc = parse(HtmlReport.ofReplays(allVariants("s1-tidv-race"), List.of()).render());
     Element v720 = section(doc, "trace-1");
     List<String> lanes = byClass(v720, "lane-name").stream().map(Element::getTextContent).toList();
-    assertEquals(List.of("guest", "mode", "TIDV", "delayed_causes", "interrupts", "violation"), lanes);
+    assertEquals(
+        List.of("guest", "mode", "TIDV", "delayed_causes", "interrupts", "violation"), lanes);
     List<Element> fired = byClass(v720, "timer-fired");
     assertEquals(1, fired.size());
-    assertEquals("tidv: armed at 0 ns (step 3), due at 67107840 ns (period 67107840 ns); fired at 67107840 ns (step 5)", title(fired.get(0)));
+    assertEquals(
+        "tidv: armed at 0 ns (step 3), due at 67107840 ns (period 67107840 ns); fired at 67107840 ns (step 5)",
+        title(fired.get(0)));
     Element fix = section(doc, "trace-6");
     assertTrue(fix.getTextContent().contains("fix-mode-switch"));
     List<Element> stopped = byClass(fix, "timer-stopped");
@@ -174,14 +191,24 @@ class HtmlReportTest {
     Element bar = elements(stopped.get(0), SVG, "rect").get(0);
     double x1 = Double.parseDouble(bar.getAttribute("x"));
     double x2 = x1 + Double.parseDouble(bar.getAttribute("width"));
-    List<Double> stepX = byClass(fix, "step-text").stream().map(e -> Double.parseDouble(e.getAttribute("x"))).toList();
-    assertTrue(stepX.get(2) < x1 && x1 < stepX.get(3), "armed in the tx ide column: " + x1 + " " + stepX);
-    assertTrue(stepX.get(3) < x2 && x2 < stepX.get(4), "stopped in the msix on column: " + x2 + " " + stepX);
+    List<Double> stepX =
+        byClass(fix, "step-text").stream()
+            .map(e -> Double.parseDouble(e.getAttribute("x")))
+            .toList();
+    assertTrue(
+        stepX.get(2) < x1 && x1 < stepX.get(3), "armed in the tx ide column: " + x1 + " " + stepX);
+    assertTrue(
+        stepX.get(3) < x2 && x2 < stepX.get(4),
+        "stopped in the msix on column: " + x2 + " " + stepX);
   }
 
   @Test
   void aResetEndsTheHeldCausesAndTheTimersInItsColumn() throws Exception {
-    Document doc = parse(HtmlReport.ofReplays(List.of(replay("device-reset-parked", Variant.QEMU_7_2_20)), List.of()).render());
+    Document doc =
+        parse(
+            HtmlReport.ofReplays(
+                    List.of(replay("device-reset-parked", Variant.QEMU_7_2_20)), List.of())
+                .render());
     List<Element> steps = byClass(doc, "step-text");
     int reset = 0;
     while (!steps.get(reset).getTextContent().equals("reset")) {
@@ -192,7 +219,9 @@ class HtmlReportTest {
     Element held = elements(byClass(doc, "held").get(0), SVG, "rect").get(0);
     double end = x(held) + Double.parseDouble(held.getAttribute("width"));
     assertTrue(from < end && end < to, "held until the reset: " + end + " in " + from + ".." + to);
-    assertTrue(title(byClass(doc, "held").get(0)).endsWith("to step " + (reset + 1)), title(byClass(doc, "held").get(0)));
+    assertTrue(
+        title(byClass(doc, "held").get(0)).endsWith("to step " + (reset + 1)),
+        title(byClass(doc, "held").get(0)));
     for (Element bar : byClass(doc, "timer-stopped")) {
       assertTrue(title(bar).endsWith("stopped at 0 ns (step " + (reset + 1) + ")"), title(bar));
     }
@@ -201,7 +230,10 @@ class HtmlReportTest {
 
   @Test
   void modeBandsFollowTheInterruptMode() throws Exception {
-    Document doc = parse(HtmlReport.ofReplays(List.of(replay("s1-tidv-race", Variant.QEMU_10_2)), List.of()).render());
+    Document doc =
+        parse(
+            HtmlReport.ofReplays(List.of(replay("s1-tidv-race", Variant.QEMU_10_2)), List.of())
+                .render());
     List<String> bands = new ArrayList<>();
     for (Element g : byClass(doc, "band")) {
       bands.add(title(g));
@@ -211,28 +243,53 @@ class HtmlReportTest {
 
   @Test
   void deliveredInterruptsShowTheirCausesAndWhereEachCameFrom() throws Exception {
-    Document doc = parse(HtmlReport.ofReplays(List.of(replay("rx-ack-race", Variant.QEMU_10_2)), List.of()).render());
-    List<Element> bad = byClass(doc, "m-bad").stream().filter(e -> byClass(e, "shape").size() == 1).toList();
+    Document doc =
+        parse(
+            HtmlReport.ofReplays(List.of(replay("rx-ack-race", Variant.QEMU_10_2)), List.of())
+                .render());
+    List<Element> bad =
+        byClass(doc, "m-bad").stream().filter(e -> byClass(e, "shape").size() == 1).toList();
     List<String> labels = bad.stream().map(HtmlReportTest::label).toList();
-    assertTrue(labels.contains("PBA bit 2 ACK|OTHER (parked in INTx ACK; still parked at MSI-X enable ACK)"), labels.toString());
-    assertTrue(byClass(doc, "violation").get(0).getTextContent().contains("legacy-cause-over-msix at step 8"));
+    assertTrue(
+        labels.contains(
+            "PBA bit 2 ACK|OTHER (parked in INTx ACK; still parked at MSI-X enable ACK)"),
+        labels.toString());
+    assertTrue(
+        byClass(doc, "violation")
+            .get(0)
+            .getTextContent()
+            .contains("legacy-cause-over-msix at step 8"));
 
-    Document itr = parse(HtmlReport.ofReplays(List.of(replay("s2-itr-race", Variant.QEMU_10_2)), List.of()).render());
+    Document itr =
+        parse(
+            HtmlReport.ofReplays(List.of(replay("s2-itr-race", Variant.QEMU_10_2)), List.of())
+                .render());
     List<String> direct = byClass(itr, "m-direct").stream().map(HtmlReportTest::label).toList();
     assertEquals(List.of("INTx LSC (direct)", "INTx LSC (direct)"), direct);
-    assertTrue(byClass(itr, "lane-name").stream().anyMatch(e -> e.getTextContent().equals("INTx line")));
+    assertTrue(
+        byClass(itr, "lane-name").stream().anyMatch(e -> e.getTextContent().equals("INTx line")));
     assertFalse(byClass(itr, "intx-high").isEmpty(), "the raised INTx line is drawn");
   }
 
   @Test
   void stepLabelsAndLaneLabelsDoNotOverlap() throws Exception {
-    for (String name : List.of("rx-ack-race", "s1-tidv-race", "msi-and-msix-itr", "eitr-race-vector0-unmasked", "link-autoneg-after-switch")) {
+    for (String name :
+        List.of(
+            "rx-ack-race",
+            "s1-tidv-race",
+            "msi-and-msix-itr",
+            "eitr-race-vector0-unmasked",
+            "link-autoneg-after-switch")) {
       for (Variant v : Variant.values()) {
         Document doc = parse(HtmlReport.ofReplays(List.of(replay(name, v)), List.of()).render());
         List<Element> steps = byClass(doc, "step-text");
         for (int i = 1; i < steps.size(); i++) {
-          double prevEnd = x(steps.get(i - 1)) + steps.get(i - 1).getTextContent().length() * TimelineLayout.CHAR;
-          assertTrue(prevEnd < x(steps.get(i)), name + " on " + v.id() + ": step " + i + " label runs into the next");
+          double prevEnd =
+              x(steps.get(i - 1))
+                  + steps.get(i - 1).getTextContent().length() * TimelineLayout.CHAR;
+          assertTrue(
+              prevEnd < x(steps.get(i)),
+              name + " on " + v.id() + ": step " + i + " label runs into the next");
         }
         List<double[]> boxes = new ArrayList<>();
         for (Element g : byClass(doc, "mark")) {
@@ -243,7 +300,9 @@ class HtmlReportTest {
           double y = Double.parseDouble(t.getAttribute("y"));
           for (double[] b : boxes) {
             boolean overlap = from < b[1] && b[0] < from + w && Math.abs(y - b[2]) < 11;
-            assertFalse(overlap, name + " on " + v.id() + ": '" + t.getTextContent() + "' overlaps another label");
+            assertFalse(
+                overlap,
+                name + " on " + v.id() + ": '" + t.getTextContent() + "' overlaps another label");
           }
           boxes.add(new double[] {from, from + w, y});
         }
@@ -259,7 +318,8 @@ class HtmlReportTest {
   void everythingTheUserControlsIsEscaped() throws Exception {
     ReplayResult r = replay("s1-tidv-race", Variant.QEMU_7_2_0);
     String nasty = "a<b>&\"c'\u0001]]>.trace";
-    ReplayResult renamed = new ReplayResult(nasty, r.variant(), r.outcome(), r.expected(), r.rows());
+    ReplayResult renamed =
+        new ReplayResult(nasty, r.variant(), r.outcome(), r.expected(), r.rows());
     HtmlReport report = new HtmlReport("</title><script>alert(1)</script>");
     String id = report.addTimeline(nasty + " on qemu-7.2.0", renamed);
     report.addTable("t&t", List.of("<col>"), List.of(List.of(HtmlReport.Cell.link("x\"y", id))));
@@ -267,12 +327,21 @@ class HtmlReportTest {
     String html = report.render();
     Document doc = parse(html);
     assertFalse(html.contains("<script"), "markup in text is escaped");
-    assertEquals("</title><script>alert(1)</script>", elements(doc, XHTML, "h1").get(0).getTextContent());
+    assertEquals(
+        "</title><script>alert(1)</script>", elements(doc, XHTML, "h1").get(0).getTextContent());
     String expected = "a<b>&\"c'\uFFFD]]>.trace";
-    assertTrue(elements(doc, XHTML, "h2").stream().anyMatch(h -> h.getTextContent().equals(expected + " on qemu-7.2.0")));
-    assertEquals("Timeline of " + expected + " on qemu-7.2.0", title(elements(doc, SVG, "svg").get(0)));
-    assertEquals("note <p> & more", elements(doc, XHTML, "p").stream().filter(p -> p.getAttribute("class").equals("note"))
-        .findFirst().orElseThrow().getTextContent());
+    assertTrue(
+        elements(doc, XHTML, "h2").stream()
+            .anyMatch(h -> h.getTextContent().equals(expected + " on qemu-7.2.0")));
+    assertEquals(
+        "Timeline of " + expected + " on qemu-7.2.0", title(elements(doc, SVG, "svg").get(0)));
+    assertEquals(
+        "note <p> & more",
+        elements(doc, XHTML, "p").stream()
+            .filter(p -> p.getAttribute("class").equals("note"))
+            .findFirst()
+            .orElseThrow()
+            .getTextContent());
     assertEquals("#section-1", elements(doc, XHTML, "a").get(0).getAttribute("href"));
     assertEquals("😀", Markup.escape("😀"), "surrogate pairs are kept");
     assertEquals("\uFFFDx", Markup.escape("\uD800x"), "a lone surrogate is replaced");
@@ -282,25 +351,39 @@ class HtmlReportTest {
   void tablesLinkOnlyToSectionsThatExist() throws Exception {
     ReplayResult r = replay("s1-tidv-race", Variant.QEMU_7_2_0);
     HtmlReport report = new HtmlReport("evaluate");
-    report.addTable("results", List.of("trace", "verdict"),
-        List.of(List.of(HtmlReport.Cell.link("s1", "s1-on-720"), HtmlReport.Cell.text("violated"))));
+    report.addTable(
+        "results",
+        List.of("trace", "verdict"),
+        List.of(
+            List.of(HtmlReport.Cell.link("s1", "s1-on-720"), HtmlReport.Cell.text("violated"))));
     assertThrows(IllegalStateException.class, report::render, "a link to a section not added yet");
     assertEquals("s1-on-720", report.addTimeline("s1-on-720", "s1 on qemu-7.2.0", r));
     Document doc = parse(report.render());
     assertEquals("#s1-on-720", elements(doc, XHTML, "a").get(0).getAttribute("href"));
     assertEquals("s1-on-720", section(doc, "s1-on-720").getAttribute("id"));
     assertThrows(IllegalArgumentException.class, () -> report.addTimeline("s1-on-720", "again", r));
-    assertThrows(IllegalArgumentException.class, () -> report.addTimeline("has space", "bad anchor", r));
-    assertThrows(IllegalArgumentException.class,
-        () -> report.addTable("t", List.of("a", "b"), List.of(List.of(HtmlReport.Cell.text("only one")))));
-    ReplayResult unrecorded = Replay.run("x", TraceFiles.read(Paths.get("..", "corpus", "s1-tidv-race.trace")), Variant.QEMU_7_2_0, false, false);
+    assertThrows(
+        IllegalArgumentException.class, () -> report.addTimeline("has space", "bad anchor", r));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            report.addTable(
+                "t", List.of("a", "b"), List.of(List.of(HtmlReport.Cell.text("only one")))));
+    ReplayResult unrecorded =
+        Replay.run(
+            "x",
+            TraceFiles.read(Paths.get("..", "corpus", "s1-tidv-race.trace")),
+            Variant.QEMU_7_2_0,
+            false,
+            false);
     assertThrows(IllegalArgumentException.class, () -> report.addTimeline("no rows", unrecorded));
   }
 
   @Test
   void writeReplacesTheFileAtomicallyAndLeavesNoTemporaryFile() throws Exception {
     Path file = dir.resolve("out").resolve("report.html");
-    HtmlReport report = HtmlReport.ofReplays(List.of(replay("s1-tidv-race", Variant.QEMU_7_2_0)), List.of());
+    HtmlReport report =
+        HtmlReport.ofReplays(List.of(replay("s1-tidv-race", Variant.QEMU_7_2_0)), List.of());
     report.write(file);
     Files.writeString(file, "old");
     report.write(file);
@@ -310,10 +393,16 @@ class HtmlReportTest {
     }
   }
 
-  /** The page people read, compared with a golden file; regenerate with {@code make golden} and review the diff. */
+  /**
+   * The page people read, compared with a golden file; regenerate with {@code make golden} and
+   * review the diff.
+   */
   @Test
   void theSeedRacePageMatchesGolden() throws Exception {
-    List<ReplayResult> results = List.of(replay("s1-tidv-race", Variant.QEMU_7_2_0), replay("s1-tidv-race", Variant.FIX_MODE_SWITCH));
+    List<ReplayResult> results =
+        List.of(
+            replay("s1-tidv-race", Variant.QEMU_7_2_0),
+            replay("s1-tidv-race", Variant.FIX_MODE_SWITCH));
     String html = HtmlReport.ofReplays(results, List.of()).render();
     assertEquals(html, HtmlReport.ofReplays(results, List.of()).render(), "deterministic");
     Golden.assertMatches("s1-tidv-race.timeline.html", html);

@@ -19,7 +19,9 @@ class ReplayTextGoldenTest {
   void replayTableMatchesGolden(String name, String variant) throws Exception {
     Path file = Paths.get("corpus", name + ".trace");
     Trace trace = TraceFiles.read(Paths.get("..").resolve(file));
-    String text = ReplayText.table(Replay.run(file.toString(), trace, Variant.byId(variant).orElseThrow(), false, true));
+    String text =
+        ReplayText.table(
+            Replay.run(file.toString(), trace, Variant.byId(variant).orElseThrow(), false, true));
     Golden.assertMatches(name + "." + variant + ".txt", text);
   }
 }

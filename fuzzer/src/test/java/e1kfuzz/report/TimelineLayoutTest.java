@@ -39,8 +39,17 @@ class TimelineLayoutTest {
   /** Strictly inside the column, after the step's own action (its events come after it). */
   static void assertAfterActionIn(TimelineLayout l, int step, double x, String what) {
     Column c = column(l, step);
-    assertTrue(c.actionX() < x && x < c.x() + c.width(), what + " at " + x + " is not in step " + step + "'s column after its action: "
-        + c.x() + ".." + (c.x() + c.width()));
+    assertTrue(
+        c.actionX() < x && x < c.x() + c.width(),
+        what
+            + " at "
+            + x
+            + " is not in step "
+            + step
+            + "'s column after its action: "
+            + c.x()
+            + ".."
+            + (c.x() + c.width()));
   }
 
   static List<String> names(TimelineLayout l) {
@@ -48,13 +57,20 @@ class TimelineLayoutTest {
   }
 
   @Test
-  void theSeedRaceOn720_tidvRunsFromTheTxStepToItsExpiryInTheWaitAndTheViolationFollowsIt() throws Exception {
+  void theSeedRaceOn720_tidvRunsFromTheTxStepToItsExpiryInTheWaitAndTheViolationFollowsIt()
+      throws Exception {
     TimelineLayout l = layout("s1-tidv-race", Variant.QEMU_7_2_0);
-    assertEquals(List.of("write TIDV 0x0000ffff", "write TCTL 0x0000000a", "tx ide", "msix on", "wait 100ms"),
-        l.columns().stream().map(Column::label).toList(), "the run stops at the violating step");
+    assertEquals(
+        List.of(
+            "write TIDV 0x0000ffff", "write TCTL 0x0000000a", "tx ide", "msix on", "wait 100ms"),
+        l.columns().stream().map(Column::label).toList(),
+        "the run stops at the violating step");
     assertEquals("#5 · 0 ns → 67.108 ms", column(l, 5).time());
-    assertEquals(List.of(false, false, false, false, true), l.columns().stream().map(Column::violating).toList());
-    assertEquals(List.of("guest", "mode", "TIDV", "delayed_causes", "interrupts", "violation"), names(l));
+    assertEquals(
+        List.of(false, false, false, false, true),
+        l.columns().stream().map(Column::violating).toList());
+    assertEquals(
+        List.of("guest", "mode", "TIDV", "delayed_causes", "interrupts", "violation"), names(l));
 
     assertEquals(1, l.timers().size());
     assertEquals(TimerId.TIDV, l.timers().get(0).timer());
@@ -67,7 +83,9 @@ class TimelineLayoutTest {
     assertAfterActionIn(l, 3, tidv.x1(), "arming");
     assertAfterActionIn(l, 5, tidv.x2(), "expiry");
     assertEquals("due 67.108 ms", bars.get(0).label());
-    assertEquals("tidv: armed at 0 ns (step 3), due at 67107840 ns (period 67107840 ns); fired at 67107840 ns (step 5)", tidv.title());
+    assertEquals(
+        "tidv: armed at 0 ns (step 3), due at 67107840 ns (period 67107840 ns); fired at 67107840 ns (step 5)",
+        tidv.title());
 
     // The causes are parked in the tx column and never collected: held to the end.
     assertEquals(1, l.delayedMarkers().size());
@@ -81,14 +99,19 @@ class TimelineLayoutTest {
     Span held = l.held().get(0);
     assertEquals(park.x(), held.x1(), "held from the park marker");
     assertEquals(End.RUNNING, held.end());
-    assertEquals("delayed_causes TXDW|TXQE: held from 0 ns (step 3), still held at the end", held.title());
-    assertTrue(held.x2() > column(l, 5).actionX() && held.x2() <= l.right(), "held until the end: " + held.x2());
+    assertEquals(
+        "delayed_causes TXDW|TXQE: held from 0 ns (step 3), still held at the end", held.title());
+    assertTrue(
+        held.x2() > column(l, 5).actionX() && held.x2() <= l.right(),
+        "held until the end: " + held.x2());
 
     Violation v = l.violation().orElseThrow();
     assertEquals(5, v.step());
     assertAfterActionIn(l, 5, v.x(), "violation");
     assertTrue(v.x() > tidv.x2(), "the violation is the expiry's consequence, drawn after it");
-    assertEquals("assert:collect-delayed-causes at step 5, 67.108 ms: collect under MSI-X with delayed_causes TXDW|TXQE", v.label());
+    assertEquals(
+        "assert:collect-delayed-causes at step 5, 67.108 ms: collect under MSI-X with delayed_causes TXDW|TXQE",
+        v.label());
     assertTrue(l.interruptMarkers().isEmpty(), "IMS is 0: nothing delivered");
     assertTrue(l.intx().isEmpty());
 
@@ -100,29 +123,42 @@ class TimelineLayoutTest {
 
   @Test
   void columnsAndLanesTileTheDrawingAndEveryLabelFitsInIt() throws Exception {
-    for (String name : List.of("s1-tidv-race", "rx-ack-race", "s2-itr-race", "msi-and-msix-itr", "device-reset-parked")) {
+    for (String name :
+        List.of(
+            "s1-tidv-race",
+            "rx-ack-race",
+            "s2-itr-race",
+            "msi-and-msix-itr",
+            "device-reset-parked")) {
       for (Variant variant : Variant.values()) {
         TimelineLayout l = layout(name, variant);
         String where = name + " on " + variant.id();
         double x = TimelineLayout.LEFT;
         for (Column c : l.columns()) {
           assertEquals(x, c.x(), where + ": columns side by side");
-          assertTrue(c.label().length() * TimelineLayout.CHAR < c.width(), where + ": '" + c.label() + "' fits its column");
+          assertTrue(
+              c.label().length() * TimelineLayout.CHAR < c.width(),
+              where + ": '" + c.label() + "' fits its column");
           for (int k = 1; k < c.eventX().size(); k++) {
-            assertTrue(c.eventX().get(k - 1) < c.eventX().get(k), where + ": events of step " + c.step() + " keep their order");
+            assertTrue(
+                c.eventX().get(k - 1) < c.eventX().get(k),
+                where + ": events of step " + c.step() + " keep their order");
           }
           x += c.width();
         }
         assertEquals(x, l.right(), where);
         double y = l.top();
         for (Lane lane : l.lanes()) {
-          assertEquals(y, lane.y(), where + ": lane " + lane.name() + " right under the previous one");
+          assertEquals(
+              y, lane.y(), where + ": lane " + lane.name() + " right under the previous one");
           y += lane.height();
         }
         assertEquals(y, l.bottom(), where);
         for (Marker m : concat(l.delayedMarkers(), l.interruptMarkers(), l.intxMarkers())) {
           double w = m.label().length() * TimelineLayout.CHAR;
-          assertTrue(m.labelLeft() ? m.x() - w >= TimelineLayout.LEFT : m.x() + w < l.width(), where + ": '" + m.label() + "' fits");
+          assertTrue(
+              m.labelLeft() ? m.x() - w >= TimelineLayout.LEFT : m.x() + w < l.width(),
+              where + ": '" + m.label() + "' fits");
         }
       }
     }
@@ -159,7 +195,9 @@ class TimelineLayoutTest {
     Span held = l.held().get(0);
     assertEquals(List.of(3, 4, End.STOPPED), List.of(held.fromStep(), held.toStep(), held.end()));
     Marker discard = l.delayedMarkers().get(1);
-    assertEquals(List.of(4, Shape.CROSS, Tone.DISCARD), List.of(discard.step(), discard.shape(), discard.tone()));
+    assertEquals(
+        List.of(4, Shape.CROSS, Tone.DISCARD),
+        List.of(discard.step(), discard.shape(), discard.tone()));
     assertEquals(discard.x(), held.x2());
     assertEquals(List.of("guest", "mode", "TIDV", "delayed_causes", "interrupts"), names(l));
   }
@@ -171,14 +209,21 @@ class TimelineLayoutTest {
     assertEquals("reset", column(l, reset).label());
     // No event says the causes went: the state after the reset does.
     Span held = l.held().get(0);
-    assertEquals(List.of(6, reset, End.STOPPED), List.of(held.fromStep(), held.toStep(), held.end()));
+    assertEquals(
+        List.of(6, reset, End.STOPPED), List.of(held.fromStep(), held.toStep(), held.end()));
     assertTrue(held.title().endsWith("to step " + reset), held.title());
     List<Double> events = column(l, reset).eventX();
     assertEquals(events.get(events.size() - 1), held.x2(), "at the reset's last event");
-    assertEquals(List.of(TimerId.TIDV, TimerId.ITR), l.timers().stream().map(t -> t.timer()).toList(), "in TimerId order");
+    assertEquals(
+        List.of(TimerId.TIDV, TimerId.ITR),
+        l.timers().stream().map(t -> t.timer()).toList(),
+        "in TimerId order");
     for (var t : l.timers()) {
       Span s = t.bars().get(0).span();
-      assertEquals(List.of(reset, End.STOPPED), List.of(s.toStep(), s.end()), t.timer() + " stopped by the reset");
+      assertEquals(
+          List.of(reset, End.STOPPED),
+          List.of(s.toStep(), s.end()),
+          t.timer() + " stopped by the reset");
     }
   }
 
@@ -186,17 +231,26 @@ class TimelineLayoutTest {
   void interruptMarkersSayHowTheyWereSentAndWhereTheirCausesCameFrom() throws Exception {
     TimelineLayout itr = layout("s2-itr-race", Variant.QEMU_10_2);
     List<Marker> intx = itr.interruptMarkers();
-    assertEquals(List.of("INTx LSC (direct)", "INTx LSC (direct)"), intx.stream().map(Marker::label).toList());
-    assertEquals(List.of(3, 5), intx.stream().map(Marker::step).toList(), "the ICS write, then the ITR expiry in the wait");
+    assertEquals(
+        List.of("INTx LSC (direct)", "INTx LSC (direct)"),
+        intx.stream().map(Marker::label).toList());
+    assertEquals(
+        List.of(3, 5),
+        intx.stream().map(Marker::step).toList(),
+        "the ICS write, then the ITR expiry in the wait");
     assertTrue(intx.stream().allMatch(m -> m.shape() == Shape.SQUARE && m.tone() == Tone.DIRECT));
     assertTrue(itr.intx().isPresent(), "the INTx pin changed: a lane for its line");
     assertTrue(itr.intxLevels().stream().anyMatch(TimelineLayout.Level::high));
 
     TimelineLayout ack = layout("rx-ack-race", Variant.QEMU_10_2);
-    Marker pba = ack.interruptMarkers().stream().filter(m -> m.tone() == Tone.BAD).findFirst().orElseThrow();
+    Marker pba =
+        ack.interruptMarkers().stream().filter(m -> m.tone() == Tone.BAD).findFirst().orElseThrow();
     assertEquals(Shape.HOLLOW_DIAMOND, pba.shape());
-    assertEquals("PBA bit 2 ACK|OTHER (parked in INTx ACK; still parked at MSI-X enable ACK)", pba.label());
-    assertTrue(pba.title().startsWith("MSI-X pending bit 2 [ACK|OTHER; direct -; parked in INTx ACK;"), "the model's words: " + pba.title());
+    assertEquals(
+        "PBA bit 2 ACK|OTHER (parked in INTx ACK; still parked at MSI-X enable ACK)", pba.label());
+    assertTrue(
+        pba.title().startsWith("MSI-X pending bit 2 [ACK|OTHER; direct -; parked in INTx ACK;"),
+        "the model's words: " + pba.title());
     assertEquals(8, pba.step());
     assertEquals(8, ack.violation().orElseThrow().step());
   }

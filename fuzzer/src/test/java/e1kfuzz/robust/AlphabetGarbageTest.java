@@ -21,7 +21,8 @@ class AlphabetGarbageTest {
       Alphabet a = (Alphabet) parsed;
       try {
         return Alphabet.parse("again", a.format()).symbols().equals(a.symbols())
-            ? null : "the canonical text parses to other symbols:\n" + a.format();
+            ? null
+            : "the canonical text parses to other symbols:\n" + a.format();
       } catch (TraceSyntaxException e) {
         return "the canonical text does not parse: " + e.getMessage();
       }
@@ -33,10 +34,12 @@ class AlphabetGarbageTest {
   void garbageGivesOnlyTheDocumentedErrors() throws Exception {
     List<String> samples = new ArrayList<>();
     samples.add(Alphabet.defaultText());
-    samples.add("write IMS 0x1\nwait before-deadline\nwait at-deadline\nwait after-deadline\nmsix on\n");
+    samples.add(
+        "write IMS 0x1\nwait before-deadline\nwait at-deadline\nwait after-deadline\nmsix on\n");
     samples.addAll(TraceGarbageTest.corpusTexts().subList(0, 5));
-    GarbageFuzzer.Report r = new GarbageFuzzer(TraceGarbageTest.SEED, samples)
-        .run(TraceGarbageTest.INPUTS, TraceFiles::parseAlphabet, AlphabetGarbageTest::judge);
+    GarbageFuzzer.Report r =
+        new GarbageFuzzer(TraceGarbageTest.SEED, samples)
+            .run(TraceGarbageTest.INPUTS, TraceFiles::parseAlphabet, AlphabetGarbageTest::judge);
     System.out.println("AlphabetGarbageTest: seed " + TraceGarbageTest.SEED + ": " + r);
     assertTrue(r.problems().isEmpty(), String.join("\n", r.problems()));
     assertEquals(TraceGarbageTest.INPUTS, r.inputs());

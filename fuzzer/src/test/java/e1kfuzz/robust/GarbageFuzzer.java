@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Feeds a parser generated garbage and checks it only ever fails the documented way. Input {@code i}
- * is a pure function of the seed and {@code i}; it is built from valid sample texts by one of a fixed
- * list of generators (random bytes, truncated lines, mutated lines, huge numbers, invalid UTF-8, very
- * long lines, spliced files). Not tied to the trace format: give it another parser, its samples and
- * its idea of a documented error.
+ * Feeds a parser generated garbage and checks it only ever fails the documented way. Input {@code
+ * i} is a pure function of the seed and {@code i}; it is built from valid sample texts by one of a
+ * fixed list of generators (random bytes, truncated lines, mutated lines, huge numbers, invalid
+ * UTF-8, very long lines, spliced files). Not tied to the trace format: give it another parser, its
+ * samples and its idea of a documented error.
  */
 public final class GarbageFuzzer {
   /** The parser under test; anything it throws is judged by a {@link Judge}. */
@@ -37,15 +37,29 @@ public final class GarbageFuzzer {
     @Override
     public String toString() {
       StringBuilder sb = new StringBuilder();
-      sb.append(inputs).append(" inputs, ").append(accepted()).append(" parsed, ")
-          .append(inputs - accepted()).append(" rejected, ").append(problems.size()).append(" problems;");
-      byGenerator.forEach((g, a) -> sb.append(' ').append(g).append(' ').append(a[0]).append('/').append(a[1]));
+      sb.append(inputs)
+          .append(" inputs, ")
+          .append(accepted())
+          .append(" parsed, ")
+          .append(inputs - accepted())
+          .append(" rejected, ")
+          .append(problems.size())
+          .append(" problems;");
+      byGenerator.forEach(
+          (g, a) -> sb.append(' ').append(g).append(' ').append(a[0]).append('/').append(a[1]));
       return sb.append(" (generator tried/parsed)").toString();
     }
   }
 
   static final String[] GENERATORS = {
-    "random-bytes", "truncated", "mutated", "huge-number", "invalid-utf8", "long-line", "spliced", "tokens"
+    "random-bytes",
+    "truncated",
+    "mutated",
+    "huge-number",
+    "invalid-utf8",
+    "long-line",
+    "spliced",
+    "tokens"
   };
 
   /** Keep at most this many problem reports. */
@@ -107,7 +121,17 @@ public final class GarbageFuzzer {
         problem = "judge failed: " + e;
       }
       if (problem != null && problems.size() < MAX_PROBLEMS) {
-        problems.add("seed " + seed + " input " + i + " (" + generator + "): " + problem + "\n  input: " + escape(input));
+        problems.add(
+            "seed "
+                + seed
+                + " input "
+                + i
+                + " ("
+                + generator
+                + "): "
+                + problem
+                + "\n  input: "
+                + escape(input));
       }
     }
     return new Report(count, by, problems);
@@ -163,12 +187,47 @@ public final class GarbageFuzzer {
   }
 
   private static final String[] ODD = {
-    "\u0000", "\t", "\r", "\r\n", "\u000b", "\u000c", "\u007f", "\u0085", "\u00a0", "\u2028", "\u2029", "\ufeff",
-    "\ufffd", "\ud83d\ude00", "#", "@", "@expect", "*", "0x", "-", "+", "=", "/", "\\", "'", "\"", " ", "  ", "\u0301",
-    "\u0660", "\uff11", "\u0130", "\u0131", "K", "\u212a"
+    "\u0000",
+    "\t",
+    "\r",
+    "\r\n",
+    "\u000b",
+    "\u000c",
+    "\u007f",
+    "\u0085",
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffd",
+    "\ud83d\ude00",
+    "#",
+    "@",
+    "@expect",
+    "*",
+    "0x",
+    "-",
+    "+",
+    "=",
+    "/",
+    "\\",
+    "'",
+    "\"",
+    " ",
+    "  ",
+    "\u0301",
+    "\u0660",
+    "\uff11",
+    "\u0130",
+    "\u0131",
+    "K",
+    "\u212a"
   };
 
-  /** Valid lines with a few edits: characters inserted, deleted, replaced, words swapped or repeated. */
+  /**
+   * Valid lines with a few edits: characters inserted, deleted, replaced, words swapped or
+   * repeated.
+   */
   private String mutated(Rng rng) {
     StringBuilder sb = new StringBuilder();
     int n = 1 + rng.nextInt(6);
@@ -183,8 +242,12 @@ public final class GarbageFuzzer {
         case 1 -> sb.deleteCharAt(at);
         case 2 -> sb.setCharAt(at, (char) (0x20 + rng.nextInt(0x5f)));
         case 3 -> sb.insert(at, " " + word(rng));
-        case 4 -> sb.setCharAt(at, Character.isUpperCase(sb.charAt(at))
-            ? Character.toLowerCase(sb.charAt(at)) : Character.toUpperCase(sb.charAt(at)));
+        case 4 ->
+            sb.setCharAt(
+                at,
+                Character.isUpperCase(sb.charAt(at))
+                    ? Character.toLowerCase(sb.charAt(at))
+                    : Character.toUpperCase(sb.charAt(at)));
         default -> sb.insert(at, sb.substring(at, Math.min(sb.length(), at + rng.nextInt(20))));
       }
     }
@@ -192,10 +255,37 @@ public final class GarbageFuzzer {
   }
 
   private static final String[] HUGE = {
-    "18446744073709551616", "9223372036854775807", "9223372036854775808", "-1", "-0", "+1", "4294967296",
-    "0xffffffff", "0x100000000", "0xffffffffffffffff", "0x" + "f".repeat(40), "9".repeat(100), "0".repeat(50) + "1",
-    "1e9", "1.5", "0x", "0b101", "00x1", "0xg", "86400000000000ns", "86400000000001ns", "86400000us", "86400001ms",
-    "9223372036854775807ms", "99999999999999999ns", "1" + "0".repeat(30) + "ms", "0ns", "ms", "5", "5 ms", "\u0661\u0662"
+    "18446744073709551616",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-1",
+    "-0",
+    "+1",
+    "4294967296",
+    "0xffffffff",
+    "0x100000000",
+    "0xffffffffffffffff",
+    "0x" + "f".repeat(40),
+    "9".repeat(100),
+    "0".repeat(50) + "1",
+    "1e9",
+    "1.5",
+    "0x",
+    "0b101",
+    "00x1",
+    "0xg",
+    "86400000000000ns",
+    "86400000000001ns",
+    "86400000us",
+    "86400001ms",
+    "9223372036854775807ms",
+    "99999999999999999ns",
+    "1" + "0".repeat(30) + "ms",
+    "0ns",
+    "ms",
+    "5",
+    "5 ms",
+    "\u0661\u0662"
   };
 
   /** Valid lines whose numbers are replaced by huge, negative, malformed or boundary values. */
@@ -216,12 +306,29 @@ public final class GarbageFuzzer {
   }
 
   private static final int[][] BAD_UTF8 = {
-    {0x80}, {0xbf}, {0xc0, 0x80}, {0xc1, 0xbf}, {0xe0, 0x80, 0x80}, {0xed, 0xa0, 0x80}, {0xed, 0xbf, 0xbf},
-    {0xf0, 0x80, 0x80, 0x80}, {0xf4, 0x90, 0x80, 0x80}, {0xf5, 0x80, 0x80, 0x80}, {0xff}, {0xfe}, {0xc3},
-    {0xe2, 0x82}, {0xf0, 0x9f, 0x98}, {0xc3, 0x28}, {0xe2, 0x28, 0xa1}
+    {0x80},
+    {0xbf},
+    {0xc0, 0x80},
+    {0xc1, 0xbf},
+    {0xe0, 0x80, 0x80},
+    {0xed, 0xa0, 0x80},
+    {0xed, 0xbf, 0xbf},
+    {0xf0, 0x80, 0x80, 0x80},
+    {0xf4, 0x90, 0x80, 0x80},
+    {0xf5, 0x80, 0x80, 0x80},
+    {0xff},
+    {0xfe},
+    {0xc3},
+    {0xe2, 0x82},
+    {0xf0, 0x9f, 0x98},
+    {0xc3, 0x28},
+    {0xe2, 0x28, 0xa1}
   };
 
-  /** A valid text with an invalid UTF-8 sequence (lone continuation, overlong, surrogate, cut) somewhere. */
+  /**
+   * A valid text with an invalid UTF-8 sequence (lone continuation, overlong, surrogate, cut)
+   * somewhere.
+   */
   private byte[] invalidUtf8(Rng rng) {
     byte[] b = utf8(sample(rng));
     int at = b.length == 0 ? 0 : rng.nextInt(b.length + 1);

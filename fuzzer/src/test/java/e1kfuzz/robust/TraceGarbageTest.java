@@ -27,15 +27,16 @@ import org.junit.jupiter.api.Test;
  * {@link BadInputException} saying {@code file:line:col: problem: 'text'} or {@code file:line:
  * invalid UTF-8: byte 0xNN at offset K}, with a line that exists. Never another exception.
  *
- * <p>20,000 inputs in {@code make test}; {@code -De1kfuzz.garbage.inputs=N} (make nightly) for more,
- * {@code -De1kfuzz.garbage.seed=S} for another seed.
+ * <p>20,000 inputs in {@code make test}; {@code -De1kfuzz.garbage.inputs=N} (make nightly) for
+ * more, {@code -De1kfuzz.garbage.seed=S} for another seed.
  */
 class TraceGarbageTest {
   static final long INPUTS = Long.getLong("e1kfuzz.garbage.inputs", 20_000);
   static final long SEED = Long.getLong("e1kfuzz.garbage.seed", 1);
 
   static final Pattern SYNTAX = Pattern.compile("(?s)(.+?):(\\d+):(\\d+): ([^\\n]+): '([^\\n]*)'");
-  static final Pattern UTF8 = Pattern.compile("(.+?):(\\d+): invalid UTF-8: byte 0x([0-9a-f]{2}) at offset (\\d+)");
+  static final Pattern UTF8 =
+      Pattern.compile("(.+?):(\\d+): invalid UTF-8: byte 0x([0-9a-f]{2}) at offset (\\d+)");
 
   static List<String> corpusTexts() throws Exception {
     List<String> texts = new ArrayList<>();
@@ -53,7 +54,9 @@ class TraceGarbageTest {
       Trace t = (Trace) parsed;
       try {
         Trace again = TraceParser.parse("again", t.format());
-        return again.equals(t) ? null : "the canonical text parses to another trace:\n" + t.format();
+        return again.equals(t)
+            ? null
+            : "the canonical text parses to another trace:\n" + t.format();
       } catch (TraceSyntaxException e) {
         return "the canonical text does not parse: " + e.getMessage();
       }
@@ -71,7 +74,8 @@ class TraceGarbageTest {
     Matcher u = UTF8.matcher(msg);
     if (u.matches()) {
       int offset = Integer.parseInt(u.group(4));
-      if (!u.group(1).equals(source) || offset >= input.length
+      if (!u.group(1).equals(source)
+          || offset >= input.length
           || !String.format("%02x", input[offset] & 0xff).equals(u.group(3))) {
         return "wrong UTF-8 error: " + msg;
       }
@@ -94,7 +98,9 @@ class TraceGarbageTest {
     if (col > text[(int) line - 1].length() + 1) {
       return "column beyond the end of the line: " + msg;
     }
-    return tse.line() == line && tse.column() == col ? null : "exception and message disagree: " + msg;
+    return tse.line() == line && tse.column() == col
+        ? null
+        : "exception and message disagree: " + msg;
   }
 
   @Test
@@ -128,15 +134,30 @@ class TraceGarbageTest {
   void theJudgeCatchesWhatItIsThereToCatch() throws Exception {
     byte[] in = "write TIDV 0xffff\n".getBytes(StandardCharsets.UTF_8);
     assertNull(judge("x", in, TraceFiles.parse("x", in), null));
-    assertTrue(judge("x", in, null, new ArrayIndexOutOfBoundsException(3)).startsWith("undocumented"));
-    assertTrue(judge("x", in, null, new BadInputException("x: something")).startsWith("undocumented message"));
-    assertTrue(judge("x", in, null, new BadInputException("x:9:1: bad: 'y'",
-        new TraceSyntaxException("x", 9, 1, "bad", "y"))).startsWith("position out of range"));
+    assertTrue(
+        judge("x", in, null, new ArrayIndexOutOfBoundsException(3)).startsWith("undocumented"));
+    assertTrue(
+        judge("x", in, null, new BadInputException("x: something"))
+            .startsWith("undocumented message"));
+    assertTrue(
+        judge(
+                "x",
+                in,
+                null,
+                new BadInputException(
+                    "x:9:1: bad: 'y'", new TraceSyntaxException("x", 9, 1, "bad", "y")))
+            .startsWith("position out of range"));
     GarbageFuzzer f = new GarbageFuzzer(1, corpusTexts());
-    GarbageFuzzer.Report r = f.run(50, (s, b) -> {
-      throw new IllegalStateException("boom");
-    }, TraceGarbageTest::judge);
+    GarbageFuzzer.Report r =
+        f.run(
+            50,
+            (s, b) -> {
+              throw new IllegalStateException("boom");
+            },
+            TraceGarbageTest::judge);
     assertEquals(20, r.problems().size(), "reports are capped");
-    assertTrue(r.problems().get(0).contains("undocumented java.lang.IllegalStateException: boom"), r.problems().get(0));
+    assertTrue(
+        r.problems().get(0).contains("undocumented java.lang.IllegalStateException: boom"),
+        r.problems().get(0));
   }
 }

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Robustifier} on the corpus, its rewrites one by one, and the {@code robustify} command. */
+/**
+ * {@link Robustifier} on the corpus, its rewrites one by one, and the {@code robustify} command.
+ */
 class RobustifierTest {
   static final long MARGIN = Robustness.DEFAULT_MARGIN_NS;
   static final Path CORPUS = Paths.get("..", "corpus");
@@ -58,11 +60,15 @@ class RobustifierTest {
   static void assertRobustAndSame(Trace input, Robustifier.Result r) {
     assertTrue(r.robust(), () -> "not robust: " + r.reason());
     assertNull(r.reason());
-    assertNull(firstProblem(r.steps(), MARGIN), () -> String.join("\n", r.steps().stream().map(Step::format).toList()));
+    assertNull(
+        firstProblem(r.steps(), MARGIN),
+        () -> String.join("\n", r.steps().stream().map(Step::format).toList()));
     for (Variant v : Variant.values()) {
       String before = Runner.run(v, input.steps(), false).result();
       assertEquals(before, Runner.run(v, r.steps(), false).result(), v.id());
-      input.expectedResult(v).ifPresent(e -> assertEquals(e, before, "the corpus expectation of " + v.id()));
+      input
+          .expectedResult(v)
+          .ifPresent(e -> assertEquals(e, before, "the corpus expectation of " + v.id()));
     }
   }
 
@@ -70,35 +76,49 @@ class RobustifierTest {
   Stream<DynamicTest> everyNonRobustCorpusTraceIsMadeRobustOrGivesAReason() throws Exception {
     List<Path> files = corpus();
     assertTrue(files.size() >= 30, "the corpus is there: " + files);
-    return files.stream().map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> {
-      Trace t = TraceFiles.read(f);
-      Robustifier.Result r = Robustifier.robustify(t.steps(), MARGIN);
-      if (firstProblem(t.steps(), MARGIN) == null) {
-        assertEquals(Robustifier.Status.ALREADY_ROBUST, r.status());
-        assertEquals(t.steps(), r.steps());
-        return;
-      }
-      if (r.status() == Robustifier.Status.ROBUSTIFIED) {
-        assertRobustAndSame(t, r);
-        assertFalse(r.rewrites().isEmpty());
-        assertFalse(r.steps().stream().anyMatch(s -> s instanceof Step.Expire), "no expire is robust");
-      } else {
-        assertEquals(Robustifier.Status.NOT_ROBUST, r.status());
-        assertNotNull(r.reason());
-        assertFalse(r.reason().isBlank());
-      }
-    }));
+    return files.stream()
+        .map(
+            f ->
+                DynamicTest.dynamicTest(
+                    f.getFileName().toString(),
+                    () -> {
+                      Trace t = TraceFiles.read(f);
+                      Robustifier.Result r = Robustifier.robustify(t.steps(), MARGIN);
+                      if (firstProblem(t.steps(), MARGIN) == null) {
+                        assertEquals(Robustifier.Status.ALREADY_ROBUST, r.status());
+                        assertEquals(t.steps(), r.steps());
+                        return;
+                      }
+                      if (r.status() == Robustifier.Status.ROBUSTIFIED) {
+                        assertRobustAndSame(t, r);
+                        assertFalse(r.rewrites().isEmpty());
+                        assertFalse(
+                            r.steps().stream().anyMatch(s -> s instanceof Step.Expire),
+                            "no expire is robust");
+                      } else {
+                        assertEquals(Robustifier.Status.NOT_ROBUST, r.status());
+                        assertNotNull(r.reason());
+                        assertFalse(r.reason().isBlank());
+                      }
+                    }));
   }
 
   @Test
   void theFourNamedTracesBecomeRobust() throws Exception {
-    for (String name : List.of("s2-itr-race.trace", "itr-race-default.trace", "rx-radv-race.trace", "s1-ics-lsc.trace")) {
+    for (String name :
+        List.of(
+            "s2-itr-race.trace",
+            "itr-race-default.trace",
+            "rx-radv-race.trace",
+            "s1-ics-lsc.trace")) {
       Trace t = read(name);
       Robustifier.Result r = Robustifier.robustify(t.steps(), MARGIN);
       assertRobustAndSame(t, r);
     }
     // s2-itr-race writes ITR = 0xffff (16.8 ms) itself and waits 100 ms: it needs nothing.
-    assertEquals(Robustifier.Status.ALREADY_ROBUST, Robustifier.robustify(read("s2-itr-race.trace").steps(), MARGIN).status());
+    assertEquals(
+        Robustifier.Status.ALREADY_ROBUST,
+        Robustifier.robustify(read("s2-itr-race.trace").steps(), MARGIN).status());
   }
 
   @Test
@@ -142,22 +162,34 @@ class RobustifierTest {
     assertRobustAndSame(eitr, e);
     Step.Write w = (Step.Write) e.steps().get(0);
     assertEquals(Reg.EITR2.offset(), w.offset(), w.format());
-    assertEquals(eitr.steps(), e.steps().subList(1, e.steps().size()), "only the EITR2 write is new");
+    assertEquals(
+        eitr.steps(), e.steps().subList(1, e.steps().size()), "only the EITR2 write is new");
   }
 
   @Test
   void waitsEndingOnADeadlineMoveBetweenTheDeadlinesWithMarginFromBoth() throws Exception {
     // TIDV 0x2000 (8.4 ms), TADV 0x8000 (33.6 ms): the first wait ends exactly on TIDV's deadline.
-    List<Step> steps = parse("write TIDV 0x2000", "write TADV 0x8000", "write TCTL 0xa", "tx ide", "wait 8388608ns",
-        "tx ide", "wait 100ms");
+    List<Step> steps =
+        parse(
+            "write TIDV 0x2000",
+            "write TADV 0x8000",
+            "write TCTL 0xa",
+            "tx ide",
+            "wait 8388608ns",
+            "tx ide",
+            "wait 100ms");
     assertNotNull(firstProblem(steps, MARGIN));
     Robustifier.Result r = Robustifier.robustify(steps, MARGIN);
     assertEquals(Robustifier.Status.ROBUSTIFIED, r.status(), r.reason());
     long end = ((Step.Wait) r.steps().get(4)).ns();
     assertTrue(end >= 0x2000L * 1024 + MARGIN, r.steps().get(4).format());
     assertTrue(end <= 0x8000L * 1024 - MARGIN, r.steps().get(4).format());
-    assertEquals(steps.subList(0, 4), r.steps().subList(0, 4), "the periods were long enough already");
-    assertEquals(Step.formatDuration(end), Step.formatDuration(end / 1_000_000 * 1_000_000), "rounded to whole ms");
+    assertEquals(
+        steps.subList(0, 4), r.steps().subList(0, 4), "the periods were long enough already");
+    assertEquals(
+        Step.formatDuration(end),
+        Step.formatDuration(end / 1_000_000 * 1_000_000),
+        "rounded to whole ms");
   }
 
   @Test
@@ -185,13 +217,21 @@ class RobustifierTest {
       Robustifier.Result r = Robustifier.robustify(t.steps(), List.of(v), MARGIN);
       assertTrue(r.robust(), v.id() + ": " + r.reason());
       assertNull(Robustness.check(v, r.steps(), MARGIN), v.id());
-      assertEquals(Runner.run(v, t.steps(), false).result(), Runner.run(v, r.steps(), false).result(), v.id());
+      assertEquals(
+          Runner.run(v, t.steps(), false).result(),
+          Runner.run(v, r.steps(), false).result(),
+          v.id());
     }
   }
 
   @Test
   void theOrderOfTimerEventsIsKept() throws Exception {
-    for (String name : List.of("rx-radv-race.trace", "tadv-race.trace", "link-autoneg-after-switch.trace", "rx-ack-race.trace")) {
+    for (String name :
+        List.of(
+            "rx-radv-race.trace",
+            "tadv-race.trace",
+            "link-autoneg-after-switch.trace",
+            "rx-ack-race.trace")) {
       Trace t = read(name);
       Robustifier.Result r = Robustifier.robustify(t.steps(), MARGIN);
       assertTrue(r.robust(), name + ": " + r.reason());
@@ -212,11 +252,12 @@ class RobustifierTest {
   static List<String> firedTimers(Variant v, List<Step> steps) {
     E1000eCore core = v.newCore();
     List<String> out = new java.util.ArrayList<>();
-    core.setEventSink(e -> {
-      if (e instanceof e1kfuzz.model.Event.TimerFired f) {
-        out.add(f.timer().traceName());
-      }
-    });
+    core.setEventSink(
+        e -> {
+          if (e instanceof e1kfuzz.model.Event.TimerFired f) {
+            out.add(f.timer().traceName());
+          }
+        });
     for (Step s : steps) {
       core.step(s);
       if (core.abortSignature() != null) {
@@ -260,13 +301,22 @@ class RobustifierTest {
     String text = Files.readString(outFile);
     Trace in0 = TraceFiles.read(in);
     Trace written = TraceFiles.read(outFile);
-    assertEquals(in0.header(), written.header().subList(0, in0.header().size()), "input header kept");
+    assertEquals(
+        in0.header(), written.header().subList(0, in0.header().size()), "input header kept");
     assertEquals(in0.header().size() + 1, written.header().size());
-    assertTrue(written.header().get(in0.header().size()).startsWith("robustified for real-time replay, margin 5ms"), text);
+    assertTrue(
+        written
+            .header()
+            .get(in0.header().size())
+            .startsWith("robustified for real-time replay, margin 5ms"),
+        text);
     assertEquals(in0.expectations(), written.expectations(), "@expect lines unchanged");
     assertTrue(text.contains("# was 'expire radv'"), text);
     assertNull(firstProblem(written.steps(), MARGIN), text);
-    assertEquals(0, run("replay", outFile.toString(), "--variant", "all", "--summary").code(), "its @expect lines hold");
+    assertEquals(
+        0,
+        run("replay", outFile.toString(), "--variant", "all", "--summary").code(),
+        "its @expect lines hold");
 
     // Again: same content, nothing replaced.
     Result again = run("robustify", in.toString());
@@ -308,7 +358,16 @@ class RobustifierTest {
 
     // One variant, another margin, another name.
     Path o = dir.resolve("out.trace");
-    Result one = run("robustify", in.toString(), "--variant", "qemu-8.1", "--margin", "10ms", "-o", o.toString());
+    Result one =
+        run(
+            "robustify",
+            in.toString(),
+            "--variant",
+            "qemu-8.1",
+            "--margin",
+            "10ms",
+            "-o",
+            o.toString());
     assertEquals(0, one.code(), one.out() + one.err());
     assertNull(Robustness.check(Variant.QEMU_8_1, TraceFiles.read(o).steps(), 10_000_000));
     assertTrue(Files.readString(o).contains("margin 10ms (kept for qemu-8.1 only)"));

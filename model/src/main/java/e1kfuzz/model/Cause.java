@@ -23,15 +23,19 @@ public final class Cause {
   public static final int TXQ0 = 1 << 22;
   public static final int TXQ1 = 1 << 23;
   public static final int OTHER = 1 << 24;
+
   /** INT_ASSERTED: recomputed by the device, set when any other ICR bit is set. */
   public static final int ASSERTED = 1 << 31;
 
   /** Causes that MSI-X reports through ICR.OTHER. */
   public static final int OTHER_CAUSES = LSC | RXO | MDAC | SRPD | ACK | MNG;
+
   /** Bits an IMS write can set. */
   public static final int IMS_VALID = 0x01F782D7;
+
   /** The MSI-X queue and OTHER causes (IMS "extended" bits). */
   public static final int EXTENDED = RXQ0 | RXQ1 | TXQ0 | TXQ1 | OTHER;
+
   public static final int DELAYABLE_TX = TXQ0 | TXQ1 | TXQE | TXDW;
   public static final int DELAYABLE_RX = RXQ0 | RXQ1 | RXT0;
 
@@ -58,7 +62,10 @@ public final class Cause {
     NAMES[31] = "ASSERTED";
   }
 
-  /** Names the set bits, e.g. {@code TXDW|TXQE}; unnamed bits print as {@code bitN}; 0 prints as {@code -}. */
+  /**
+   * Names the set bits, e.g. {@code TXDW|TXQE}; unnamed bits print as {@code bitN}; 0 prints as
+   * {@code -}.
+   */
   public static String describe(int causes) {
     if (causes == 0) {
       return "-";

@@ -10,14 +10,18 @@ final class CauseOrigins {
   // Of delayed_causes: parked while MSI was enabled; still parked when MSI-X was enabled.
   private int delayedParkedInMsi;
   private int delayedAtMsixEnable;
-  // Of the ICR bits: taken from delayed_causes parked under INTx, under MSI, or at the MSI-X switch.
+  // Of the ICR bits: taken from delayed_causes parked under INTx, under MSI, or at the MSI-X
+  // switch.
   private int icrParkedInIntx;
   private int icrParkedInMsi;
   private int icrParkedAtMsixEnable;
   // What the last collect took, until it is written into ICR.
   private int collectedParkedInMsi;
   private int collectedAtMsixEnable;
-  /** Vectors whose postponed notification (EITR) carries a cause parked before MSI-X was enabled. */
+
+  /**
+   * Vectors whose postponed notification (EITR) carries a cause parked before MSI-X was enabled.
+   */
   private int eitrTaintedPending;
 
   /** Causes were parked in delayed_causes with MSI enabled or not. */

@@ -6,15 +6,19 @@ package e1kfuzz.model;
  * here and implemented by {@link Qemu720} (v7.2.0) and overridden, one upstream change at a time,
  * by the later variants. Method names mirror the QEMU functions they model.
  *
- * <p>The model has no I/O and no wall clock: time is {@link #now()} in virtual nanoseconds and
- * only moves in {@link #advanceTo(long)}. Reaching a QEMU assertion throws {@link DeviceAbort},
- * which ends the run as QEMU's abort ends the VM.
+ * <p>The model has no I/O and no wall clock: time is {@link #now()} in virtual nanoseconds and only
+ * moves in {@link #advanceTo(long)}. Reaching a QEMU assertion throws {@link DeviceAbort}, which
+ * ends the run as QEMU's abort ends the VM.
  */
 public abstract class E1000eCore {
   // Register bits used below (BAR0 register bits, see the spec §2).
   static final int CTRL_RST = 1 << 26;
-  /** SWDPIN2 | SWDPIN0 | SPD_1000 | SLU | ADVD3WUC, as QEMU's register init (read back on 10.0.x). */
+
+  /**
+   * SWDPIN2 | SWDPIN0 | SPD_1000 | SLU | ADVD3WUC, as QEMU's register init (read back on 10.0.x).
+   */
   static final int CTRL_RESET = 0x00140241;
+
   static final int STATUS_LU = 1 << 1;
   static final int CTRL_EXT_SELF_CLEARING = 0x1000 | 0x2000;
   static final int CTRL_EXT_EIAME = 1 << 24;
@@ -36,13 +40,17 @@ public abstract class E1000eCore {
   static final int MDIC_READY = 1 << 28;
   static final int MDIC_ERROR = 1 << 30;
   static final int PBACLR_VALID = 0x1F;
+
   /** E1000E_MIN_XITR: the stored ITR/EITR value never goes below 500 (128 µs). */
   static final int MIN_XITR = 500;
+
   static final long AUTONEG_DELAY_MS = 500;
   static final int TX_RING_SLOTS = 255;
   static final int FCS_LENGTH = 4;
+
   /** Descriptor flags kept for posted TX descriptors. */
   private static final byte DESC_RS = 1;
+
   private static final byte DESC_IDE = 2;
 
   // The MSI-X causes in the order e1000e_msix_notify walks them, and their IVAR field shifts.
@@ -90,8 +98,12 @@ public abstract class E1000eCore {
   // The network side: the backend's link, TX descriptors posted but not yet processed,
   // frames held by the net layer while the device cannot receive.
   boolean netLinkUp = true;
-  /** PHY BMSR.AN_COMP: clear after power-on and reset (QEMU's PHY init), set when autoneg completes. */
+
+  /**
+   * PHY BMSR.AN_COMP: clear after power-on and reset (QEMU's PHY init), set when autoneg completes.
+   */
   boolean autonegComplete;
+
   // Allocated on first use: most runs never post a descriptor on both queues or hold a frame.
   private final byte[][] txRing = new byte[2][];
   private final int[] txPosted = new int[2];
@@ -107,6 +119,7 @@ public abstract class E1000eCore {
   private Violation violation;
   private Signature abort;
   private boolean justReset;
+
   /** The out-parameter of the delay functions, as the C code's {@code uint32_t *causes}. */
   int causesLeft;
 
@@ -150,7 +163,9 @@ public abstract class E1000eCore {
     marks |= mark.bit();
   }
 
-  /** Applies one step, then checks the after-step invariants; returns the first violation, or null. */
+  /**
+   * Applies one step, then checks the after-step invariants; returns the first violation, or null.
+   */
   public final Violation step(Step step) {
     justReset = false;
     try {
@@ -208,7 +223,9 @@ public abstract class E1000eCore {
     if (justReset && (timers.runningMask() != 0 || delayedCauses != 0)) {
       record(
           Signature.RESET_STATE,
-          "running " + TimerId.describe(timers.runningMask()) + ", delayed_causes "
+          "running "
+              + TimerId.describe(timers.runningMask())
+              + ", delayed_causes "
               + Cause.describe(delayedCauses));
     }
     if (strict) {
@@ -216,7 +233,9 @@ public abstract class E1000eCore {
       if (pci.msixEnabled() && (delayedCauses != 0 || delayTimers != 0)) {
         record(
             Signature.STALE_DELAYED_STATE_UNDER_MSIX,
-            "delayed_causes " + Cause.describe(delayedCauses) + ", running "
+            "delayed_causes "
+                + Cause.describe(delayedCauses)
+                + ", running "
                 + TimerId.describe(delayTimers));
       }
       if (((icr & ~Cause.ASSERTED) != 0) != ((icr & Cause.ASSERTED) != 0)) {
@@ -245,7 +264,10 @@ public abstract class E1000eCore {
   public final void copyFrom(E1000eCore other) {
     if (other.getClass() != getClass()) {
       throw new IllegalArgumentException(
-          "copy from a " + other.getClass().getSimpleName() + " into a " + getClass().getSimpleName());
+          "copy from a "
+              + other.getClass().getSimpleName()
+              + " into a "
+              + getClass().getSimpleName());
     }
     pci.copyFrom(other.pci);
     timers.copyFrom(other.timers);
@@ -316,15 +338,23 @@ public abstract class E1000eCore {
   /**
    * Feeds into {@code h} everything that decides how the device behaves from here on: registers,
    * parked causes and their provenance, timers relative to now (with the arming order among equal
-   * deadlines, which decides who fires first), the PCI function, posted descriptors and held frames,
-   * and now modulo 1 ms (the autoneg timer rounds to whole milliseconds). Not included: absolute
-   * time, marks, and the violation already recorded.
+   * deadlines, which decides who fires first), the PCI function, posted descriptors and held
+   * frames, and now modulo 1 ms (the autoneg timer rounds to whole milliseconds). Not included:
+   * absolute time, marks, and the violation already recorded.
    */
   public final void hashState(StateHasher h) {
     h.add(now % 1_000_000);
     timers.hashInto(h, now);
     h.add(pci.fingerprint());
-    h.add(ctrl).add(status).add(ctrlExt).add(mdic).add(icr).add(ics).add(ims).add(itr).add(itrGuest);
+    h.add(ctrl)
+        .add(status)
+        .add(ctrlExt)
+        .add(mdic)
+        .add(icr)
+        .add(ics)
+        .add(ims)
+        .add(itr)
+        .add(itrGuest);
     for (int i = 0; i < eitr.length; i++) {
       h.add(eitr[i]).add(eitrGuest[i]);
     }
@@ -340,7 +370,11 @@ public abstract class E1000eCore {
     if (heldFrames != null) {
       h.add(heldFrames.size());
       for (Step.Rx f : heldFrames) {
-        h.add((f.ack() ? 1 : 0) | (f.small() ? 2 : 0) | (f.noBuffer() ? 4 : 0) | (f.queue1() ? 8 : 0));
+        h.add(
+            (f.ack() ? 1 : 0)
+                | (f.small() ? 2 : 0)
+                | (f.noBuffer() ? 4 : 0)
+                | (f.queue1() ? 8 : 0));
       }
     } else {
       h.add(0);
@@ -386,8 +420,8 @@ public abstract class E1000eCore {
   }
 
   /**
-   * Whether a frame arriving now is offered to the device at once: the backend link is up and
-   * the net layer holds no frame (otherwise it waits behind the held one).
+   * Whether a frame arriving now is offered to the device at once: the backend link is up and the
+   * net layer holds no frame (otherwise it waits behind the held one).
    */
   /** The backend's link (QMP set_link), as opposed to STATUS.LU. */
   public final boolean backendLinkUp() {
@@ -455,7 +489,8 @@ public abstract class E1000eCore {
   private void onTimerExpired(TimerId t) {
     switch (t) {
       case ITR -> onThrottlingTimer();
-      case EITR0, EITR1, EITR2, EITR3, EITR4 -> onMsixThrottlingTimer(t.ordinal() - TimerId.EITR0.ordinal());
+      case EITR0, EITR1, EITR2, EITR3, EITR4 ->
+          onMsixThrottlingTimer(t.ordinal() - TimerId.EITR0.ordinal());
       case AUTONEG -> onAutonegTimer();
       default -> onDelayTimer(t);
     }
@@ -720,7 +755,10 @@ public abstract class E1000eCore {
           if (stale != 0) {
             record(
                 Signature.LEGACY_CAUSE_OVER_MSIX,
-                "vector " + vector + " notified for " + Cause.describe(stale)
+                "vector "
+                    + vector
+                    + " notified for "
+                    + Cause.describe(stale)
                     + ", parked before MSI-X was enabled");
           }
           pci.notifyVector(
@@ -754,7 +792,9 @@ public abstract class E1000eCore {
     if (origins.takeTaint(vector)) {
       record(
           Signature.LEGACY_CAUSE_OVER_MSIX,
-          "vector " + vector + " notified at EITR expiry for a cause parked before MSI-X was enabled");
+          "vector "
+              + vector
+              + " notified at EITR expiry for a cause parked before MSI-X was enabled");
     }
     pci.notifyVector(vector, 0, 0, 0, 0);
   }
@@ -888,7 +928,9 @@ public abstract class E1000eCore {
     };
   }
 
-  /** e1000e_set_mdic: a PHY address other than 1 is an error; INT_EN then comes from the old value. */
+  /**
+   * e1000e_set_mdic: a PHY address other than 1 is an error; INT_EN then comes from the old value.
+   */
   private void writeMdic(int val) {
     int v = val;
     if (((v >>> 21) & 0x1F) != 1) {
@@ -1002,7 +1044,10 @@ public abstract class E1000eCore {
       mark(Mark.RX_HELD);
       // "No free buffer" describes the ring when the frame arrives; held until later, it finds
       // the ring as the guest keeps it, with buffers (found by fuzz --backend diff).
-      heldFrames.add(frame.noBuffer() ? new Step.Rx(frame.ack(), frame.small(), false, frame.queue1()) : frame);
+      heldFrames.add(
+          frame.noBuffer()
+              ? new Step.Rx(frame.ack(), frame.small(), false, frame.queue1())
+              : frame);
     }
   }
 
@@ -1060,11 +1105,10 @@ public abstract class E1000eCore {
   /**
    * e1000e_start_recv: the net layer flushes the frames it held. Only one held frame sits in the
    * net layer's queue; the netdev reads the next one only once that one is dealt with. A device
-   * that can receive takes the queued one now and the others just after (see
-   * deliverSocketFrames); one that cannot (RCTL.EN or STATUS.LU clear) drops the
-   * queued frame, and the next one is held again (found by the exact differential campaign). While
-   * the backend link is down the net layer drops every frame it delivers, and the netdev goes on
-   * reading: a flush then drops them all.
+   * that can receive takes the queued one now and the others just after (see deliverSocketFrames);
+   * one that cannot (RCTL.EN or STATUS.LU clear) drops the queued frame, and the next one is held
+   * again (found by the exact differential campaign). While the backend link is down the net layer
+   * drops every frame it delivers, and the netdev goes on reading: a flush then drops them all.
    */
   final void startRecv() {
     if (heldFrames == null || heldFrames.isEmpty()) {
@@ -1084,11 +1128,11 @@ public abstract class E1000eCore {
   }
 
   /**
-   * The main loop's next iterations after a flush let the netdev read its socket again: the
-   * frames still held arrive one by one, at the same virtual instant but after the step or the
-   * timer callback that flushed (after autonegotiation's LSC, say: found by the exact differential
-   * campaign on qemu-7.2.0 and qemu-8.1, seed 424242, where the second frame's RXT0 was still parked
-   * when MSI-X came on, and QEMU aborted). A device that cannot take one leaves it held.
+   * The main loop's next iterations after a flush let the netdev read its socket again: the frames
+   * still held arrive one by one, at the same virtual instant but after the step or the timer
+   * callback that flushed (after autonegotiation's LSC, say: found by the exact differential
+   * campaign on qemu-7.2.0 and qemu-8.1, seed 424242, where the second frame's RXT0 was still
+   * parked when MSI-X came on, and QEMU aborted). A device that cannot take one leaves it held.
    */
   final void deliverSocketFrames() {
     while (heldFrames != null && !heldFrames.isEmpty() && netLinkUp && rxReady()) {

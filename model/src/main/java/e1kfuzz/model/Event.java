@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Something the device did, stamped with virtual time; the model's event log is a list of these. */
+/**
+ * Something the device did, stamped with virtual time; the model's event log is a list of these.
+ */
 public sealed interface Event {
 
   long timeNs();
@@ -34,8 +36,8 @@ public sealed interface Event {
   }
 
   /**
-   * fire_all_timers stopped a running throttling timer before its deadline and ran its callback
-   * at once: not an expiry on the clock, so timing checks that look at {@link TimerFired} ignore it.
+   * fire_all_timers stopped a running throttling timer before its deadline and ran its callback at
+   * once: not an expiry on the clock, so timing checks that look at {@link TimerFired} ignore it.
    */
   record TimerFiredNow(long timeNs, TimerId timer) implements Event {
     @Override
@@ -44,7 +46,9 @@ public sealed interface Event {
     }
   }
 
-  /** Causes moved into delayed_causes; {@code underMsi} says whether MSI (else INTx) was the mode. */
+  /**
+   * Causes moved into delayed_causes; {@code underMsi} says whether MSI (else INTx) was the mode.
+   */
   record CausesParked(long timeNs, int causes, boolean underMsi) implements Event {
     @Override
     public String describe() {
@@ -67,13 +71,15 @@ public sealed interface Event {
   }
 
   /**
-   * The device's INTx pin changed level; {@code visible} is false while the command register's
-   * INTx Disable bit hides the pin from the interrupt controller.
+   * The device's INTx pin changed level; {@code visible} is false while the command register's INTx
+   * Disable bit hides the pin from the interrupt controller.
    */
   record IntxLevel(long timeNs, boolean level, boolean visible) implements Event {
     @Override
     public String describe() {
-      return "INTx " + (level ? "raised" : "lowered") + (visible ? "" : " (hidden by INTx Disable)");
+      return "INTx "
+          + (level ? "raised" : "lowered")
+          + (visible ? "" : " (hidden by INTx Disable)");
     }
   }
 
@@ -81,7 +87,8 @@ public sealed interface Event {
   record IntxGate(long timeNs, boolean lineHigh) implements Event {
     @Override
     public String describe() {
-      return "INTx line to the interrupt controller " + (lineHigh ? "high (INTx Disable cleared)" : "low (INTx Disable set)");
+      return "INTx line to the interrupt controller "
+          + (lineHigh ? "high (INTx Disable cleared)" : "low (INTx Disable set)");
     }
   }
 
@@ -93,7 +100,9 @@ public sealed interface Event {
   record FrameReceived(long timeNs, boolean written) implements Event {
     @Override
     public String describe() {
-      return written ? "frame received" : "frame received with no free buffer (held for the next RDT write)";
+      return written
+          ? "frame received"
+          : "frame received with no free buffer (held for the next RDT write)";
     }
   }
 
@@ -116,10 +125,10 @@ public sealed interface Event {
   }
 
   /**
-   * An interrupt sent (or parked in the PBA) and the causes that produced it, with where each
-   * cause came from: raised directly, or collected from delayed_causes after being parked in INTx
-   * or MSI mode; {@code parkedAtMsixEnable} are those still parked when MSI-X was enabled.
-   * {@code vector} is -1 for INTx and 0 for MSI.
+   * An interrupt sent (or parked in the PBA) and the causes that produced it, with where each cause
+   * came from: raised directly, or collected from delayed_causes after being parked in INTx or MSI
+   * mode; {@code parkedAtMsixEnable} are those still parked when MSI-X was enabled. {@code vector}
+   * is -1 for INTx and 0 for MSI.
    */
   record Interrupt(
       long timeNs,
@@ -154,7 +163,10 @@ public sealed interface Event {
       return direct;
     }
 
-    /** Where the parked causes came from, one phrase per origin ("parked in INTx ACK"); empty when none was parked. */
+    /**
+     * Where the parked causes came from, one phrase per origin ("parked in INTx ACK"); empty when
+     * none was parked.
+     */
     public List<String> parkedOrigins() {
       List<String> out = new ArrayList<>();
       if (parkedInIntx != 0) {

@@ -130,15 +130,14 @@ public final class Pci {
   }
 
   /**
-   * QEMU's msix_notify: a masked (or disabled, or function-masked) vector only gets its pending
-   * bit set, an unmasked one sends its message.
+   * QEMU's msix_notify: a masked (or disabled, or function-masked) vector only gets its pending bit
+   * set, an unmasked one sends its message.
    */
   void notifyVector(int vector, int causes, int parkedIntx, int parkedMsi, int parkedAtEnable) {
     if (vectorMasked(vector)) {
       pending |= 1 << vector;
       core.mark(Mark.PBA_SET);
-      core.emitInterrupt(
-          Event.Delivery.PBA, vector, causes, parkedIntx, parkedMsi, parkedAtEnable);
+      core.emitInterrupt(Event.Delivery.PBA, vector, causes, parkedIntx, parkedMsi, parkedAtEnable);
     } else {
       core.emitInterrupt(
           Event.Delivery.MSIX, vector, causes, parkedIntx, parkedMsi, parkedAtEnable);
@@ -159,7 +158,9 @@ public final class Pci {
     }
   }
 
-  /** PCI function reset: INTx deasserted, MSI and MSI-X disabled, every vector masked, PBA clear. */
+  /**
+   * PCI function reset: INTx deasserted, MSI and MSI-X disabled, every vector masked, PBA clear.
+   */
   void reset() {
     setIntxLevel(false);
     msixEnabled = false;

@@ -9,8 +9,10 @@ package e1kfuzz.model;
 class Qemu720 extends E1000eCore {
   /** Causes already notified by MSI/MSI-X and not yet cleared (storm prevention). */
   int msiCausesPending;
+
   /** Set when an interrupt is postponed by the throttling timer; nothing clears them. */
   boolean itrIntrPending;
+
   final boolean[] eitrIntrPending = new boolean[Pci.MSIX_VECTORS];
 
   @Override
@@ -215,9 +217,7 @@ class Qemu720 extends E1000eCore {
 
   /** IMS writes with CTRL_EXT.PBA_CLR clear the pending bits of the vectors they unmask. */
   final void clearPendingForIms(int valid) {
-    if ((valid & Cause.EXTENDED) != 0
-        && (ctrlExt & CTRL_EXT_PBA_CLR) != 0
-        && pci().msixEnabled()) {
+    if ((valid & Cause.EXTENDED) != 0 && (ctrlExt & CTRL_EXT_PBA_CLR) != 0 && pci().msixEnabled()) {
       msixClear(valid);
     }
   }
@@ -229,7 +229,10 @@ class Qemu720 extends E1000eCore {
     updateInterruptState();
   }
 
-  /** e1000e_set_ctrl (7.2): CTRL.RST only reloads the MAC address; registers and timers are untouched. */
+  /**
+   * e1000e_set_ctrl (7.2): CTRL.RST only reloads the MAC address; registers and timers are
+   * untouched.
+   */
   @Override
   void writeCtrl(int val) {
     ctrl = val & ~CTRL_RST;

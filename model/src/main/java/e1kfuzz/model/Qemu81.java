@@ -105,7 +105,10 @@ class Qemu81 extends Qemu720 {
     fireThrottlingTimersNow();
   }
 
-  /** e1000e_mac_icr_read, as changed by ad431f0f82 and e414270000: "Add ICR clearing by corresponding IMS bit". */
+  /**
+   * e1000e_mac_icr_read, as changed by ad431f0f82 and e414270000: "Add ICR clearing by
+   * corresponding IMS bit".
+   */
   @Override
   int readIcr() {
     int ret = icr;
@@ -128,7 +131,10 @@ class Qemu81 extends Qemu720 {
     return ret;
   }
 
-  /** e1000e_set_icr, as changed by ad431f0f82: write-1-to-clear through lower_interrupts, which leaves INT_ASSERTED alone. */
+  /**
+   * e1000e_set_icr, as changed by ad431f0f82: write-1-to-clear through lower_interrupts, which
+   * leaves INT_ASSERTED alone.
+   */
   @Override
   void writeIcr(int val) {
     if ((icr & Cause.ASSERTED) != 0 && (ctrlExt & CTRL_EXT_IAME) != 0) {
@@ -141,7 +147,10 @@ class Qemu81 extends Qemu720 {
     lowerInterrupts(true, ~next);
   }
 
-  /** e1000e_set_ims, as changed by ad431f0f82: fire_all_timers sees the old IMS; unmasking a set cause raises it. */
+  /**
+   * e1000e_set_ims, as changed by ad431f0f82: fire_all_timers sees the old IMS; unmasking a set
+   * cause raises it.
+   */
   @Override
   void writeIms(int val) {
     int valid = val & Cause.IMS_VALID;
@@ -158,7 +167,10 @@ class Qemu81 extends Qemu720 {
     lowerInterrupts(false, val);
   }
 
-  /** e1000e_set_ctrl, as changed by 86343066ba (8.0): CTRL.RST is a software reset of the device core; INTx is not lowered. */
+  /**
+   * e1000e_set_ctrl, as changed by 86343066ba (8.0): CTRL.RST is a software reset of the device
+   * core; INTx is not lowered.
+   */
   @Override
   void writeCtrl(int val) {
     ctrl = val;

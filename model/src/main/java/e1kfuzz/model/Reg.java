@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The BAR0 registers the model gives behaviour to, with their QEMU names and offsets. Writes to
- * any other offset are accepted and ignored, reads of them return 0. The {@code _A} constants are
- * the old 82542 alias offsets, which reach the same register.
+ * The BAR0 registers the model gives behaviour to, with their QEMU names and offsets. Writes to any
+ * other offset are accepted and ignored, reads of them return 0. The {@code _A} constants are the
+ * old 82542 alias offsets, which reach the same register.
  */
 public enum Reg {
   CTRL(0x00000),
@@ -52,6 +52,7 @@ public enum Reg {
 
   private static final ImmutableMap<String, Reg> BY_NAME;
   private static final ImmutableMap<Integer, Reg> BY_OFFSET;
+
   /** The register (alias resolved) behind each 4-byte slot of BAR0; a hot-path lookup. */
   private static final Reg[] TARGET_BY_SLOT = new Reg[BAR0_SIZE / 4];
 
@@ -108,7 +109,9 @@ public enum Reg {
 
   /** The register a 4-aligned BAR0 offset reaches (aliases resolved), or null if none. */
   public static Reg targetAt(int offset) {
-    return offset >= 0 && offset < BAR0_SIZE && (offset & 3) == 0 ? TARGET_BY_SLOT[offset >>> 2] : null;
+    return offset >= 0 && offset < BAR0_SIZE && (offset & 3) == 0
+        ? TARGET_BY_SLOT[offset >>> 2]
+        : null;
   }
 
   public static Optional<Reg> byName(String name) {

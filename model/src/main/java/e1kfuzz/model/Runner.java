@@ -23,14 +23,16 @@ public final class Runner {
    */
   @FunctionalInterface
   public interface StepListener {
-    boolean afterStep(int stepNumber, Step step, long startNs, List<Event> events, E1000eCore device);
+    boolean afterStep(
+        int stepNumber, Step step, long startNs, List<Event> events, E1000eCore device);
   }
 
   public static Outcome run(Variant variant, List<Step> steps, boolean strict) {
     return run(variant, steps, strict, null);
   }
 
-  public static Outcome run(Variant variant, List<Step> steps, boolean strict, StepObserver observer) {
+  public static Outcome run(
+      Variant variant, List<Step> steps, boolean strict, StepObserver observer) {
     E1000eCore core = variant.newCore();
     core.setStrict(strict);
     List<Event> events = observer != null ? new ArrayList<>() : null;

@@ -28,7 +28,9 @@ public enum Signature {
       "an MSI-X message or pending bit was produced by a cause still parked when MSI-X was enabled"),
   INTX_UNDER_MSIX("intx-under-msix", false, "the device asserted INTx while MSI-X was enabled"),
   IMS_INVALID_BITS(
-      "consistency:ims-invalid-bits", false, "IMS holds a bit outside the IMS valid mask 0x01f782d7"),
+      "consistency:ims-invalid-bits",
+      false,
+      "IMS holds a bit outside the IMS valid mask 0x01f782d7"),
   PENDING_BIT_UNMASKED(
       "consistency:pending-bit-unmasked",
       false,
@@ -54,6 +56,7 @@ public enum Signature {
   private final String id;
   private final boolean strict;
   private final String description;
+
   /** The QEMU function whose assert() this signature is, or null for e1kfuzz's own invariants. */
   private final String assertingFunction;
 

@@ -2,9 +2,9 @@ package e1kfuzz.model;
 
 /**
  * A 128-bit hash of a device state, fed one value at a time (two independently mixed 64-bit lanes).
- * Exploration keeps only these hashes of the states it has seen ("hash compaction", as explicit-state
- * model checkers do): with 128 bits, the chance that two of 10^9 distinct states collide is below
- * 10^-20.
+ * Exploration keeps only these hashes of the states it has seen ("hash compaction", as
+ * explicit-state model checkers do): with 128 bits, the chance that two of 10^9 distinct states
+ * collide is below 10^-20.
  */
 public final class StateHasher {
   private static final long SEED_A = 0x9E3779B97F4A7C15L;

@@ -70,6 +70,7 @@ public sealed interface Step {
   record Rx(boolean ack, boolean small, boolean noBuffer, boolean queue1) implements Step {
     /** Length of a plain frame, in bytes, without FCS. */
     public static final int PLAIN_LENGTH = 1000;
+
     /** Length of a small frame and of a pure TCP ACK (the Ethernet minimum), without FCS. */
     public static final int SMALL_LENGTH = 60;
 

@@ -22,9 +22,9 @@ public enum TimerId {
   AUTONEG(null, 0);
 
   public static final int COUNT = values().length;
+
   /** Bit mask (by ordinal) of the five delay timers. */
-  public static final int DELAY_TIMERS =
-      bit(RDTR) | bit(RADV) | bit(RAID) | bit(TIDV) | bit(TADV);
+  public static final int DELAY_TIMERS = bit(RDTR) | bit(RADV) | bit(RAID) | bit(TIDV) | bit(TADV);
 
   private static final TimerId[] VALUES = values();
 
@@ -75,7 +75,10 @@ public enum TimerId {
     return Optional.empty();
   }
 
-  /** Names the timers whose bits are set in {@code mask}, e.g. {@code tidv,tadv}; none prints as {@code -}. */
+  /**
+   * Names the timers whose bits are set in {@code mask}, e.g. {@code tidv,tadv}; none prints as
+   * {@code -}.
+   */
   public static String describe(int mask) {
     if (mask == 0) {
       return "-";

@@ -3,9 +3,9 @@ package e1kfuzz.model;
 import java.util.Arrays;
 
 /**
- * The device's timers on the virtual clock. A running timer has a deadline; timers due at the
- * same instant fire in the order they were last (re)armed, which is the order QEMU's timer list
- * keeps for equal expiry times.
+ * The device's timers on the virtual clock. A running timer has a deadline; timers due at the same
+ * instant fire in the order they were last (re)armed, which is the order QEMU's timer list keeps
+ * for equal expiry times.
  */
 final class Timers {
   private final long[] deadline = new long[TimerId.COUNT];

@@ -4,11 +4,13 @@ import com.google.common.collect.ImmutableList;
 import java.util.Optional;
 
 /**
- * A parsed trace: its header comments (without the leading {@code #}), its {@code @expect} lines and
- * its steps. {@link #format()} gives the canonical text, which parses back to an equal trace.
+ * A parsed trace: its header comments (without the leading {@code #}), its {@code @expect} lines
+ * and its steps. {@link #format()} gives the canonical text, which parses back to an equal trace.
  */
 public record Trace(
-    ImmutableList<String> header, ImmutableList<Expectation> expectations, ImmutableList<Step> steps) {
+    ImmutableList<String> header,
+    ImmutableList<Expectation> expectations,
+    ImmutableList<Step> steps) {
 
   public static Trace of(Iterable<? extends Step> steps) {
     return new Trace(ImmutableList.of(), ImmutableList.of(), ImmutableList.copyOf(steps));
@@ -41,15 +43,17 @@ public record Trace(
   }
 
   /**
-   * Whether the {@code @expect} lines state outcomes with the strict invariants on: one of them names a
-   * strict signature; otherwise they state the outcomes without them. (Computed with the strict
-   * invariants on, lines that name no strict signature are the same as computed without them.)
+   * Whether the {@code @expect} lines state outcomes with the strict invariants on: one of them
+   * names a strict signature; otherwise they state the outcomes without them. (Computed with the
+   * strict invariants on, lines that name no strict signature are the same as computed without
+   * them.)
    */
   public boolean strictExpectations() {
-    return expectations.stream().anyMatch(e -> Signature.byId(e.result()).map(Signature::strict).orElse(false));
+    return expectations.stream()
+        .anyMatch(e -> Signature.byId(e.result()).map(Signature::strict).orElse(false));
   }
 
-    public String format() {
+  public String format() {
     StringBuilder sb = new StringBuilder();
     for (String line : header) {
       sb.append(line.isEmpty() ? "#" : "# " + line).append('\n');

@@ -28,7 +28,8 @@ public final class TraceParser {
 
   /**
    * Parses {@code text}; {@code source} names it in errors (usually the file path). A leading
-   * byte-order mark is ignored (columns on line 1 count from after it); one anywhere else is an error.
+   * byte-order mark is ignored (columns on line 1 count from after it); one anywhere else is an
+   * error.
    */
   public static Trace parse(String source, String text) throws TraceSyntaxException {
     return new TraceParser(source).parseAll(withoutByteOrderMark(text));
@@ -90,7 +91,9 @@ public final class TraceParser {
       }
     }
     return new Trace(
-        ImmutableList.copyOf(header), ImmutableList.copyOf(expectations), ImmutableList.copyOf(steps));
+        ImmutableList.copyOf(header),
+        ImmutableList.copyOf(expectations),
+        ImmutableList.copyOf(steps));
   }
 
   private record Token(String text, int column) {}
@@ -252,7 +255,8 @@ public final class TraceParser {
           continue outer;
         }
       }
-      throw error(token.column, "unknown flag (expected " + String.join(", ", names) + ")", token.text);
+      throw error(
+          token.column, "unknown flag (expected " + String.join(", ", names) + ")", token.text);
     }
     return set;
   }
@@ -318,7 +322,9 @@ public final class TraceParser {
     } else {
       throw error(token.column, "duration needs a unit: ns, us or ms", token.text);
     }
-    if (digits.isEmpty() || digits.length() > 15 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    if (digits.isEmpty()
+        || digits.length() > 15
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw error(token.column, "bad duration", token.text);
     }
     long v = Long.parseLong(digits);

@@ -9,7 +9,8 @@ public final class TraceSyntaxException extends Exception {
   private final String problem;
   private final String offending;
 
-  public TraceSyntaxException(String source, int line, int column, String problem, String offending) {
+  public TraceSyntaxException(
+      String source, int line, int column, String problem, String offending) {
     super(source + ":" + line + ":" + column + ": " + problem + ": '" + printable(offending) + "'");
     this.source = source;
     this.line = line;
@@ -38,7 +39,9 @@ public final class TraceSyntaxException extends Exception {
     return offending;
   }
 
-  /** Control characters are shown escaped so the message stays one readable line; long text is cut. */
+  /**
+   * Control characters are shown escaped so the message stays one readable line; long text is cut.
+   */
   private static String printable(String s) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < s.length() && sb.length() < 80; i++) {

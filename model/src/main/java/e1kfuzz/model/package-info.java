@@ -4,10 +4,10 @@
  *
  * <p>A {@link e1kfuzz.model.Step} is one guest action or wait; {@link e1kfuzz.model.E1000eCore}
  * holds what every release shares, {@link e1kfuzz.model.Qemu720} the v7.2.0 functions, and each
- * later {@link e1kfuzz.model.Variant} overrides only what its upstream patch changed.
- * {@link e1kfuzz.model.Runner} runs steps: until the first violation (the property) or until an
- * abort (the device as QEMU runs it, for comparisons and timing). {@code CauseOrigins} is
- * e1kfuzz's own bookkeeping of where causes came from, kept apart from the QEMU mirror.
+ * later {@link e1kfuzz.model.Variant} overrides only what its upstream patch changed. {@link
+ * e1kfuzz.model.Runner} runs steps: until the first violation (the property) or until an abort (the
+ * device as QEMU runs it, for comparisons and timing). {@code CauseOrigins} is e1kfuzz's own
+ * bookkeeping of where causes came from, kept apart from the QEMU mirror.
  *
  * <h2>The model's methods and the QEMU functions they mirror ({@code hw/net/e1000e_core.c})</h2>
  *

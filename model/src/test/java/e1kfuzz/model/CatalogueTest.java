@@ -12,7 +12,8 @@ class CatalogueTest {
   void everySignatureSaysWhereItIsChecked() throws Exception {
     String doc = Files.readString(Path.of("src/main/java/e1kfuzz/model/package-info.java"));
     for (Signature s : Signature.values()) {
-      assertTrue(doc.contains(s.id()), s.id() + " is missing from the table in model/package-info.java");
+      assertTrue(
+          doc.contains(s.id()), s.id() + " is missing from the table in model/package-info.java");
     }
   }
 
@@ -20,8 +21,10 @@ class CatalogueTest {
   void everyAssertSignatureIsRecognisedInQemusMessage() {
     for (Signature s : Signature.values()) {
       if (s.isAbort()) {
-        String message = "qemu-system-x86_64: ../hw/net/e1000e_core.c:1: "
-            + functionOf(s) + ": Assertion `x' failed.";
+        String message =
+            "qemu-system-x86_64: ../hw/net/e1000e_core.c:1: "
+                + functionOf(s)
+                + ": Assertion `x' failed.";
         assertTrue(Signature.ofAssertionMessage(message).orElseThrow() == s, s.id());
       }
     }

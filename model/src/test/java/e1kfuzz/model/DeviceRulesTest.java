@@ -13,19 +13,39 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Device rules one assertion each: what a reset restores, what each register write and read does
- * on its own, per variant. (Its cases came from a mutation run: each pins a rule no other test did.)
+ * Device rules one assertion each: what a reset restores, what each register write and read does on
+ * its own, per variant. (Its cases came from a mutation run: each pins a rule no other test did.)
  */
 class DeviceRulesTest {
 
   @ParameterizedTest
   @EnumSource(Variant.class)
   void resetRestoresEveryRegisterAndThePciFunction(Variant v) {
-    Sim s = Sim.run(v, "write IVAR 0x800a0908\nwrite IAM 0xffffffff\nwrite EIAC 0x01f00000\nwrite CTRL_EXT 0x08000000\n"
-        + "write RSRPD 0x100\nwrite RFCTL 0x1000\nwrite TIDV 0x10\nwrite RDTR 0x10\nwrite RADV 0x10\nwrite TADV 0x10\nwrite RAID 0x10\n"
-        + "write TARC0 0\nwrite ITR 0x1000\nwrite EITR1 0x1000\nwrite IMS 0x4\nwrite ICS 0x4\nmsix mask\ntx\nreset");
-    for (Reg r : new Reg[] {Reg.IVAR, Reg.IAM, Reg.EIAC, Reg.CTRL_EXT, Reg.RSRPD, Reg.RFCTL, Reg.TIDV, Reg.RDTR,
-        Reg.RADV, Reg.TADV, Reg.RAID, Reg.IMS, Reg.ICS, Reg.TCTL, Reg.RCTL, Reg.IAC}) {
+    Sim s =
+        Sim.run(
+            v,
+            "write IVAR 0x800a0908\nwrite IAM 0xffffffff\nwrite EIAC 0x01f00000\nwrite CTRL_EXT 0x08000000\n"
+                + "write RSRPD 0x100\nwrite RFCTL 0x1000\nwrite TIDV 0x10\nwrite RDTR 0x10\nwrite RADV 0x10\nwrite TADV 0x10\nwrite RAID 0x10\n"
+                + "write TARC0 0\nwrite ITR 0x1000\nwrite EITR1 0x1000\nwrite IMS 0x4\nwrite ICS 0x4\nmsix mask\ntx\nreset");
+    for (Reg r :
+        new Reg[] {
+          Reg.IVAR,
+          Reg.IAM,
+          Reg.EIAC,
+          Reg.CTRL_EXT,
+          Reg.RSRPD,
+          Reg.RFCTL,
+          Reg.TIDV,
+          Reg.RDTR,
+          Reg.RADV,
+          Reg.TADV,
+          Reg.RAID,
+          Reg.IMS,
+          Reg.ICS,
+          Reg.TCTL,
+          Reg.RCTL,
+          Reg.IAC
+        }) {
       assertEquals(0, s.read(r), r.name());
     }
     assertEquals(0x403, s.read(Reg.TARC0));
@@ -40,7 +60,10 @@ class DeviceRulesTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void resetDropsPendingBitsAndKeepsTheBackendLinkState(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nlink down\nreset");
+    Sim s =
+        Sim.run(
+            v,
+            "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nlink down\nreset");
     assertEquals(0, s.core.pci().pendingBits());
     assertEquals(0, s.read(Reg.STATUS) & 2, "the backend link is still down");
   }
@@ -64,19 +87,35 @@ class DeviceRulesTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void eiacLeavesImsAloneWhenIameIsSet(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite IVAR 0x00000008\nwrite EIAC 0x00100000\nwrite CTRL_EXT 0x08000000\nwrite IMS 0x00100000\nwrite ICS 0x00100000");
+    Sim s =
+        Sim.run(
+            v,
+            "msix on\nwrite IVAR 0x00000008\nwrite EIAC 0x00100000\nwrite CTRL_EXT 0x08000000\nwrite IMS 0x00100000\nwrite ICS 0x00100000");
     assertEquals(0x00100000, s.read(Reg.IMS));
   }
 
   @ParameterizedTest
   @EnumSource(Variant.class)
   void pendingBitsClearOnlyUnderMsixWithPbaClrAndAValidExtendedMapping(Variant v) {
-    String pending = "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000\n";
-    assertEquals(1, Sim.run(v, pending + "write IMS 0x00100000").core.pci().pendingBits(), "no PBA_CLR");
-    assertEquals(1, Sim.run(v, pending + "write CTRL_EXT 0x80000000\nwrite IMS 0x4").core.pci().pendingBits(), "no extended bit");
-    assertEquals(1, Sim.run(v, pending + "write IVAR 0\nwrite CTRL_EXT 0x80000000\nwrite IMS 0x00100000").core.pci().pendingBits(),
+    String pending =
+        "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000\n";
+    assertEquals(
+        1, Sim.run(v, pending + "write IMS 0x00100000").core.pci().pendingBits(), "no PBA_CLR");
+    assertEquals(
+        1,
+        Sim.run(v, pending + "write CTRL_EXT 0x80000000\nwrite IMS 0x4").core.pci().pendingBits(),
+        "no extended bit");
+    assertEquals(
+        1,
+        Sim.run(v, pending + "write IVAR 0\nwrite CTRL_EXT 0x80000000\nwrite IMS 0x00100000")
+            .core
+            .pci()
+            .pendingBits(),
         "invalid IVAR entry");
-    assertEquals(1, Sim.run(v, pending + "msix off\nwrite PBACLR 0x1f").core.pci().pendingBits(), "PBACLR needs MSI-X");
+    assertEquals(
+        1,
+        Sim.run(v, pending + "msix off\nwrite PBACLR 0x1f").core.pci().pendingBits(),
+        "PBACLR needs MSI-X");
   }
 
   @ParameterizedTest
@@ -92,7 +131,10 @@ class DeviceRulesTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void raidIsArmedOnceAndCollectStopsIt(Variant v) {
-    Sim s = Sim.run(v, "write RDTR 0x100\nwrite RAID 0x10\nwrite RADV 0x20\nwrite RCTL 0x2\nrx ack\nwait 2us\nrx ack");
+    Sim s =
+        Sim.run(
+            v,
+            "write RDTR 0x100\nwrite RAID 0x10\nwrite RADV 0x20\nwrite RCTL 0x2\nrx ack\nwait 2us\nrx ack");
     assertEquals(0x10 * 1024, s.core.timerDeadline(TimerId.RAID), "armed at the first ACK only");
     assertEquals(0x20 * 1024, s.core.timerDeadline(TimerId.RADV), "RADV in 1024 ns units");
     s.then("write ICS 0x4");
@@ -114,9 +156,13 @@ class DeviceRulesTest {
     held.then("wait 600ms");
     assertEquals(Cause.RXT0, held.read(Reg.ICS) & Cause.RXT0, "delivered when autoneg completes");
     Sim dropped = Sim.run(v, "write RCTL 0x2\nlink down\nrx\nlink up\nwait 600ms");
-    assertEquals(0, dropped.read(Reg.ICS) & Cause.RXT0, "a frame while the backend link is down is lost");
+    assertEquals(
+        0, dropped.read(Reg.ICS) & Cause.RXT0, "a frame while the backend link is down is lost");
     Sim loop = Sim.run(v, "write RCTL 0x40\nwrite TCTL 0x2\ntx\nwrite RCTL 0x42");
-    assertEquals(0, loop.read(Reg.ICS) & Cause.RXT0, "a looped frame the device cannot take is dropped, not held");
+    assertEquals(
+        0,
+        loop.read(Reg.ICS) & Cause.RXT0,
+        "a looped frame the device cannot take is dropped, not held");
     Sim small = Sim.run(v, "write RSRPD 0x41\nwrite RCTL 0x42\nwrite TCTL 0x2\ntx");
     assertEquals(Cause.SRPD, small.read(Reg.ICS) & Cause.SRPD, "looped frames are 60 bytes");
   }
@@ -130,16 +176,19 @@ class DeviceRulesTest {
     assertFalse(s.core.pci().intxLevel());
   }
 
-  /** The invariants hold by construction on valid traces; force each broken state to see it caught. */
+  /**
+   * The invariants hold by construction on valid traces; force each broken state to see it caught.
+   */
   @Test
   void eachConsistencyCheckFires() {
     E1000eCore c = QEMU_10_2.newCore();
     c.ims = 0x80000000;
     assertEquals(Signature.IMS_INVALID_BITS, c.step(new Step.Wait(0)).signature());
-    E1000eCore d = new Qemu102() {
-      @Override
-      void onMsixEnableWrite() {}
-    };
+    E1000eCore d =
+        new Qemu102() {
+          @Override
+          void onMsixEnableWrite() {}
+        };
     d.pci().writeMsixControl(Step.MsixControl.ON);
     d.tidv = 1;
     d.rearmTimer(TimerId.TIDV);
@@ -148,34 +197,54 @@ class DeviceRulesTest {
 
   @Test
   void v72EitrPendingFlagMakesTheExpiryNotify() {
-    String s = "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000\nwrite ICS 0x00100000\nwait 1ms";
+    String s =
+        "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000\nwrite ICS 0x00100000\nwait 1ms";
     Sim sim = Sim.run(QEMU_7_2_20, s);
     assertTrue(sim.core.reached(Mark.EITR_POSTPONED));
     assertEquals(2, sim.count(Event.Delivery.PBA), "the postponed notify is sent at EITR expiry");
   }
 
-  /** dd0ef12866 (7.1): the ITR callback forgets notified MSI causes so the postponed MSI goes out. */
+  /**
+   * dd0ef12866 (7.1): the ITR callback forgets notified MSI causes so the postponed MSI goes out.
+   */
   @Test
   void v72PostponedMsiIsSentAtItrExpiry() {
-    Sim sim = Sim.run(QEMU_7_2_0, "msi on\nwrite IMS 0x5\nwrite ICS 0x4\nwrite ICS 0x1\nwait 200us");
-    assertEquals(2, sim.count(Event.Delivery.MSI), "one now, the postponed one at the 128 us expiry");
+    Sim sim =
+        Sim.run(QEMU_7_2_0, "msi on\nwrite IMS 0x5\nwrite ICS 0x4\nwrite ICS 0x1\nwait 200us");
+    assertEquals(
+        2, sim.count(Event.Delivery.MSI), "one now, the postponed one at the 128 us expiry");
   }
 
   @Test
   void fireAllTimersNeedsTheFullMaskAndIntTimersClearEnaAndFiresEitrToo() {
     String itrUnderMsix = "write IMS 0x4\nwrite ICS 0x4\nmsix on\n";
-    assertEquals("ok", Sim.run(QEMU_7_2_20, itrUnderMsix + "write IMS 0x01f782d7").result(), "no INT_TIMERS_CLEAR_ENA");
-    assertEquals("ok", Sim.run(QEMU_7_2_20, itrUnderMsix + "write CTRL_EXT 0x20000000\nwrite IMS 0x01f782d5").result(), "not the full mask");
-    String eitrRunning = "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nmsix off\n";
-    assertEquals("assert:eitr-timer-without-msix",
-        Sim.run(QEMU_7_2_20, eitrRunning + "write CTRL_EXT 0x20000000\nwrite IMS 0x01f782d7").result(), "EITR fired synchronously");
+    assertEquals(
+        "ok",
+        Sim.run(QEMU_7_2_20, itrUnderMsix + "write IMS 0x01f782d7").result(),
+        "no INT_TIMERS_CLEAR_ENA");
+    assertEquals(
+        "ok",
+        Sim.run(QEMU_7_2_20, itrUnderMsix + "write CTRL_EXT 0x20000000\nwrite IMS 0x01f782d5")
+            .result(),
+        "not the full mask");
+    String eitrRunning =
+        "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nmsix off\n";
+    assertEquals(
+        "assert:eitr-timer-without-msix",
+        Sim.run(QEMU_7_2_20, eitrRunning + "write CTRL_EXT 0x20000000\nwrite IMS 0x01f782d7")
+            .result(),
+        "EITR fired synchronously");
   }
 
   @Test
   void v81EitrExpiryNotifiesEvenWithMsixOff() {
-    Sim s = Sim.run(QEMU_10_2, "msix on\nmsix vector 0 unmask\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nmsix off\nwait 1ms");
+    Sim s =
+        Sim.run(
+            QEMU_10_2,
+            "msix on\nmsix vector 0 unmask\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nmsix off\nwait 1ms");
     assertEquals(1, s.count(Event.Delivery.MSIX));
-    assertEquals(1, s.core.pci().pendingBits(), "the expiry notify with MSI-X off sets the pending bit");
+    assertEquals(
+        1, s.core.pci().pendingBits(), "the expiry notify with MSI-X off sets the pending bit");
   }
 
   @Test
@@ -185,7 +254,10 @@ class DeviceRulesTest {
     assertEquals(0, s.core.delayedCauses());
   }
 
-  /** A flush while the backend link is down drops every held frame (QEMU's net layer drops them all). */
+  /**
+   * A flush while the backend link is down drops every held frame (QEMU's net layer drops them
+   * all).
+   */
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.EnumSource(Variant.class)
   void aFlushWhileTheLinkIsDownDropsEveryHeldFrame(Variant v) {

@@ -44,7 +44,9 @@ class RegisterTest {
   @EnumSource(Variant.class)
   void delayRegistersKeepSixteenBitsAndRsrpdTwelve(Variant v) {
     Sim s =
-        Sim.run(v, "write RDTR 0x8001ffff\nwrite TIDV 0x80012345\nwrite RADV 0x10001\nwrite TADV 0x20002\nwrite RAID 0x30003\nwrite RSRPD 0xffff");
+        Sim.run(
+            v,
+            "write RDTR 0x8001ffff\nwrite TIDV 0x80012345\nwrite RADV 0x10001\nwrite TADV 0x20002\nwrite RAID 0x30003\nwrite RSRPD 0xffff");
     assertEquals(0xffff, s.read(Reg.RDTR));
     assertEquals(0x2345, s.read(Reg.TIDV));
     assertEquals(1, s.read(Reg.RADV));
@@ -57,7 +59,10 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void ctrlExtDropsSelfClearingBitsAndPlainRegistersStore(Variant v) {
-    Sim s = Sim.run(v, "write CTRL_EXT 0xffffffff\nwrite IAM 0xdeadbeef\nwrite EIAC 0x1\nwrite IVAR 0x800a0908\nwrite RFCTL 0x1000");
+    Sim s =
+        Sim.run(
+            v,
+            "write CTRL_EXT 0xffffffff\nwrite IAM 0xdeadbeef\nwrite EIAC 0x1\nwrite IVAR 0x800a0908\nwrite RFCTL 0x1000");
     assertEquals(0xffffcfff, s.read(Reg.CTRL_EXT));
     assertEquals(0xdeadbeef, s.read(Reg.IAM));
     assertEquals(1, s.read(Reg.EIAC));
@@ -104,12 +109,15 @@ class RegisterTest {
     assertEquals("ok", Sim.run(QEMU_10_2, w).result(), "not checked by default");
   }
 
-  /** Found by e1kfuzz (seed 1): since 8.1 writing INT_ASSERTED to ICR clears it while causes remain. */
+  /**
+   * Found by e1kfuzz (seed 1): since 8.1 writing INT_ASSERTED to ICR clears it while causes remain.
+   */
   @Test
   void icrWriteOfBit31ClearsAssertedUnderRemainingCausesSince81() {
     String w = "write ICS 0x00100000\nwrite ICR 0x80000000";
     assertEquals(0x80100000, Sim.run(QEMU_7_2_20, w).read(Reg.ICS), "7.2 recomputes INT_ASSERTED");
-    assertEquals(0x00100000, Sim.run(QEMU_8_1, w).read(Reg.ICS), "8.1+ leaves the cause without it");
+    assertEquals(
+        0x00100000, Sim.run(QEMU_8_1, w).read(Reg.ICS), "8.1+ leaves the cause without it");
     assertEquals("strict:icr-asserted-mismatch", Sim.strict(QEMU_8_1, w).result());
     assertEquals("ok", Sim.strict(QEMU_7_2_20, w).result());
   }
@@ -144,10 +152,16 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void iameAutoMasksOnIcrReadAndWrite(Variant v) {
-    Sim read = Sim.run(v, "msix on\nwrite CTRL_EXT 0x08000000\nwrite IAM 0x4\nwrite IMS 0x00100004\nwrite ICS 0x00100000\nread ICR");
+    Sim read =
+        Sim.run(
+            v,
+            "msix on\nwrite CTRL_EXT 0x08000000\nwrite IAM 0x4\nwrite IMS 0x00100004\nwrite ICS 0x00100000\nread ICR");
     assertEquals(0x00100000, read.read(Reg.IMS), "IMS &= ~IAM");
     assertEquals(0, read.read(Reg.ICS), "ICR cleared");
-    Sim write = Sim.run(v, "msix on\nwrite CTRL_EXT 0x08000000\nwrite IAM 0x4\nwrite IMS 0x00100004\nwrite ICS 0x00100000\nwrite ICR 0x0");
+    Sim write =
+        Sim.run(
+            v,
+            "msix on\nwrite CTRL_EXT 0x08000000\nwrite IAM 0x4\nwrite IMS 0x00100004\nwrite ICS 0x00100000\nwrite ICR 0x0");
     assertEquals(0x00100000, write.read(Reg.IMS));
   }
 
@@ -175,7 +189,8 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void pbaclrClearsPendingBitsOnlyUnderMsix(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000");
+    Sim s =
+        Sim.run(v, "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000");
     assertEquals(1, s.core.pci().pendingBits(), "vector 0 masked: pending");
     s.then("write PBACLR 0xffffffe1");
     assertEquals(0, s.core.pci().pendingBits());
@@ -185,7 +200,10 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void imsWithPbaClrClearsTheMappedVectorsPendingBit(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000");
+    Sim s =
+        Sim.run(
+            v,
+            "msix on\nwrite IVAR 0x00000008\nwrite IMS 0x00100000\nwrite ICS 0x00100000\nwrite ICR 0x00100000");
     assertEquals(1, s.core.pci().pendingBits());
     s.then("write CTRL_EXT 0x80000000\nwrite IMS 0x00100000");
     assertEquals(0, s.core.pci().pendingBits());
@@ -215,11 +233,13 @@ class RegisterTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void txWithoutRsHasNoWriteBackUnlessIvarAsksForEvery(Variant v) {
-    assertEquals(0x80000002, Sim.run(v, "write TCTL 0x2\nwrite ICR 0xffffffff\ntx ide nors").read(Reg.ICS));
+    assertEquals(
+        0x80000002, Sim.run(v, "write TCTL 0x2\nwrite ICR 0xffffffff\ntx ide nors").read(Reg.ICS));
     Sim every = Sim.run(v, "write IVAR 0x80000000\nwrite TCTL 0x2\nwrite ICR 0xffffffff\ntx nors");
     assertEquals(0x80000003, every.read(Reg.ICS), "IVAR bit 31: write back every descriptor");
     Sim q1 = Sim.run(v, "msix on\nwrite TCTL 0x2\ntx q1");
-    assertEquals(Cause.TXQ1 | Cause.TXQE, q1.read(Reg.ICS) & ~Cause.ASSERTED, "queue 1 under MSI-X: TXQ1");
+    assertEquals(
+        Cause.TXQ1 | Cause.TXQE, q1.read(Reg.ICS) & ~Cause.ASSERTED, "queue 1 under MSI-X: TXQ1");
   }
 
   @ParameterizedTest
@@ -232,7 +252,10 @@ class RegisterTest {
     assertEquals(0x80000080, s.read(Reg.ICS), "delivered on the RCTL write: RXT0");
   }
 
-  /** Found by the differential campaign: "no buffer" holds when a frame arrives, not when it is flushed. */
+  /**
+   * Found by the differential campaign: "no buffer" holds when a frame arrives, not when it is
+   * flushed.
+   */
   @ParameterizedTest
   @EnumSource(Variant.class)
   void aHeldNobufFrameFindsBuffersWhenFlushed(Variant v) {
@@ -249,29 +272,58 @@ class RegisterTest {
     Sim s = Sim.run(v, "rx\nintx on\nwrite RCTL 0x2");
     assertEquals(0, s.read(Reg.ICS), "dropped at the command write");
     Sim kept = Sim.run(v, "rx\nwrite RCTL 0x2");
-    assertEquals(0x80000080, kept.read(Reg.ICS), "without the flush it is received at the RCTL write");
+    assertEquals(
+        0x80000080, kept.read(Reg.ICS), "without the flush it is received at the RCTL write");
     // Only the frame in the net layer's queue goes at each flush; the next one is held again
     // (corpus/ok-5ec7bc943d2e.trace, checked on the exact builds).
-    assertEquals(0x80000080, Sim.run(v, "rx\nrx\nintx off\nwrite RCTL 0x2").read(Reg.ICS), "one of two held frames dropped");
-    assertEquals(0, Sim.run(v, "rx\nrx\nintx off\nintx on\nwrite RCTL 0x2").read(Reg.ICS), "two flushes drop both");
-    assertEquals(0, Sim.run(v, "rx\nrx\nrx\nreset\nwrite RCTL 0x2").read(Reg.ICS), "a reset drops them all");
+    assertEquals(
+        0x80000080,
+        Sim.run(v, "rx\nrx\nintx off\nwrite RCTL 0x2").read(Reg.ICS),
+        "one of two held frames dropped");
+    assertEquals(
+        0,
+        Sim.run(v, "rx\nrx\nintx off\nintx on\nwrite RCTL 0x2").read(Reg.ICS),
+        "two flushes drop both");
+    assertEquals(
+        0, Sim.run(v, "rx\nrx\nrx\nreset\nwrite RCTL 0x2").read(Reg.ICS), "a reset drops them all");
     // The MAC-loopback bit alone loops TX back, LBM = 11 too (corpus/ok-c8af72debddf.trace).
-    assertEquals(0x80000083, Sim.run(v, "write RCTL 0xc2\ntx\nwrite TCTL 0x2").read(Reg.ICS), "LBM = 11 loops back");
+    assertEquals(
+        0x80000083,
+        Sim.run(v, "write RCTL 0xc2\ntx\nwrite TCTL 0x2").read(Reg.ICS),
+        "LBM = 11 loops back");
     boolean softwareReset = v != Variant.QEMU_7_2_0 && v != Variant.QEMU_7_2_20;
-    assertEquals(softwareReset ? 0 : 0x80000080, Sim.run(v, "rx\nrx\nwrite CTRL 0x04000000\nwrite RCTL 0x2").read(Reg.ICS),
+    assertEquals(
+        softwareReset ? 0 : 0x80000080,
+        Sim.run(v, "rx\nrx\nwrite CTRL 0x04000000\nwrite RCTL 0x2").read(Reg.ICS),
         "CTRL.RST drops them on 8.0+ (corpus/ok-8e8480f89e2e.trace)");
   }
 
   @ParameterizedTest
   @EnumSource(Variant.class)
   void rxCausesFollowFrameKindAndRegisters(Variant v) {
-    assertEquals(0x800000c0, Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS), "RXO, then RXT0 once buffers are back");
+    assertEquals(
+        0x800000c0,
+        Sim.run(v, "write RCTL 0x2\nrx nobuf").read(Reg.ICS),
+        "RXO, then RXT0 once buffers are back");
     assertEquals(0x80020080, Sim.run(v, "write RCTL 0x2\nrx ack").read(Reg.ICS), "ACK|RXT0");
-    assertEquals(0x80000080, Sim.run(v, "write RFCTL 0x1000\nwrite RCTL 0x2\nrx ack").read(Reg.ICS), "ACK_DIS");
-    assertEquals(0x80010080, Sim.run(v, "write RSRPD 0x41\nwrite RCTL 0x2\nrx small").read(Reg.ICS), "60+4 < 65: SRPD");
-    assertEquals(0x80000080, Sim.run(v, "write RSRPD 0x40\nwrite RCTL 0x2\nrx small").read(Reg.ICS), "64 is not < 64");
-    assertEquals(0x80010080, Sim.run(v, "write RSRPD 0x3d\nwrite RCTL 0x04000002\nrx small").read(Reg.ICS), "SECRC: no FCS");
-    assertEquals(0x80200000, Sim.run(v, "msix on\nwrite RCTL 0x2\nrx q1").read(Reg.ICS), "RXQ1 under MSI-X");
+    assertEquals(
+        0x80000080,
+        Sim.run(v, "write RFCTL 0x1000\nwrite RCTL 0x2\nrx ack").read(Reg.ICS),
+        "ACK_DIS");
+    assertEquals(
+        0x80010080,
+        Sim.run(v, "write RSRPD 0x41\nwrite RCTL 0x2\nrx small").read(Reg.ICS),
+        "60+4 < 65: SRPD");
+    assertEquals(
+        0x80000080,
+        Sim.run(v, "write RSRPD 0x40\nwrite RCTL 0x2\nrx small").read(Reg.ICS),
+        "64 is not < 64");
+    assertEquals(
+        0x80010080,
+        Sim.run(v, "write RSRPD 0x3d\nwrite RCTL 0x04000002\nrx small").read(Reg.ICS),
+        "SECRC: no FCS");
+    assertEquals(
+        0x80200000, Sim.run(v, "msix on\nwrite RCTL 0x2\nrx q1").read(Reg.ICS), "RXQ1 under MSI-X");
   }
 
   @ParameterizedTest

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The runs on real Debian builds of spec §9 (7.2.18 = qemu-7.2.0, 7.2.22 = qemu-7.2.20) and the
- * bug sequences of §10, on every variant.
+ * The runs on real Debian builds of spec §9 (7.2.18 = qemu-7.2.0, 7.2.22 = qemu-7.2.20) and the bug
+ * sequences of §10, on every variant.
  */
 class SpecRunsTest {
   /** S1: TX causes parked by TIDV=0xffff in INTx mode, then MSI-X enabled. */
@@ -25,7 +25,9 @@ class SpecRunsTest {
       msix on
       """;
 
-  /** After the switch: map RXQ0/TXQ0/OTHER to vectors 0/1/2 (libqos' 7.2 IVAR) and unmask causes. */
+  /**
+   * After the switch: map RXQ0/TXQ0/OTHER to vectors 0/1/2 (libqos' 7.2 IVAR) and unmask causes.
+   */
   static final String MSIX_SETUP =
       """
       write IVAR 0x800a0908

@@ -18,26 +18,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Exploration merges states by {@link E1000eCore#hashState} and expands them from
- * {@link E1000eCore#copyFrom} copies: a field left out of either would make it merge states that
- * behave differently or expand a state that does not exist. These tests find every field by
- * reflection, so a field added later without updating both fails here.
+ * Exploration merges states by {@link E1000eCore#hashState} and expands them from {@link
+ * E1000eCore#copyFrom} copies: a field left out of either would make it merge states that behave
+ * differently or expand a state that does not exist. These tests find every field by reflection, so
+ * a field added later without updating both fails here.
  */
 class StateHashTest {
   /** Fields that do not decide what the device does next, each for a reason. */
-  private static final Set<String> NOT_STATE = Set.of(
-      "events", // where events go: an observer, not state
-      "marks", // which branches a run passed through: coverage, not state
-      "strict", // a checking option, the same for every state of a run
-      "violation", // what was found so far; exploration records it at the step that found it
-      "abort", // an aborted device is never expanded
-      "justReset", // cleared at the start of every step
-      "causesLeft", // an out-parameter, dead between steps
-      "core", // Pci's back reference
-      "seq"); // Timers' arming counter: only the order among equal deadlines counts (tested below)
+  private static final Set<String> NOT_STATE =
+      Set.of(
+          "events", // where events go: an observer, not state
+          "marks", // which branches a run passed through: coverage, not state
+          "strict", // a checking option, the same for every state of a run
+          "violation", // what was found so far; exploration records it at the step that found it
+          "abort", // an aborted device is never expanded
+          "justReset", // cleared at the start of every step
+          "causesLeft", // an out-parameter, dead between steps
+          "core", // Pci's back reference
+          "seq"); // Timers' arming counter: only the order among equal deadlines counts (tested
+
+  // below)
 
   /** Posted descriptors on both queues, a held frame, running timers, parked causes. */
-  private static final String BASE = """
+  private static final String BASE =
+      """
       write IMS 0x1
       write TIDV 0x10
       write RADV 0x20
@@ -52,7 +56,8 @@ class StateHashTest {
       write EITR1 0x100
       """;
 
-  private static final String MORE = """
+  private static final String MORE =
+      """
       write TCTL 0x2
       wait 1us
       msix on
@@ -85,21 +90,26 @@ class StateHashTest {
 
   @TestFactory
   Stream<DynamicTest> copyIsCompleteAndBehavesTheSame() {
-    return Arrays.stream(Variant.values()).map(v -> DynamicTest.dynamicTest(v.id(), () -> {
-      E1000eCore original = base(v);
-      E1000eCore copy = v.newCore();
-      copy.copyFrom(original);
-      assertDeepEqual(original, copy, v.id());
-      assertSameHash(original, copy);
-      for (Step s : TraceParser.parse("<more>", MORE).steps()) {
-        Violation a = original.step(s);
-        Violation b = copy.step(s);
-        assertEquals(a, b, s.format());
-        assertEquals(DeviceState.of(original), DeviceState.of(copy), s.format());
-        assertSameHash(original, copy);
-      }
-      assertDeepEqual(original, copy, v.id() + " after more steps");
-    }));
+    return Arrays.stream(Variant.values())
+        .map(
+            v ->
+                DynamicTest.dynamicTest(
+                    v.id(),
+                    () -> {
+                      E1000eCore original = base(v);
+                      E1000eCore copy = v.newCore();
+                      copy.copyFrom(original);
+                      assertDeepEqual(original, copy, v.id());
+                      assertSameHash(original, copy);
+                      for (Step s : TraceParser.parse("<more>", MORE).steps()) {
+                        Violation a = original.step(s);
+                        Violation b = copy.step(s);
+                        assertEquals(a, b, s.format());
+                        assertEquals(DeviceState.of(original), DeviceState.of(copy), s.format());
+                        assertSameHash(original, copy);
+                      }
+                      assertDeepEqual(original, copy, v.id() + " after more steps");
+                    }));
   }
 
   @TestFactory
@@ -109,21 +119,29 @@ class StateHashTest {
       E1000eCore probe = base(v);
       for (Object[] target : stateFields(probe)) {
         Field f = (Field) target[1];
-        tests.add(DynamicTest.dynamicTest(v.id() + " " + f.getDeclaringClass().getSimpleName() + "." + f.getName(), () -> {
-          E1000eCore c = v.newCore();
-          c.copyFrom(base(v));
-          StateHasher before = hash(c);
-          long high = before.high();
-          long low = before.low();
-          Object owner = target[0] == Pci.class ? c.pci() : target[0] == Timers.class ? c.timers
-              : target[0] == CauseOrigins.class ? origins(c) : c;
-          mutate(owner, f, c);
-          StateHasher after = hash(c);
-          assertTrue(after.high() != high || after.low() != low, "hash ignores " + f.getName());
-          E1000eCore copy = v.newCore();
-          copy.copyFrom(c);
-          assertDeepEqual(c, copy, "copy of a changed " + f.getName());
-        }));
+        tests.add(
+            DynamicTest.dynamicTest(
+                v.id() + " " + f.getDeclaringClass().getSimpleName() + "." + f.getName(),
+                () -> {
+                  E1000eCore c = v.newCore();
+                  c.copyFrom(base(v));
+                  StateHasher before = hash(c);
+                  long high = before.high();
+                  long low = before.low();
+                  Object owner =
+                      target[0] == Pci.class
+                          ? c.pci()
+                          : target[0] == Timers.class
+                              ? c.timers
+                              : target[0] == CauseOrigins.class ? origins(c) : c;
+                  mutate(owner, f, c);
+                  StateHasher after = hash(c);
+                  assertTrue(
+                      after.high() != high || after.low() != low, "hash ignores " + f.getName());
+                  E1000eCore copy = v.newCore();
+                  copy.copyFrom(c);
+                  assertDeepEqual(c, copy, "copy of a changed " + f.getName());
+                }));
       }
     }
     return tests.stream();
@@ -162,12 +180,18 @@ class StateHashTest {
     return f.get(c);
   }
 
-  /** [owner class marker, field] for every state field of the core, its Pci, Timers and CauseOrigins. */
+  /**
+   * [owner class marker, field] for every state field of the core, its Pci, Timers and
+   * CauseOrigins.
+   */
   private static List<Object[]> stateFields(E1000eCore core) {
     List<Object[]> out = new ArrayList<>();
     for (Class<?> k = core.getClass(); k != Object.class; k = k.getSuperclass()) {
       for (Field f : k.getDeclaredFields()) {
-        if (isState(f) && f.getType() != Pci.class && f.getType() != Timers.class && f.getType() != CauseOrigins.class) {
+        if (isState(f)
+            && f.getType() != Pci.class
+            && f.getType() != Timers.class
+            && f.getType() != CauseOrigins.class) {
           out.add(new Object[] {E1000eCore.class, f});
         }
       }
@@ -183,7 +207,9 @@ class StateHashTest {
   }
 
   private static boolean isState(Field f) {
-    return !Modifier.isStatic(f.getModifiers()) && !f.isSynthetic() && !NOT_STATE.contains(f.getName());
+    return !Modifier.isStatic(f.getModifiers())
+        && !f.isSynthetic()
+        && !NOT_STATE.contains(f.getName());
   }
 
   /** Changes one field in a way the device could notice. */
@@ -200,7 +226,8 @@ class StateHashTest {
       long[] d = (long[]) f.get(owner);
       d[Integer.numberOfTrailingZeros(core.runningTimers())] += 7;
     } else if (f.getName().equals("armedSeq")) {
-      // Only the order among equal deadlines counts: give two running timers one deadline, then swap.
+      // Only the order among equal deadlines counts: give two running timers one deadline, then
+      // swap.
       long[] seq = (long[]) f.get(owner);
       Field df = Timers.class.getDeclaredField("deadline");
       df.setAccessible(true);
@@ -242,7 +269,9 @@ class StateHashTest {
   private static void assertDeepEqual(Object a, Object b, String where) throws Exception {
     for (Class<?> k = a.getClass(); k != Object.class; k = k.getSuperclass()) {
       for (Field f : k.getDeclaredFields()) {
-        if (Modifier.isStatic(f.getModifiers()) || f.getName().equals("events") || f.getName().equals("core")) {
+        if (Modifier.isStatic(f.getModifiers())
+            || f.getName().equals("events")
+            || f.getName().equals("core")) {
           continue;
         }
         f.setAccessible(true);

@@ -62,7 +62,12 @@ class TimerTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void delayingNeverHappensUnderMsix(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite TIDV 0xffff\nwrite RDTR 0xffff\nwrite RCTL 0x2\n" + TX_LEGACY + "tx ide\nrx");
+    Sim s =
+        Sim.run(
+            v,
+            "msix on\nwrite TIDV 0xffff\nwrite RDTR 0xffff\nwrite RCTL 0x2\n"
+                + TX_LEGACY
+                + "tx ide\nrx");
     assertEquals(0, s.core.delayedCauses());
     assertEquals(0, s.core.runningTimers() & TimerId.DELAY_TIMERS);
   }
@@ -70,7 +75,11 @@ class TimerTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void collectStopsAllFiveDelayTimers(Variant v) {
-    Sim s = Sim.run(v, TX_LEGACY + "write TIDV 0x100\nwrite TADV 0x200\nwrite RDTR 0x100\nwrite RADV 0x200\nwrite RCTL 0x2\ntx ide\nrx\nwrite ICS 0x4");
+    Sim s =
+        Sim.run(
+            v,
+            TX_LEGACY
+                + "write TIDV 0x100\nwrite TADV 0x200\nwrite RDTR 0x100\nwrite RADV 0x200\nwrite RCTL 0x2\ntx ide\nrx\nwrite ICS 0x4");
     assertEquals(0, s.core.runningTimers() & TimerId.DELAY_TIMERS);
     assertEquals(0x80000087, s.read(Reg.ICS));
   }
@@ -90,7 +99,10 @@ class TimerTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void eitrIsArmedPerVectorByMsixNotifies(Variant v) {
-    Sim s = Sim.run(v, "msix on\nwrite IVAR 0x00000b00\nwrite EITR3 0x1000\nwrite IMS 0x00400000\nwrite ICS 0x00400000");
+    Sim s =
+        Sim.run(
+            v,
+            "msix on\nwrite IVAR 0x00000b00\nwrite EITR3 0x1000\nwrite IMS 0x00400000\nwrite ICS 0x00400000");
     assertEquals(0x1000 * 256L, s.core.timerDeadline(TimerId.EITR3));
     assertFalse(s.core.timerRunning(TimerId.ITR), "no ITR under MSI-X");
   }
@@ -103,7 +115,8 @@ class TimerTest {
     Sim rxFirst = Sim.run(v, setup + "write ICS 0x00100000\nwrite ICS 0x00400000\nwait 1ms");
     assertEquals(List.of(TimerId.EITR0, TimerId.EITR1), rxFirst.firedOrder());
     Sim txFirst = Sim.run(v, setup + "write ICS 0x00400000\nwrite ICS 0x00100000\nwait 1ms");
-    assertEquals(List.of(TimerId.EITR1, TimerId.EITR0), txFirst.firedOrder(), "arm order, not enum order");
+    assertEquals(
+        List.of(TimerId.EITR1, TimerId.EITR0), txFirst.firedOrder(), "arm order, not enum order");
   }
 
   @ParameterizedTest
@@ -121,7 +134,8 @@ class TimerTest {
     Sim s = Sim.run(QEMU_10_2, "wait 1500us\nlink down");
     assertEquals(0x80000004, s.read(Reg.ICS), "link down: LSC at once");
     s.then("write ICR 0xffffffff\nlink up");
-    assertEquals(501_000_000L, s.core.timerDeadline(TimerId.AUTONEG), "ms timer: floor(1.5 ms) + 500 ms");
+    assertEquals(
+        501_000_000L, s.core.timerDeadline(TimerId.AUTONEG), "ms timer: floor(1.5 ms) + 500 ms");
     assertEquals(0, s.read(Reg.ICS), "no LSC before autoneg completes");
     s.then("expire autoneg");
     assertEquals(Cause.LSC, s.read(Reg.ICS) & Cause.LSC);
@@ -137,7 +151,11 @@ class TimerTest {
   @ParameterizedTest
   @EnumSource(Variant.class)
   void resetStopsEveryTimerAndClearsDelayedCauses(Variant v) {
-    Sim s = Sim.run(v, TX_LEGACY + "write TIDV 0xffff\ntx ide\nwrite IMS 0x4\nwrite ICS 0x4\nlink down\nlink up\nreset");
+    Sim s =
+        Sim.run(
+            v,
+            TX_LEGACY
+                + "write TIDV 0xffff\ntx ide\nwrite IMS 0x4\nwrite ICS 0x4\nlink down\nlink up\nreset");
     assertEquals(0, s.core.runningTimers());
     assertEquals(0, s.core.delayedCauses());
     assertEquals("ok", s.result());

@@ -27,19 +27,23 @@ class TraceFormatTest {
       case 7 -> new Step.Intx(r.nextBoolean());
       case 8 -> new Step.Link(r.nextBoolean());
       case 9 -> new Step.Mdic();
-      case 10 -> new Step.Wait(switch (r.nextInt(4)) {
-        case 0 -> 0;
-        case 1 -> r.nextLong(1, 1_000_000_000L);
-        case 2 -> r.nextLong(1, 1000) * 1000;
-        default -> TraceParser.MAX_WAIT_NS;
-      });
+      case 10 ->
+          new Step.Wait(
+              switch (r.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> r.nextLong(1, 1_000_000_000L);
+                case 2 -> r.nextLong(1, 1000) * 1000;
+                default -> TraceParser.MAX_WAIT_NS;
+              });
       case 11 -> new Step.Expire(TimerId.values()[r.nextInt(TimerId.COUNT)]);
       default -> new Step.Reset();
     };
   }
 
   static int randomOffset(SplittableRandom r) {
-    return r.nextBoolean() ? Reg.values()[r.nextInt(Reg.values().length)].offset() : r.nextInt(Reg.BAR0_SIZE / 4) * 4;
+    return r.nextBoolean()
+        ? Reg.values()[r.nextInt(Reg.values().length)].offset()
+        : r.nextInt(Reg.BAR0_SIZE / 4) * 4;
   }
 
   @Test
@@ -54,11 +58,16 @@ class TraceFormatTest {
       List<Expectation> expect = new ArrayList<>();
       for (Variant v : Variant.values()) {
         if (r.nextInt(3) == 0) {
-          expect.add(new Expectation(v.id(), Signature.values()[r.nextInt(Signature.values().length)].id()));
+          expect.add(
+              new Expectation(
+                  v.id(), Signature.values()[r.nextInt(Signature.values().length)].id()));
         }
       }
       expect.add(new Expectation("*", "ok"));
-      Trace trace = Trace.of(steps).withHeader(List.of("seed " + t, "", "a  spaced  comment")).withExpectations(expect);
+      Trace trace =
+          Trace.of(steps)
+              .withHeader(List.of("seed " + t, "", "a  spaced  comment"))
+              .withExpectations(expect);
       String text = trace.format();
       Trace back = TraceParser.parse("gen", text);
       assertEquals(trace, back, text);
@@ -109,7 +118,8 @@ class TraceFormatTest {
         reset
         """,
         t.format());
-    assertEquals("assert:collect-delayed-causes", t.expectedResult(Variant.QEMU_7_2_0).orElseThrow());
+    assertEquals(
+        "assert:collect-delayed-causes", t.expectedResult(Variant.QEMU_7_2_0).orElseThrow());
     assertEquals("ok", t.expectedResult(Variant.QEMU_10_2).orElseThrow());
   }
 
@@ -145,7 +155,9 @@ class TraceFormatTest {
   void badTextIsReportedWithLineColumnAndTheOffendingText(
       String line, int column, String problem, String offending) {
     TraceSyntaxException e =
-        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f.trace", "reset\n" + line.strip() + "\n"));
+        assertThrows(
+            TraceSyntaxException.class,
+            () -> TraceParser.parse("f.trace", "reset\n" + line.strip() + "\n"));
     assertEquals(2, e.line());
     assertEquals(column, e.column(), e.getMessage());
     assertTrue(e.problem().startsWith(problem), e.getMessage());
@@ -158,14 +170,16 @@ class TraceFormatTest {
     TraceSyntaxException e =
         assertThrows(
             TraceSyntaxException.class,
-            () -> TraceParser.parse("f", "@expect qemu-8.1 ok\n@expect qemu-8.1 intx-under-msix\n"));
+            () ->
+                TraceParser.parse("f", "@expect qemu-8.1 ok\n@expect qemu-8.1 intx-under-msix\n"));
     assertEquals(2, e.line());
     assertEquals("qemu-8.1", e.offending());
   }
 
   @Test
   void controlCharactersAreRejectedAndShownEscaped() {
-    TraceSyntaxException e = assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "reset\u0007\n"));
+    TraceSyntaxException e =
+        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "reset\u0007\n"));
     assertEquals(6, e.column());
     assertTrue(e.getMessage().endsWith("'\\x07'"), e.getMessage());
   }
@@ -178,10 +192,13 @@ class TraceFormatTest {
     assertEquals(plain.format(), marked.format());
     assertEquals(List.of("header"), marked.header());
     // on a step line too (the reported bug: "unknown step: '\uFEFFwrite'")
-    assertEquals(plain.steps(), TraceParser.parse("f", "\uFEFF@expect * ok\nwrite TIDV 0xffff\nwait 1ms\n").steps());
+    assertEquals(
+        plain.steps(),
+        TraceParser.parse("f", "\uFEFF@expect * ok\nwrite TIDV 0xffff\nwait 1ms\n").steps());
     // columns on line 1 count from after the mark
     TraceSyntaxException e =
-        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "\uFEFFwrite TIDV 0xzz\n"));
+        assertThrows(
+            TraceSyntaxException.class, () -> TraceParser.parse("f", "\uFEFFwrite TIDV 0xzz\n"));
     assertEquals(1, e.line());
     assertEquals(12, e.column(), e.getMessage());
   }
@@ -189,7 +206,9 @@ class TraceFormatTest {
   @Test
   void aByteOrderMarkAnywhereElseIsStillAnError() {
     TraceSyntaxException e =
-        assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "reset\n\uFEFFwrite TIDV 0x1\n"));
+        assertThrows(
+            TraceSyntaxException.class,
+            () -> TraceParser.parse("f", "reset\n\uFEFFwrite TIDV 0x1\n"));
     assertEquals(2, e.line());
     assertEquals("\uFEFFwrite", e.offending());
     assertThrows(TraceSyntaxException.class, () -> TraceParser.parse("f", "\uFEFF\uFEFFreset\n"));
