@@ -331,6 +331,9 @@ public final class Campaign {
           }
         }
       }
+      if (single) {
+        core.settle(steeringVariant::newCore);
+      }
     } catch (RuntimeException | StackOverflowError e) {
       internalFailure(run, single ? steeringVariant : CampaignOptions.SHADOW, e, steps);
       return;

@@ -263,7 +263,7 @@ public final class Coverage {
 
   /**
    * Applies a step, noting its coverage point and transition in {@code indices} from {@code n[0]}
-   * on while there is room; true once a violation happened.
+   * on while there is room; true once a violation that ends the run happened (not a delivery one).
    */
   static boolean step(E1000eCore core, Step s, int[] indices, int[] n) {
     int from = abstractState(core);
@@ -274,6 +274,6 @@ public final class Coverage {
       indices[n[0]++] = point(to, kind);
       indices[n[0]++] = transition(from, kind, to);
     }
-    return v != null;
+    return v != null && !v.signature().deferred();
   }
 }

@@ -6,6 +6,7 @@ import e1kfuzz.model.Pci;
 import e1kfuzz.model.Reg;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.TimerId;
+import e1kfuzz.model.Violation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -139,14 +140,16 @@ public final class TraceGenerator {
 
   /**
    * Generates up to {@code maxSteps} steps, applying each to {@code shadow} as it goes; with {@code
-   * stopAtViolation} it stops after the step that first violates an invariant.
+   * stopAtViolation} it stops after the step that first violates an invariant (other than a
+   * delivery one, which lets a run go on).
    */
   public List<Step> generate(Rng rng, E1000eCore shadow, boolean stopAtViolation) {
     List<Step> steps = new ArrayList<>(options.maxSteps());
     for (int i = 0; i < options.maxSteps(); i++) {
       Step s = nextStep(rng, shadow);
       steps.add(s);
-      if (shadow.step(s) != null && stopAtViolation) {
+      Violation v = shadow.step(s);
+      if (v != null && !v.signature().deferred() && stopAtViolation) {
         break;
       }
     }

@@ -140,6 +140,7 @@ public final class Property {
     E1000eCore core = variant.newCore();
     core.setStrict(strict);
     List<Step> steps = gen.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(seed, run)), core, true);
+    core.settle(variant::newCore);
     return new Run(steps, core.violation());
   }
 

@@ -1,5 +1,7 @@
 package e1kfuzz.model;
 
+import java.util.function.Supplier;
+
 /**
  * The e1000e interrupt manager and the device paths that raise causes, as QEMU implements them.
  * This class holds what every modelled release shares; the release-specific functions are abstract
@@ -112,6 +114,9 @@ public abstract class E1000eCore {
   /** Where causes came from: e1kfuzz's bookkeeping, not QEMU's state. */
   private final CauseOrigins origins = new CauseOrigins();
 
+  /** What has to be signalled and when it may be: e1kfuzz's bookkeeping, not QEMU's state. */
+  private final DeliveryMonitor delivery = new DeliveryMonitor();
+
   // Run bookkeeping.
   private EventSink events;
   private long marks;
@@ -119,6 +124,9 @@ public abstract class E1000eCore {
   private Violation violation;
   private Signature abort;
   private boolean justReset;
+
+  /** Steps applied so far: the step number of a violation. */
+  private int stepsRun;
 
   /** The out-parameter of the delay functions, as the C code's {@code uint32_t *causes}. */
   int causesLeft;
@@ -168,6 +176,7 @@ public abstract class E1000eCore {
    */
   public final Violation step(Step step) {
     justReset = false;
+    stepsRun++;
     try {
       step.applyTo(this);
       deliverSocketFrames();
@@ -176,11 +185,49 @@ public abstract class E1000eCore {
       record(a.signature(), a.getMessage());
       return violation;
     }
-    if (violation == null) {
+    notePending();
+    if (timers.runningMask() == 0) {
+      // Quiescent: no timer will signal anything more, so what is owed now is lost.
+      String lost = lostInterrupt();
+      if (lost != null) {
+        record(Signature.LOST_INTERRUPT, lost);
+      }
+    }
+    if (violation == null || violation.signature().deferred()) {
       checkStateInvariants();
     }
     return violation;
   }
+
+  /**
+   * The end of a trace: lets virtual time run in {@code scratch} (a device of this variant, which
+   * is overwritten) until no timer runs, and records a lost interrupt here if one shows then. A
+   * trace that ends while timers run is judged as if the guest had stopped acting, without a step
+   * more.
+   */
+  public final void settle(Supplier<E1000eCore> scratchDevice) {
+    if (abort != null || timers.runningMask() == 0) {
+      return; // already judged after the last step
+    }
+    E1000eCore scratch = scratchDevice.get();
+    scratch.copyFrom(this);
+    scratch.events = null;
+    for (int i = 0; i < SETTLE_MAX_TIMERS && scratch.timers.runningMask() != 0; i++) {
+      scratch.step(new Step.Wait(scratch.nextDeadline(scratch.now - 1) - scratch.now));
+      if (scratch.abort != null) {
+        return; // QEMU would abort on the way: no interrupt to judge
+      }
+    }
+    String lost = scratch.timers.runningMask() == 0 ? scratch.lostInterrupt() : null;
+    if (lost != null) {
+      record(
+          Signature.LOST_INTERRUPT,
+          lost + " (once every timer had run out, at " + scratch.now + " ns)");
+    }
+  }
+
+  /** Timer expiries {@link #settle} lets happen before it gives up (timers that re-arm forever). */
+  private static final int SETTLE_MAX_TIMERS = 64;
 
   /** The assertion QEMU would have aborted on, or null: after it the device is gone. */
   public final Signature abortSignature() {
@@ -196,8 +243,9 @@ public abstract class E1000eCore {
     if (signature.strict() && !strict) {
       return;
     }
-    if (violation == null) {
-      violation = new Violation(signature, now, detail);
+    if (violation == null || (violation.signature().deferred() && !signature.deferred())) {
+      // A delivery finding never hides the crash or state error that comes after it.
+      violation = new Violation(signature, now, detail, stepsRun);
     }
     if (events != null) {
       events.accept(new Event.ViolationEvent(now, signature, detail));
@@ -323,6 +371,8 @@ public abstract class E1000eCore {
       heldFrames.addAll(other.heldFrames);
     }
     origins.copyFrom(other.origins);
+    delivery.copyFrom(other.delivery);
+    stepsRun = other.stepsRun;
     marks = other.marks;
     strict = other.strict;
     violation = other.violation;
@@ -380,6 +430,7 @@ public abstract class E1000eCore {
       h.add(0);
     }
     origins.hashInto(h);
+    delivery.hashInto(h, now);
     hashVariantState(h);
   }
 
@@ -719,6 +770,9 @@ public abstract class E1000eCore {
       iac++;
     }
     emitInterruptFromIcr(Event.Delivery.INTX, -1, causes);
+    if (!pci.msixEnabled() && !pci.msiEnabled()) {
+      checkSignal(DeliveryMonitor.LEGACY, "INTx", !pci.intxLevel());
+    }
     pci.setIntxLevel(true);
     if (pci.msixEnabled()) {
       record(
@@ -732,6 +786,7 @@ public abstract class E1000eCore {
   }
 
   final void msiNotify(int causes) {
+    checkSignal(DeliveryMonitor.LEGACY, "MSI message", true);
     emitInterruptFromIcr(Event.Delivery.MSI, 0, causes);
   }
 
@@ -746,6 +801,7 @@ public abstract class E1000eCore {
 
   /** e1000e_msix_notify_one: notify the mapped vector unless EITR postpones, then EIAME / EIAC. */
   private void msixNotifyOne(int cause, int ivarEntry) {
+    int heldBack = -1; // the vector whose EITR holds back this cause's message, if any
     if ((ivarEntry & IVAR_ENTRY_VALID) != 0) {
       int vector = ivarEntry & 0x7;
       if (vector < Pci.MSIX_VECTORS) {
@@ -761,17 +817,38 @@ public abstract class E1000eCore {
                     + Cause.describe(stale)
                     + ", parked before MSI-X was enabled");
           }
+          checkMsixSignal(vector);
           pci.notifyVector(
               vector,
               contributors,
               origins.inIntx(contributors),
               origins.inMsi(contributors),
               stale);
-        } else if (stale != 0) {
-          // The expiry of EITR[vector] will send this notification.
-          origins.taint(vector);
+        } else {
+          heldBack = vector;
+          if (stale != 0) {
+            // The expiry of EITR[vector] will send this notification.
+            origins.taint(vector);
+          }
         }
       }
+    }
+    // A message that went out on the vector at this very instant (another cause of the same vector
+    // in this notification) carries this cause too: auto-clearing it then is what the 82574 does.
+    if (heldBack >= 0
+        && delivery.lastNotified(heldBack) != now
+        && ((icr & eiac & cause) != 0
+            || ((ctrlExt & CTRL_EXT_IAME) == 0 && (ims & eiac & cause) != 0))) {
+      record(
+          Signature.AUTO_CLEAR_BEFORE_MESSAGE,
+          "EIAC clears "
+              + Cause.describe(eiac & cause)
+              + " from ICR"
+              + ((ctrlExt & CTRL_EXT_IAME) == 0 ? " and IMS" : "")
+              + " while EITR"
+              + heldBack
+              + " holds back the message of vector "
+              + heldBack);
     }
     if ((ctrlExt & CTRL_EXT_EIAME) != 0) {
       iam &= ~cause;
@@ -785,6 +862,7 @@ public abstract class E1000eCore {
     if ((ctrlExt & CTRL_EXT_IAME) == 0) {
       ims &= ~effective;
     }
+    notePending();
   }
 
   /** QEMU's msix_notify for a throttling-timer expiry: no causes of its own. */
@@ -796,7 +874,152 @@ public abstract class E1000eCore {
               + vector
               + " notified at EITR expiry for a cause parked before MSI-X was enabled");
     }
+    checkMsixSignal(vector);
     pci.notifyVector(vector, 0, 0, 0, 0);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Delivery invariants (e1kfuzz's own checks of what the 82574 promises the driver)
+
+  /** Causes that became pending are owed a signal on the channel the current mode uses for them. */
+  final void notePending() {
+    int newly = delivery.newlyPending(icr & ims & ~Cause.ASSERTED);
+    if (newly == 0) {
+      return;
+    }
+    if (pci.msixEnabled()) {
+      delivery.owe(vectorsOf(newly));
+    } else {
+      delivery.owe(1 << DeliveryMonitor.LEGACY);
+    }
+  }
+
+  /** A signal on an MSI-X vector: a message, or its pending bit when the vector is masked. */
+  private void checkMsixSignal(int vector) {
+    if ((icr & ims & causesOf(vector)) == 0) {
+      record(
+          Signature.SPURIOUS_INTERRUPT,
+          (pci.vectorMasked(vector) ? "pending bit" : "MSI-X message")
+              + " on vector "
+              + vector
+              + " with no pending unmasked cause mapped to it (ICR "
+              + Step.hex(icr)
+              + ", IMS "
+              + Step.hex(ims)
+              + ", IVAR "
+              + Step.hex(ivar)
+              + ")");
+    }
+    if (!pci.vectorMasked(vector)) {
+      throttle(vector, "MSI-X message on vector " + vector, "EITR" + vector);
+    }
+    delivery.signalled(vector, now);
+  }
+
+  /** A signal on the INTx/MSI channel; {@code counts} is false for an INTx line already high. */
+  private void checkSignal(int channel, String what, boolean counts) {
+    if ((icr & ims & ~Cause.ASSERTED) == 0) {
+      record(
+          Signature.SPURIOUS_INTERRUPT,
+          what
+              + " with no pending unmasked cause (ICR "
+              + Step.hex(icr)
+              + ", IMS "
+              + Step.hex(ims)
+              + ")");
+    }
+    if (counts) {
+      throttle(channel, what, "ITR");
+    }
+    delivery.signalled(channel, now);
+  }
+
+  /**
+   * The throttling counter: loaded on every interrupt with the interval the guest programmed (since
+   * the last reset; 0, the reset value, throttles nothing); the next interrupt must wait for it.
+   */
+  private void throttle(int channel, String what, String register) {
+    if (delivery.tooSoon(channel, now)) {
+      long previous = delivery.lastSignal(channel);
+      record(
+          Signature.UNTHROTTLED_INTERRUPT,
+          what
+              + " "
+              + (now - previous)
+              + " ns after the one at "
+              + previous
+              + " ns, whose "
+              + register
+              + " programmed "
+              + delivery.loadedInterval(channel)
+              + " ns");
+    }
+    delivery.signalledAt(channel, now);
+  }
+
+  /** Why an owed interrupt is lost now that no timer runs, or null. */
+  private String lostInterrupt() {
+    int pending = icr & ims & ~Cause.ASSERTED;
+    if (pending == 0) {
+      return null;
+    }
+    if (pci.msixEnabled()) {
+      for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
+        if (delivery.owes(v) && (pending & causesOf(v)) != 0) {
+          return Cause.describe(pending & causesOf(v))
+              + " pending on vector "
+              + v
+              + " with no message and no pending bit since it was raised";
+        }
+      }
+      return null;
+    }
+    if (!delivery.owes(DeliveryMonitor.LEGACY)) {
+      return null;
+    }
+    if (pci.msiEnabled()) {
+      return Cause.describe(pending) + " pending with no MSI message since it was raised";
+    }
+    if (!pci.intxDisabled() && !pci.intxLevel()) {
+      return Cause.describe(pending) + " pending with the INTx line low";
+    }
+    return null;
+  }
+
+  /** The causes whose IVAR entry maps them to {@code vector} (queue causes and OTHER). */
+  private int causesOf(int vector) {
+    int causes = 0;
+    for (int i = 0; i < MSIX_CAUSES.length; i++) {
+      int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
+      if ((entry & IVAR_ENTRY_VALID) != 0 && (entry & 0x7) == vector) {
+        causes |= MSIX_CAUSES[i];
+      }
+    }
+    return causes;
+  }
+
+  /** The vectors (bit mask) that these causes map to through IVAR. */
+  private int vectorsOf(int causes) {
+    int vectors = 0;
+    for (int i = 0; i < MSIX_CAUSES.length; i++) {
+      int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
+      if ((causes & MSIX_CAUSES[i]) != 0
+          && (entry & IVAR_ENTRY_VALID) != 0
+          && (entry & 0x7) < Pci.MSIX_VECTORS) {
+        vectors |= 1 << (entry & 0x7);
+      }
+    }
+    return vectors;
+  }
+
+  /** fire_all_timers: the guest asked for every interrupt timer to be cleared. */
+  final void onInterruptTimersCleared() {
+    delivery.countersCleared(now);
+  }
+
+  /** MSI-X or MSI was switched on or off: what is owed belongs to the old mode. */
+  final void onInterruptModeChanged() {
+    delivery.modeChanged();
   }
 
   /** e1000e_msix_clear: clear the pending bits of the vectors mapped to these causes. */
@@ -847,11 +1070,13 @@ public abstract class E1000eCore {
       case ITR -> {
         itrGuest = val & 0xFFFF;
         itr = Math.max(itrGuest, MIN_XITR);
+        delivery.program(DeliveryMonitor.LEGACY, itrGuest);
       }
       case EITR0, EITR1, EITR2, EITR3, EITR4 -> {
         int v = reg.ordinal() - Reg.EITR0.ordinal();
         eitrGuest[v] = val & 0xFFFF;
         eitr[v] = Math.max(eitrGuest[v], MIN_XITR);
+        delivery.program(v, eitrGuest[v]);
       }
       case EIAC -> eiac = val;
       case IAM -> iam = val;
@@ -1261,6 +1486,7 @@ public abstract class E1000eCore {
     txPosted[0] = 0;
     txPosted[1] = 0;
     origins.registersReset();
+    delivery.reset();
   }
 
   // ------------------------------------------------------------------------------------------

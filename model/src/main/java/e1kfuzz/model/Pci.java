@@ -74,6 +74,9 @@ public final class Pci {
       case MASK -> functionMask = true;
       case UNMASK -> functionMask = false;
     }
+    if (wasEnabled != msixEnabled) {
+      core.onInterruptModeChanged();
+    }
     if (!wasEnabled && msixEnabled) {
       core.onMsixEnabled();
     }
@@ -113,7 +116,11 @@ public final class Pci {
   }
 
   void writeMsiEnable(boolean enable) {
+    boolean was = msiEnabled;
     msiEnabled = enable;
+    if (was != enable) {
+      core.onInterruptModeChanged();
+    }
     if (msiEnabled) {
       // QEMU's MSI code deasserts INTx on any write to the capability while MSI is enabled.
       setIntxLevel(false);

@@ -59,6 +59,7 @@ class Qemu720 extends E1000eCore {
     }
     fixIcrAsserted();
     ics = icr;
+    notePending();
     boolean pending = (ims & icr) != 0;
     if (!pending) {
       msiCausesPending = 0;
@@ -156,6 +157,7 @@ class Qemu720 extends E1000eCore {
 
   /** The ITR/EITR part of fire_all_timers: each running one is stopped and its callback run. */
   final void fireThrottlingTimersNow() {
+    onInterruptTimersCleared();
     if (timers.running(TimerId.ITR)) {
       timers.stop(TimerId.ITR);
       emitTimerFiredNow(TimerId.ITR);

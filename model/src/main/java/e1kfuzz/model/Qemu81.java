@@ -28,6 +28,7 @@ class Qemu81 extends Qemu720 {
     }
     fixIcrAsserted();
     ics = icr;
+    notePending();
     int raised = ims & icr & ~old;
     if (raised == 0) {
       return;
@@ -51,6 +52,7 @@ class Qemu81 extends Qemu720 {
       ims &= ~causes;
     }
     ics = icr;
+    notePending();
     if ((ims & icr) == 0 && !pci().msixEnabled() && !pci().msiEnabled()) {
       lowerLegacyIrq();
     }

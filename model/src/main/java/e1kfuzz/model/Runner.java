@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * Runs a sequence of steps on a fresh device of one variant. {@link #run} is the property check:
- * every invariant after every step, ending at the first violation. {@link #runUntilAbort} is the
- * device as QEMU runs it: on past violations, ending only where QEMU's process would (an assert).
+ * every invariant after every step, ending at the first violation (a delivery violation lets the
+ * run go on, in case a crash or state error follows; the trace's end is judged as the guest
+ * stopping there, see {@link E1000eCore#settle}). {@link #runUntilAbort} is the device as QEMU runs
+ * it: on past violations, ending only where QEMU's process would (an assert).
  */
 public final class Runner {
   private Runner() {}
@@ -46,11 +48,17 @@ public final class Runner {
         observer.afterStep(i + 1, step, DeviceState.of(core), List.copyOf(events));
         events.clear();
       }
-      if (v != null) {
-        return new Outcome.Violated(v.signature(), i + 1, v.timeNs(), v.detail());
+      if (v != null && !v.signature().deferred()) {
+        return violated(v);
       }
     }
-    return new Outcome.Passed(steps.size(), core.now());
+    core.settle(variant::newCore);
+    Violation v = core.violation();
+    return v != null ? violated(v) : new Outcome.Passed(steps.size(), core.now());
+  }
+
+  private static Outcome.Violated violated(Violation v) {
+    return new Outcome.Violated(v.signature(), v.step(), v.timeNs(), v.detail());
   }
 
   /**

@@ -43,6 +43,25 @@ public enum Signature {
       "consistency:reset-state",
       false,
       "right after a reset a timer runs or delayed_causes is not 0"),
+  SPURIOUS_INTERRUPT(
+      "delivery:spurious-interrupt",
+      false,
+      "an MSI-X message or pending bit, an MSI message or an INTx assertion with no pending unmasked"
+          + " cause for it in ICR & IMS"),
+  UNTHROTTLED_INTERRUPT(
+      "delivery:unthrottled-interrupt",
+      false,
+      "two interrupts on one MSI-X vector (or INTx/MSI) closer than its EITR (ITR) programs"),
+  AUTO_CLEAR_BEFORE_MESSAGE(
+      "delivery:auto-clear-before-message",
+      false,
+      "EIAC (or IAM) cleared a cause while EITR held back its MSI-X message: the 82574 clears it"
+          + " when the message is sent"),
+  LOST_INTERRUPT(
+      "delivery:lost-interrupt",
+      false,
+      "with every timer run out, an unmasked pending cause the current mode can deliver was never"
+          + " signalled (no INTx, MSI or MSI-X message, no pending bit)"),
   STALE_DELAYED_STATE_UNDER_MSIX(
       "strict:stale-delayed-state-under-msix",
       true,
@@ -78,6 +97,15 @@ public enum Signature {
 
   public boolean strict() {
     return strict;
+  }
+
+  /**
+   * A delivery signature does not end a run: an assert, a mode or a consistency violation that
+   * comes later in the same trace is the run's outcome instead, so that a frequent delivery finding
+   * never hides the crash or the state error behind it.
+   */
+  public boolean deferred() {
+    return id.startsWith("delivery:");
   }
 
   public String description() {

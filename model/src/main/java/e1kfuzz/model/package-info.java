@@ -61,6 +61,14 @@
  *   <tr><td>legacy-cause-over-msix</td><td>E1000eCore.msixNotifyOne, msixNotifyFromTimer (with
  *       CauseOrigins)</td></tr>
  *   <tr><td>intx-under-msix</td><td>E1000eCore.raiseLegacyIrq</td></tr>
+ *   <tr><td>delivery:spurious-interrupt</td><td>E1000eCore.checkMsixSignal (msixNotifyOne,
+ *       msixNotifyFromTimer), checkSignal (msiNotify, raiseLegacyIrq)</td></tr>
+ *   <tr><td>delivery:unthrottled-interrupt</td><td>E1000eCore.throttle, at every message and INTx
+ *       assertion (with DeliveryMonitor's counters)</td></tr>
+ *   <tr><td>delivery:auto-clear-before-message</td><td>E1000eCore.msixNotifyOne, when EITR holds
+ *       the message back</td></tr>
+ *   <tr><td>delivery:lost-interrupt</td><td>E1000eCore.step once no timer runs, and settle at the
+ *       end of a trace (with DeliveryMonitor's owed channels)</td></tr>
  *   <tr><td>consistency:delay-timer-armed-under-msix</td><td>E1000eCore.rearmTimer</td></tr>
  *   <tr><td>consistency:ims-invalid-bits, consistency:pending-bit-unmasked,
  *       consistency:reset-state</td><td>E1000eCore.checkStateInvariants, after every step</td></tr>
