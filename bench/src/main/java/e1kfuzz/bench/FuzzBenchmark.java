@@ -35,6 +35,10 @@ public class FuzzBenchmark {
   @Param({"fix-mode-switch", "qemu-10.2"})
   public String variant;
 
+  /** The delivery invariants on (as every command runs) or off: what they cost. */
+  @Param({"on", "off"})
+  public String delivery;
+
   private Variant v;
   private TraceGenerator generator;
   private long run;
@@ -48,6 +52,10 @@ public class FuzzBenchmark {
   @Benchmark
   public int trace30() {
     E1000eCore core = v.newCore();
-    return generator.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(1, run++)), core, true).size();
+    boolean on = delivery.equals("on");
+    core.setDeliveryChecks(on);
+    int n = generator.generate(new Rng.SplitMix(Rng.SplitMix.runSeed(1, run++)), core, true).size();
+    core.settle(v::newCore); // the end of the trace, as a campaign judges it
+    return n;
   }
 }

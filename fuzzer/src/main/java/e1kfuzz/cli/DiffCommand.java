@@ -1,6 +1,7 @@
 package e1kfuzz.cli;
 
 import e1kfuzz.diff.Differ;
+import e1kfuzz.diff.RealChecks;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
@@ -184,6 +185,11 @@ final class DiffCommand implements Callable<Integer> {
           out.println(f + ": BACKEND FAILURE: " + run.failure());
           failed++;
           continue;
+        }
+        String real = RealChecks.spuriousMessage(steps, run);
+        if (real != null) {
+          // Model-free: what QEMU's own observations prove, whatever the model says.
+          out.println(f + ": delivery:spurious-interrupt on QEMU alone: " + real);
         }
         Differ.Divergence d = Differ.compare(model, run);
         if (d == null) {

@@ -61,6 +61,7 @@ public final class Confirmation {
     if (d != null) {
       return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.oneLine());
     }
+    String real = RealChecks.spuriousMessage(steps, run);
     return new Verdict(
         true,
         "confirmed on "
@@ -72,6 +73,7 @@ public final class Confirmation {
                     + " at step "
                     + run.abort().step()
                     + " as the model says"
-                : "the same observations after every step"));
+                : "the same observations after every step")
+            + (real != null ? "; " + real : ""));
   }
 }

@@ -86,6 +86,9 @@ public final class Differ {
     if (m.framesReceived() != q.framesReceived()) {
       f.add("RX");
     }
+    if (m.ivar() != q.ivar()) {
+      f.add("IVAR");
+    }
     return String.join(", ", f);
   }
 

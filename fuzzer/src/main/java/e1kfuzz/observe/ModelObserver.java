@@ -52,7 +52,8 @@ public final class ModelObserver {
                     line[0],
                     msix,
                     msi,
-                    frames[0]));
+                    frames[0],
+                    core.ivar()));
           }
           return true;
         });

@@ -158,8 +158,8 @@ public final class Qtest {
 
   /**
    * Reads that observe the device after a step: ICS (ICR without clearing), IMS, PBA, the MSI-X
-   * marker words (then cleared), the MSI marker word (then cleared). {@link DeviceReads#parse}
-   * reads the replies.
+   * marker words (then cleared), the MSI marker word (then cleared), IVAR. {@link
+   * DeviceReads#parse} reads the replies.
    */
   public static List<String> observe() {
     return List.of(
@@ -169,11 +169,12 @@ public final class Qtest {
         String.format(Locale.ROOT, "read 0x%x 0x14", MSIX_MARKERS),
         String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", MSIX_MARKERS, "00".repeat(20)),
         readl(MSI_MARKER),
-        writel(MSI_MARKER, 0));
+        writel(MSI_MARKER, 0),
+        readl(BAR0 + Reg.IVAR.offset()));
   }
 
   /** The device as the replies to {@link #observe()} show it. */
-  record DeviceReads(int ics, int ims, int pba, int msixMessages, boolean msiMessage) {
+  record DeviceReads(int ics, int ims, int pba, int msixMessages, boolean msiMessage, int ivar) {
     static DeviceReads parse(List<String> replies) {
       String markers = replies.get(3).substring(replies.get(3).indexOf("0x") + 2);
       byte[] m = HexFormat.of().parseHex(markers);
@@ -188,7 +189,8 @@ public final class Qtest {
           (int) QtestSession.value(replies.get(1)),
           (int) QtestSession.value(replies.get(2)) & 0x1f,
           msix,
-          QtestSession.value(replies.get(5)) != 0);
+          QtestSession.value(replies.get(5)) != 0,
+          (int) QtestSession.value(replies.get(7)));
     }
   }
 

@@ -252,7 +252,8 @@ final class TraceDriver {
         line,
         r.msixMessages(),
         r.msiMessage(),
-        session.stderrCount(QemuStderr.RX_EVENT));
+        session.stderrCount(QemuStderr.RX_EVENT),
+        r.ivar());
   }
 
   /**

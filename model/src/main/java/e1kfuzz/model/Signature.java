@@ -79,6 +79,8 @@ public enum Signature {
   /** The QEMU function whose assert() this signature is, or null for e1kfuzz's own invariants. */
   private final String assertingFunction;
 
+  private final boolean deferred;
+
   Signature(String id, boolean strict, String description) {
     this(id, strict, description, null);
   }
@@ -88,6 +90,7 @@ public enum Signature {
     this.strict = strict;
     this.description = description;
     this.assertingFunction = assertingFunction;
+    this.deferred = id.startsWith("delivery:");
   }
 
   /** The stable string, e.g. {@code assert:collect-delayed-causes}. */
@@ -105,7 +108,7 @@ public enum Signature {
    * never hides the crash or the state error behind it.
    */
   public boolean deferred() {
-    return id.startsWith("delivery:");
+    return deferred;
   }
 
   public String description() {

@@ -30,6 +30,7 @@ class StateHashTest {
           "events", // where events go: an observer, not state
           "marks", // which branches a run passed through: coverage, not state
           "strict", // a checking option, the same for every state of a run
+          "deliveryChecks", // the same
           "violation", // what was found so far; exploration records it at the step that found it
           "abort", // an aborted device is never expanded
           "justReset", // cleared at the start of every step
