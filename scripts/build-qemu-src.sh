@@ -10,6 +10,7 @@
 #   qemu-8.1         Debian 13 (trixie) 10.0.13  qemu-8.1.patch
 #   fix-v1           Debian 13 (trixie) 10.0.13  fix-v1.patch
 #   fix-mode-switch  Debian 13 (trixie) 10.0.13  fix-mode-switch.patch
+#   fix-throttle     Debian 13 (trixie) 10.0.13  fix-throttle.patch
 #
 # Layout of the cache folder:
 #   src-<suite>-<source version>/   the unpacked source, configured and fully built once (b/), in place;
@@ -24,7 +25,7 @@
 # there is kept; an interrupted source build is resumed by ninja), one run per source tree at a
 # time (lock <cache>/.qemu-src-<suite>.lock), atomic (a variant folder is made under a temporary
 # name and renamed into place; a source tree counts only once its marker is written), and a
-# changed patch gives a new hash and so a new folder. Usage: scripts/build-qemu-src.sh [VARIANT...] (default: all six).
+# changed patch gives a new hash and so a new folder. Usage: scripts/build-qemu-src.sh [VARIANT...] (default: all seven).
 #
 # Two more modes, for CI (.github/workflows/nightly.yml keeps the builds in an actions/cache):
 #   --versions  print the Debian source versions a build would use now, one SUITE=VERSION line per
@@ -44,7 +45,7 @@ CUR_TMP=
 RESTORE=()   # files of the source tree to restore from .orig copies if a step fails
 RESTORE_TREE=
 
-ALL=(qemu-7.2.20 qemu-7.2.0 qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch)
+ALL=(qemu-7.2.20 qemu-7.2.0 qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch fix-throttle)
 suite_of() { case $1 in qemu-7.2.20|qemu-7.2.0) echo bookworm ;; *) echo trixie ;; esac; }
 patch_of() { case $1 in qemu-7.2.20|qemu-10.2) echo "" ;; *) echo "$PATCHES/$1.patch" ;; esac; }
 
@@ -127,12 +128,12 @@ if [ "$MODE" = deps ]; then
 fi
 
 if [ "$MODE" = build ] && [ ${#VARIANTS[@]} -eq 0 ]; then
-  # All six: the two Debian sources build side by side (one lock each), so one's single-threaded
+  # All seven: the two Debian sources build side by side (one lock each), so one's single-threaded
   # configure overlaps the other's compile. The build dependencies were installed above, once:
   # two parallel apt-get runs would fail on apt's lock.
   "$0" qemu-7.2.20 qemu-7.2.0 2>&1 | sed -u 's/^/[bookworm] /' &
   bw=$!
-  "$0" qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch 2>&1 | sed -u 's/^/[trixie]   /'
+  "$0" qemu-10.2 qemu-8.1 fix-v1 fix-mode-switch fix-throttle 2>&1 | sed -u 's/^/[trixie]   /'
   tx=${PIPESTATUS[0]}
   wait "$bw"; bwrc=$?
   if [ "$bwrc" != 0 ] || [ "$tx" != 0 ]; then

@@ -23,7 +23,9 @@ final class DeliveryMonitor {
   /** Pending unmasked causes (ICR & IMS without INT_ASSERTED) as last seen. */
   private int lastPending;
 
-  /** Channels with a cause that became pending since the channel last signalled. */
+  /**
+   * Causes that became pending and have not been signalled since (on their vector, under MSI-X).
+   */
   private int owed;
 
   /** When each channel last signalled (an interrupt, not a pending bit); -1: not since reset. */
@@ -53,17 +55,26 @@ final class DeliveryMonitor {
     return newly;
   }
 
-  void owe(int channels) {
-    owed |= channels;
+  void owe(int causes) {
+    owed |= causes;
   }
 
-  boolean owes(int channel) {
-    return (owed & (1 << channel)) != 0;
+  /** These causes are owed nothing any more. */
+  void forgive(int causes) {
+    owed &= ~causes;
   }
 
-  /** The channel signalled (a message, a pending bit or an INTx assertion). */
-  void signalled(int channel, long now) {
-    owed &= ~(1 << channel);
+  /** The causes owed a signal. */
+  int owed() {
+    return owed;
+  }
+
+  /**
+   * The channel signalled (a message, a pending bit or an INTx assertion) for {@code causes}: the
+   * causes its vector carries, or every cause on INTx/MSI.
+   */
+  void signalled(int channel, long now, int causes) {
+    owed &= ~causes;
     lastNotified[channel] = now;
   }
 
@@ -106,9 +117,13 @@ final class DeliveryMonitor {
     programmed[channel] = value & 0xffff;
   }
 
-  /** A mode switch: what was owed in the old mode is not the new mode's to deliver. */
-  void modeChanged() {
+  /**
+   * A mode switch: what was owed in the old mode is not the new mode's to deliver, and the counters
+   * start afresh (the datasheet says nothing of them across a switch of interrupt mode).
+   */
+  void modeChanged(long now) {
     owed = 0;
+    java.util.Arrays.fill(quietUntil, now);
   }
 
   /** A register reset: nothing pending, nothing owed, no throttling programmed. */

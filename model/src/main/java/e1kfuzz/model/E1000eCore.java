@@ -764,6 +764,14 @@ public abstract class E1000eCore {
   /** A vector's EIAC auto-clear also forgets the causes as notified (7.2's msi_causes_pending). */
   void forgetNotifiedCauses(int causes) {}
 
+  /**
+   * Whether e1000e_msix_notify_one applies EIAC and auto-mask to a cause whose message EITR holds
+   * back (every release does; the throttling fix does not).
+   */
+  boolean autoClearsHeldBackCauses() {
+    return true;
+  }
+
   /** Hook for e1000e_write_config on the write that enables MSI-X: e1000e has none. */
   void onMsixEnableWrite() {}
 
@@ -847,6 +855,9 @@ public abstract class E1000eCore {
         }
       }
     }
+    if (heldBack >= 0 && !autoClearsHeldBackCauses()) {
+      return; // EIAC and auto-mask wait for the message
+    }
     // A message that went out on the vector at this very instant (another cause of the same vector
     // in this notification) carries this cause too: auto-clearing it then is what the 82574 does.
     if (deliveryChecks
@@ -905,11 +916,9 @@ public abstract class E1000eCore {
     if (newly == 0) {
       return;
     }
-    if (pci.msixEnabled()) {
-      delivery.owe(vectorsOf(newly));
-    } else {
-      delivery.owe(1 << DeliveryMonitor.LEGACY);
-    }
+    // Under MSI-X a cause is signalled on a vector only through its IVAR field (the OTHER causes
+    // through OTHER); one that IVAR maps to no vector when it becomes pending is owed nothing.
+    delivery.owe(pci.msixEnabled() ? newly & mappedCauses() : newly);
   }
 
   /** A signal on an MSI-X vector: a message, or its pending bit when the vector is masked. */
@@ -934,7 +943,7 @@ public abstract class E1000eCore {
     if (!pci.vectorMasked(vector)) {
       throttle(vector, "MSI-X message on vector " + vector, "EITR" + vector);
     }
-    delivery.signalled(vector, now);
+    delivery.signalled(vector, now, causesOf(vector));
   }
 
   /** A signal on the INTx/MSI channel; {@code counts} is false for an INTx line already high. */
@@ -955,7 +964,7 @@ public abstract class E1000eCore {
     if (counts) {
       throttle(channel, what, "ITR");
     }
-    delivery.signalled(channel, now);
+    delivery.signalled(channel, now, ~0);
   }
 
   /**
@@ -987,10 +996,11 @@ public abstract class E1000eCore {
     if (pending == 0) {
       return null;
     }
+    int lost = pending & delivery.owed();
     if (pci.msixEnabled()) {
       for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
-        if (delivery.owes(v) && (pending & causesOf(v)) != 0) {
-          return Cause.describe(pending & causesOf(v))
+        if ((lost & causesOf(v)) != 0) {
+          return Cause.describe(lost & causesOf(v))
               + " pending on vector "
               + v
               + " with no message and no pending bit since it was raised";
@@ -998,9 +1008,10 @@ public abstract class E1000eCore {
       }
       return null;
     }
-    if (!delivery.owes(DeliveryMonitor.LEGACY)) {
+    if (lost == 0) {
       return null;
     }
+    pending = lost;
     if (pci.msiEnabled()) {
       return Cause.describe(pending) + " pending with no MSI message since it was raised";
     }
@@ -1010,8 +1021,31 @@ public abstract class E1000eCore {
     return null;
   }
 
+  /**
+   * The causes whose IVAR field differs between two IVAR values: a cause moved to another vector
+   * (or to none) while owed is forgiven, the datasheet says nothing of such a move.
+   */
+  private static int remappedCauses(int before, int after) {
+    int causes = 0;
+    for (int i = 0; i < MSIX_CAUSES.length; i++) {
+      if (((before ^ after) >>> IVAR_SHIFTS[i] & 0xF) != 0) {
+        causes |= MSIX_CAUSES[i];
+      }
+    }
+    return causes;
+  }
+
+  /** The causes IVAR maps to some vector. */
+  private int mappedCauses() {
+    int causes = 0;
+    for (int v = 0; v < Pci.MSIX_VECTORS; v++) {
+      causes |= causesOf(v);
+    }
+    return causes;
+  }
+
   /** The causes whose IVAR entry maps them to {@code vector} (queue causes and OTHER). */
-  private int causesOf(int vector) {
+  final int causesOf(int vector) {
     int causes = 0;
     for (int i = 0; i < MSIX_CAUSES.length; i++) {
       int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
@@ -1022,20 +1056,6 @@ public abstract class E1000eCore {
     return causes;
   }
 
-  /** The vectors (bit mask) that these causes map to through IVAR. */
-  private int vectorsOf(int causes) {
-    int vectors = 0;
-    for (int i = 0; i < MSIX_CAUSES.length; i++) {
-      int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
-      if ((causes & MSIX_CAUSES[i]) != 0
-          && (entry & IVAR_ENTRY_VALID) != 0
-          && (entry & 0x7) < Pci.MSIX_VECTORS) {
-        vectors |= 1 << (entry & 0x7);
-      }
-    }
-    return vectors;
-  }
-
   /** fire_all_timers: the guest asked for every interrupt timer to be cleared. */
   final void onInterruptTimersCleared() {
     delivery.countersCleared(now);
@@ -1043,7 +1063,7 @@ public abstract class E1000eCore {
 
   /** MSI-X or MSI was switched on or off: what is owed belongs to the old mode. */
   final void onInterruptModeChanged() {
-    delivery.modeChanged();
+    delivery.modeChanged(now);
   }
 
   /** e1000e_msix_clear: clear the pending bits of the vectors mapped to these causes. */
@@ -1104,7 +1124,10 @@ public abstract class E1000eCore {
       }
       case EIAC -> eiac = val;
       case IAM -> iam = val;
-      case IVAR -> ivar = val;
+      case IVAR -> {
+        delivery.forgive(remappedCauses(ivar, val));
+        ivar = val;
+      }
       case RCTL -> writeRctl(val);
       case TCTL -> writeTctl(val);
       case TDT -> writeTdt(0);

@@ -34,7 +34,13 @@ public enum Variant {
       "fix-mode-switch",
       "qemu-10.2 plus: enabling MSI-X discards parked causes, stops the delay timers and ITR",
       "candidate fix (not posted)",
-      FixModeSwitch::new);
+      FixModeSwitch::new),
+  FIX_THROTTLE(
+      "fix-throttle",
+      "fix-mode-switch plus a throttling fix after Piggin's 2025 series: EITR expiry sends only"
+          + " for an active cause and re-arms, auto-clear waits for the message, ITR expiry re-arms",
+      "candidate fix (after the unmerged 2025 series, not posted)",
+      FixThrottle::new);
 
   private final String id;
   private final String description;

@@ -113,10 +113,13 @@ class TimerTest {
     // RXQ0 -> vector 0, TXQ0 -> vector 1, same EITR period: both expire at 128 us.
     String setup = "msix on\nwrite IVAR 0x00000908\nwrite IMS 0x00500000\n";
     Sim rxFirst = Sim.run(v, setup + "write ICS 0x00100000\nwrite ICS 0x00400000\nwait 1ms");
-    assertEquals(List.of(TimerId.EITR0, TimerId.EITR1), rxFirst.firedOrder());
+    // The first expiries (fix-throttle goes on sending for the still active causes, re-arming).
+    assertEquals(List.of(TimerId.EITR0, TimerId.EITR1), rxFirst.firedOrder().subList(0, 2));
     Sim txFirst = Sim.run(v, setup + "write ICS 0x00400000\nwrite ICS 0x00100000\nwait 1ms");
     assertEquals(
-        List.of(TimerId.EITR1, TimerId.EITR0), txFirst.firedOrder(), "arm order, not enum order");
+        List.of(TimerId.EITR1, TimerId.EITR0),
+        txFirst.firedOrder().subList(0, 2),
+        "arm order, not enum order");
   }
 
   @ParameterizedTest
