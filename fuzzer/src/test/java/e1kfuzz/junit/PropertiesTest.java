@@ -40,6 +40,15 @@ class PropertiesTest {
         .never(s -> !s.strict() && !s.deferred(), "any non-strict signature but the delivery ones");
   }
 
+  /** The throttling fix on top of the mode-switch fix leaves no default signature at all. */
+  @TestFactory
+  Stream<DynamicTest> theThrottlingFixNeverReachesAnyDefaultSignature() {
+    return Property.on(Variant.FIX_THROTTLE)
+        .seed(2)
+        .traces(10_000)
+        .never(s -> !s.strict(), "any non-strict signature");
+  }
+
   /** The mode-switch fix leaves 10.2's interrupt throttling as it is: the EITR echo is there. */
   @TestFactory
   Stream<DynamicTest> theModeSwitchFixStillEchoesEveryMsixMessage() {

@@ -162,8 +162,15 @@ class RobustifierTest {
     assertRobustAndSame(eitr, e);
     Step.Write w = (Step.Write) e.steps().get(0);
     assertEquals(Reg.EITR2.offset(), w.offset(), w.format());
-    assertEquals(
-        eitr.steps(), e.steps().subList(1, e.steps().size()), "only the EITR2 write is new");
+    // Only the EITR2 write is new; a wait may be retimed (on fix-throttle OTHER stays active, so
+    // EITR2 sends again every period and the 100 ms wait must end between two of them).
+    List<Step> rest = e.steps().subList(1, e.steps().size());
+    assertEquals(eitr.steps().size(), rest.size(), "only the EITR2 write is new");
+    for (int i = 0; i < rest.size(); i++) {
+      if (!(eitr.steps().get(i) instanceof Step.Wait)) {
+        assertEquals(eitr.steps().get(i), rest.get(i), "step " + (i + 1));
+      }
+    }
   }
 
   @Test
