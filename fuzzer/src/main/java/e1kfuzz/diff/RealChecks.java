@@ -30,16 +30,21 @@ public final class RealChecks {
     List<Observation> obs = run.observations();
     int ims = 0; // at power-on
     int ivar = 0;
+    int pba = 0;
     for (Observation o : obs) {
       Step step = steps.get(o.step() - 1);
       boolean timeOnly = step instanceof Step.Wait || step instanceof Step.Expire;
       if (timeOnly) {
+        int newPending = o.pba() & ~pba;
         for (int v = 0; v < 5; v++) {
-          if ((o.msixMessages() & (1 << v)) != 0 && (ims & causesOf(ivar, v)) == 0) {
+          boolean message = (o.msixMessages() & (1 << v)) != 0;
+          boolean pendingBit = (newPending & (1 << v)) != 0;
+          if ((message || pendingBit) && (ims & causesOf(ivar, v)) == 0) {
             return String.format(
                 Locale.ROOT,
-                "QEMU's own observations show it: an MSI-X message on vector %d during step %d (%s),"
+                "QEMU's own observations show it: %s on vector %d during step %d (%s),"
                     + " when IMS %s unmasked nothing IVAR %s maps to vector %d",
+                message ? "an MSI-X message" : "a new pending bit",
                 v,
                 o.step(),
                 step.format(),
@@ -51,6 +56,7 @@ public final class RealChecks {
       }
       ims = o.ims();
       ivar = o.ivar();
+      pba = o.pba();
     }
     return null;
   }

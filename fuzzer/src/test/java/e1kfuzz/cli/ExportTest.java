@@ -88,6 +88,18 @@ class ExportTest {
   }
 
   @Test
+  void aQtestScriptOfAFindingThatIsNoAbortSaysHowToCheckIt() {
+    CliTest.Result abort = CliTest.run("export", "../corpus/s1-tidv-race.trace", "--to", "qtest");
+    assertTrue(abort.out().contains("QEMU aborting (exit 134"), abort.out());
+    assertTrue(!abort.out().contains("Not every finding here is an abort"), abort.out());
+    CliTest.Result echo =
+        CliTest.run("export", "../corpus/delivery-eitr-echo.trace", "--to", "qtest");
+    assertEquals(0, echo.code(), echo.err());
+    assertTrue(!echo.out().contains("QEMU aborting (exit 134"), echo.out());
+    assertTrue(echo.out().contains("e1kfuzz diff TRACE --qemu BUILD"), echo.out());
+  }
+
+  @Test
   void qtestSleepsAreWholeNanoseconds() throws Exception {
     Path t = dir.resolve("t.trace");
     Files.writeString(t, "wait 16776960ns\nwait 1000ms\nwait 0ns\nwait 2500ms\n");

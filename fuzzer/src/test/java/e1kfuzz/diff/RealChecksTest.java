@@ -44,6 +44,21 @@ class RealChecksTest {
   }
 
   @Test
+  void aPendingBitThatAppearsDuringAWaitCountsButOneAlreadySetDoesNot() throws Exception {
+    List<Step> s = steps("write IVAR 0x00000a00\nwait 1ms\nwait 1ms\n");
+    Observation before = new Observation(1, 0, 0, 0, false, 0, false, 0, 0xa00);
+    Observation appears = new Observation(2, 0, 0, 1 << 2, false, 0, false, 0, 0xa00);
+    Observation stays = new Observation(3, 0, 0, 1 << 2, false, 0, false, 0, 0xa00);
+    String why = RealChecks.spuriousMessage(s, run(before, appears, stays));
+    assertNotNull(why);
+    assertTrue(why.contains("a new pending bit on vector 2 during step 2"), why);
+    assertNull(RealChecks.spuriousMessage(s.subList(0, 1), run(before)));
+    assertNull(
+        RealChecks.spuriousMessage(
+            s, run(new Observation(1, 0, 0, 1 << 2, false, 0, false, 0, 0xa00), stays, stays)));
+  }
+
+  @Test
   void aMessageWhoseCauseIsUnmaskedOrThatAGuestStepBroughtIsNot() throws Exception {
     List<Step> s = steps("write IVAR 0x00000a00\nwait 1ms\nwrite ICS 0x00400000\n");
     // TXQ0 (vector 2) unmasked when the wait began: a timer may have raised it.
