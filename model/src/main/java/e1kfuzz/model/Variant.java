@@ -39,7 +39,7 @@ public enum Variant {
       "fix-throttle",
       "fix-mode-switch plus a throttling fix after Piggin's 2025 series: EITR expiry sends only"
           + " for an active cause and re-arms, auto-clear waits for the message, ITR expiry re-arms",
-      "candidate fix (after the unmerged 2025 series, not posted)",
+      "candidate fix (not posted)",
       FixThrottle::new);
 
   private final String id;
