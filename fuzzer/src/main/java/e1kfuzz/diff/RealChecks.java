@@ -15,11 +15,6 @@ import java.util.Locale;
 public final class RealChecks {
   private RealChecks() {}
 
-  /** The causes in the order of IVAR's 4-bit fields: RXQ0, RXQ1, TXQ0, TXQ1, OTHER. */
-  private static final int[] IVAR_CAUSES = {
-    Cause.RXQ0, Cause.RXQ1, Cause.TXQ0, Cause.TXQ1, Cause.OTHER
-  };
-
   /**
    * The first spurious MSI-X message the observations prove, or null. A message arrived on vector v
    * during a step that only lets time pass ({@code wait}, {@code expire}) although, when the step
@@ -39,7 +34,7 @@ public final class RealChecks {
         for (int v = 0; v < 5; v++) {
           boolean message = (o.msixMessages() & (1 << v)) != 0;
           boolean pendingBit = (newPending & (1 << v)) != 0;
-          if ((message || pendingBit) && (ims & causesOf(ivar, v)) == 0) {
+          if ((message || pendingBit) && (ims & Cause.onVector(ivar, v)) == 0) {
             return String.format(
                 Locale.ROOT,
                 "QEMU's own observations show it: %s on vector %d during step %d (%s),"
@@ -59,17 +54,5 @@ public final class RealChecks {
       pba = o.pba();
     }
     return null;
-  }
-
-  /** The causes whose IVAR entry (valid bit 3, vector bits 0-2) names {@code vector}. */
-  static int causesOf(int ivar, int vector) {
-    int causes = 0;
-    for (int i = 0; i < IVAR_CAUSES.length; i++) {
-      int entry = (ivar >>> (4 * i)) & 0xF;
-      if ((entry & 0x8) != 0 && (entry & 0x7) == vector) {
-        causes |= IVAR_CAUSES[i];
-      }
-    }
-    return causes;
   }
 }

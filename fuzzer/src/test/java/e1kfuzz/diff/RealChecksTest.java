@@ -80,8 +80,8 @@ class RealChecksTest {
 
   @Test
   void ivarFieldsMapCausesToVectors() {
-    assertEquals(Cause.TXQ0 | Cause.TXQ1, RealChecks.causesOf(0x0000bb00, 3));
-    assertEquals(Cause.OTHER, RealChecks.causesOf(0x000c0000, 4));
-    assertEquals(0, RealChecks.causesOf(0x00000300, 3), "an entry without its valid bit");
+    assertEquals(Cause.TXQ0 | Cause.TXQ1, Cause.onVector(0x0000bb00, 3));
+    assertEquals(Cause.OTHER, Cause.onVector(0x000c0000, 4));
+    assertEquals(0, Cause.onVector(0x00000300, 3), "an entry without its valid bit");
   }
 }

@@ -62,6 +62,24 @@ public final class Cause {
     NAMES[31] = "ASSERTED";
   }
 
+  /** The causes IVAR routes, in the order of its 4-bit fields (bit 3 valid, bits 0-2 vector). */
+  private static final int[] IVAR_FIELDS = {RXQ0, RXQ1, TXQ0, TXQ1, OTHER};
+
+  /**
+   * The causes whose IVAR field names {@code vector} with its valid bit set: the queue causes and
+   * OTHER (the other causes reach a vector only through OTHER).
+   */
+  public static int onVector(int ivar, int vector) {
+    int causes = 0;
+    for (int i = 0; i < IVAR_FIELDS.length; i++) {
+      int entry = (ivar >>> (4 * i)) & 0xF;
+      if ((entry & 0x8) != 0 && (entry & 0x7) == vector) {
+        causes |= IVAR_FIELDS[i];
+      }
+    }
+    return causes;
+  }
+
   /**
    * Names the set bits, e.g. {@code TXDW|TXQE}; unnamed bits print as {@code bitN}; 0 prints as
    * {@code -}.

@@ -17,9 +17,6 @@ final class DeliveryMonitor {
 
   private static final int CHANNELS = LEGACY + 1;
 
-  /** Throttling registers count in units of 256 ns. */
-  static final long XITR_UNIT_NS = 256;
-
   /** Pending unmasked causes (ICR & IMS without INT_ASSERTED) as last seen. */
   private int lastPending;
 
@@ -105,11 +102,8 @@ final class DeliveryMonitor {
   /** An interrupt on the channel: its throttling counter is loaded with the programmed interval. */
   void signalledAt(int channel, long now) {
     lastSignal[channel] = now;
-    quietUntil[channel] = now + programmed[channel] * XITR_UNIT_NS;
-  }
-
-  int programmed(int channel) {
-    return programmed[channel];
+    TimerId throttle = channel == LEGACY ? TimerId.ITR : TimerId.eitr(channel);
+    quietUntil[channel] = now + (long) programmed[channel] * throttle.resolutionNs();
   }
 
   /** The guest wrote the channel's ITR/EITR (16 bits). */

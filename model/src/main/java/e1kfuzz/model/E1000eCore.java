@@ -1046,14 +1046,7 @@ public abstract class E1000eCore {
 
   /** The causes whose IVAR entry maps them to {@code vector} (queue causes and OTHER). */
   final int causesOf(int vector) {
-    int causes = 0;
-    for (int i = 0; i < MSIX_CAUSES.length; i++) {
-      int entry = (ivar >>> IVAR_SHIFTS[i]) & 0xF;
-      if ((entry & IVAR_ENTRY_VALID) != 0 && (entry & 0x7) == vector) {
-        causes |= MSIX_CAUSES[i];
-      }
-    }
-    return causes;
+    return Cause.onVector(ivar, vector);
   }
 
   /** fire_all_timers: the guest asked for every interrupt timer to be cleared. */
