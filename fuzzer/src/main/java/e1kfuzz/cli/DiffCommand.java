@@ -32,8 +32,11 @@ import picocli.CommandLine.Spec;
       "Compare the model with a real QEMU, trace by trace (exit 4 on divergence).",
       "Replay traces on a real qemu-system-x86_64 over qtest and on the model of the matching variant, and "
           + "compare after every step: abort signature, ICR (through ICS), IMS, MSI-X pending bits, the INTx line, "
-          + "MSI-X messages per vector, MSI messages and the frames received so far. Prints the first divergence with "
-          + "both timelines; exit 4 (exit 7 when nothing diverged but QEMU failed on some traces).",
+          + "MSI-X messages per vector, MSI messages, the frames received so far and IVAR. Prints the first "
+          + "divergence with both timelines; exit 4 (exit 7 when nothing diverged but QEMU failed on some traces).",
+      "Model-free: when QEMU's own observations prove a spurious MSI-X message or pending bit (one that comes "
+          + "while only time passes and IMS unmasks nothing IVAR maps to its vector), a line 'delivery:spurious-"
+          + "interrupt on QEMU alone' says so, whatever the model says.",
       "Debian's builds have no qtest accelerator: time follows the host clock, so traces need margins "
           + "(--margin) between timer deadlines and steps. A trace a build cannot replay faithfully is skipped with the "
           + "reason (--run-fragile compares it anyway)."

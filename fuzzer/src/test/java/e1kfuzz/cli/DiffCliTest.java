@@ -96,4 +96,32 @@ class DiffCliTest {
         CliTest.run("diff", tidv0.toString(), "--qemu", "exact-qemu-7.2.0", "--run-fragile");
     assertTrue(forced.out().contains("warning, may not be compared faithfully"), forced.out());
   }
+
+  @Test
+  void diffSaysWhatQemusOwnObservationsProve() {
+    Assumptions.assumeTrue(
+        QemuBuild.exact(Variant.QEMU_10_2).isPresent()
+            && QemuBuild.exact(Variant.QEMU_7_2_0).isPresent(),
+        () ->
+            "no exact builds of qemu-10.2 and qemu-7.2.0 in "
+                + QemuBuild.cacheDir()
+                + ": run 'make qemu-src' (skipping)");
+    String echo =
+        Path.of("")
+            .toAbsolutePath()
+            .getParent()
+            .resolve("corpus/delivery-eitr-echo.trace")
+            .toString();
+    CliTest.Result r = CliTest.run("diff", echo, "--qemu", "exact-qemu-10.2");
+    assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
+    assertTrue(
+        r.out()
+            .contains(
+                "delivery-eitr-echo.trace: delivery:spurious-interrupt on QEMU alone: QEMU's own"
+                    + " observations show it: an MSI-X message on vector 2 during step 8 (wait 1ms)"),
+        r.out());
+    CliTest.Result old = CliTest.run("diff", echo, "--qemu", "exact-qemu-7.2.0");
+    assertEquals(ExitCodes.OK, old.code(), old.out() + old.err());
+    assertTrue(!old.out().contains("on QEMU alone"), "7.2 sends no echo: " + old.out());
+  }
 }
