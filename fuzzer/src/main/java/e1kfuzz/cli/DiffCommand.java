@@ -189,10 +189,16 @@ final class DiffCommand implements Callable<Integer> {
           failed++;
           continue;
         }
-        String real = RealChecks.spuriousMessage(steps, run);
-        if (real != null) {
+        for (RealChecks.Finding real : RealChecks.check(steps, run)) {
           // Model-free: what QEMU's own observations prove, whatever the model says.
-          out.println(f + ": delivery:spurious-interrupt on QEMU alone: " + real);
+          out.println(
+              f
+                  + ": "
+                  + real.signature().id()
+                  + " on QEMU alone (step "
+                  + real.step()
+                  + "): "
+                  + real.detail());
         }
         Differ.Divergence d = Differ.compare(model, run);
         if (d == null) {

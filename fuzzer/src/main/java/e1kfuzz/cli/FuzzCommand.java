@@ -4,12 +4,16 @@ import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.CampaignState;
 import e1kfuzz.corpus.FindingWriter;
 import e1kfuzz.diff.Confirmation;
+import e1kfuzz.diff.RealChecks;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.Finding;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.engine.Guidance;
+import e1kfuzz.model.Signature;
+import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
+import e1kfuzz.observe.ModelObserver;
 import e1kfuzz.report.CampaignReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -276,7 +280,9 @@ final class FuzzCommand implements Callable<Integer> {
       }
       stdout.flush();
     }
-    Campaign campaign = new Campaign(options);
+    // Delivery findings in a form QEMU's observations alone show, so that the exact builds
+    // confirm them without the model (computed on the model: the same with or without QEMU).
+    Campaign campaign = new Campaign(options).observedBy(FuzzCommand::observable);
     long elapsedBefore = saved == null ? 0 : saved.elapsedNanos();
     if (saved != null) {
       campaign.resumeFrom(saved.snapshot());
@@ -480,7 +486,7 @@ final class FuzzCommand implements Callable<Integer> {
                 + "; ./e1kfuzz diff FILE --qemu all checks it)");
         continue;
       }
-      Confirmation.Verdict v = Confirmation.check(f.variant(), f.shrunk().steps());
+      Confirmation.Verdict v = Confirmation.check(f.variant(), f.shrunk().steps(), f.signature());
       if (v != null) {
         notes.put(f, v.text());
         if (!v.confirmed()) {
@@ -490,6 +496,12 @@ final class FuzzCommand implements Callable<Integer> {
       }
     }
     return notes;
+  }
+
+  /** Whether the model-free checks find {@code signature} in the model's observations. */
+  static boolean observable(Variant variant, List<Step> steps, Signature signature) {
+    return RealChecks.check(steps, ModelObserver.run(variant, steps)).stream()
+        .anyMatch(f -> f.signature() == signature);
   }
 
   private CampaignOptions options() {

@@ -1,5 +1,6 @@
 package e1kfuzz.diff;
 
+import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.model.Variant;
 import e1kfuzz.observe.ModelObserver;
@@ -26,6 +27,17 @@ public final class Confirmation {
 
   /** Null when the variant has no exact build in the cache folder (nothing to check with). */
   public static Verdict check(Variant variant, List<Step> steps) {
+    return check(variant, steps, null);
+  }
+
+  /**
+   * As {@link #check(Variant, List)}, for a finding of {@code signature}: a delivery finding (one
+   * that QEMU shows by what it sends, not by aborting) is confirmed only when QEMU's observations
+   * alone show it too ({@link RealChecks}), not merely when they agree with the model's; a form of
+   * it that shows in no observation (the checks miss it on the model's observations as well) is
+   * confirmed as far as observations go, and says so.
+   */
+  public static Verdict check(Variant variant, List<Step> steps, Signature signature) {
     Optional<Path> exact = QemuBuild.exact(variant);
     if (exact.isEmpty()) {
       return null;
@@ -61,7 +73,38 @@ public final class Confirmation {
     if (d != null) {
       return new Verdict(false, "NOT CONFIRMED on " + name + ": " + d.oneLine());
     }
-    String real = RealChecks.spuriousMessage(steps, run);
+    List<RealChecks.Finding> real = RealChecks.check(steps, run);
+    String shown =
+        real.isEmpty()
+            ? ""
+            : "; QEMU alone shows "
+                + String.join("; ", real.stream().map(RealChecks.Finding::describe).toList());
+    if (signature != null
+        && signature.deferred()
+        && real.stream().noneMatch(f -> f.signature() == signature)) {
+      boolean observable =
+          RealChecks.check(steps, model).stream().anyMatch(f -> f.signature() == signature);
+      if (observable) {
+        return new Verdict(
+            false,
+            "NOT CONFIRMED on "
+                + name
+                + ": the same observations after every step, but QEMU's observations alone do not"
+                + " show "
+                + signature.id()
+                + ", the model's do"
+                + shown);
+      }
+      return new Verdict(
+          true,
+          "confirmed on "
+              + name
+              + " as far as observations go: the same observations after every step; this form of "
+              + signature.id()
+              + " shows in no observation (the model-free checks miss it on the model's"
+              + " observations too)"
+              + shown);
+    }
     return new Verdict(
         true,
         "confirmed on "
@@ -74,6 +117,6 @@ public final class Confirmation {
                     + run.abort().step()
                     + " as the model says"
                 : "the same observations after every step")
-            + (real != null ? "; " + real : ""));
+            + shown);
   }
 }

@@ -3,6 +3,7 @@ package e1kfuzz.diff;
 import e1kfuzz.model.Step;
 import e1kfuzz.observe.Observation;
 import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.observe.Signal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,61 @@ public final class Differ {
           ma.id() + " at step " + ma.step(),
           qa.id() + " at step " + qa.step());
     }
+    if (qemu.settled() == null) {
+      return null; // no exact virtual time: interrupt times and the settled device are not known
+    }
+    Divergence t = compareSignals(model.signals(), qemu.signals());
+    if (t != null) {
+      return t;
+    }
+    if (model.settled() != null && !model.settled().equals(qemu.settled())) {
+      Observation m = model.settled();
+      Observation q = qemu.settled();
+      String what = "state once settled";
+      return new Divergence(
+          m.step(), what, what + " (" + differing(m, q) + ")", m.describe(), q.describe());
+    }
     return null;
+  }
+
+  /**
+   * The interrupts: QEMU's observations show, per channel, whether at least one interrupt came in
+   * each window between two reads. Every model interrupt must fall in a QEMU window of its step and
+   * channel with the same throttling interval loaded, and every QEMU window must hold one.
+   */
+  private static Divergence compareSignals(List<Signal> model, List<Signal> qemu) {
+    for (Signal m : model) {
+      if (qemu.stream().noneMatch(q -> covers(q, m))) {
+        return signalDivergence(m, "no such interrupt", m.step());
+      }
+    }
+    for (Signal q : qemu) {
+      if (model.stream().noneMatch(m -> covers(q, m))) {
+        return signalDivergence(null, signalText(q), q.step());
+      }
+    }
+    return null;
+  }
+
+  private static boolean covers(Signal q, Signal m) {
+    return m.step() == q.step()
+        && m.kind() == q.kind()
+        && m.vector() == q.vector()
+        && m.earliestNs() >= q.earliestNs()
+        && m.latestNs() <= q.latestNs()
+        && m.intervalNs() == q.intervalNs();
+  }
+
+  private static Divergence signalDivergence(Signal m, String qemu, int step) {
+    String what = "an interrupt (its time, channel or throttling interval)";
+    return new Divergence(
+        step, what, "interrupt times", m == null ? "no such interrupt" : signalText(m), qemu);
+  }
+
+  private static String signalText(Signal s) {
+    return s == null
+        ? "none"
+        : s.describe() + " in step " + s.step() + ", loading " + s.intervalNs() + " ns";
   }
 
   /** The names of the observations that differ, e.g. "ICS, INTx". */

@@ -99,6 +99,13 @@ public final class Campaign {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final Map<Key, Candidate> firstFailures = new HashMap<>();
 
+  /**
+   * Keys whose kept candidate is in the best form (exact-replayable and observable): batches are
+   * merged in run order, so a later run cannot replace it, and batches need not check theirs.
+   */
+  private final java.util.Set<Key> bestFormKept =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** One failure per {@link InternalFailure#kind()}: the lowest run. */
   private final Map<String, InternalFailure> internalFailures = new HashMap<>();
 
@@ -125,15 +132,32 @@ public final class Campaign {
   private record Key(Variant variant, Signature signature) {}
 
   /**
-   * A failing run. With {@code exactReplayable} the run fails in a form the exact builds replay
-   * ({@link ExactTiming}); such a run is preferred to any that is not, then the lowest run wins.
-   * The order is total, so the kept candidate does not depend on how runs were split among threads.
+   * Whether a trace shows a delivery finding in QEMU's observations alone (the model-free checks on
+   * the model's observations of it), so that its exact build can confirm it on its own. Supplied by
+   * the caller: the checks sit above the engine.
    */
-  private record Candidate(long run, List<Step> steps, boolean exactReplayable) {
+  @FunctionalInterface
+  public interface Observability {
+    boolean shows(Variant variant, List<Step> steps, Signature signature);
+  }
+
+  /**
+   * A failing run. With {@code exactReplayable} the run fails in a form the exact builds replay
+   * ({@link ExactTiming}); such a run is preferred to any that is not; then one whose delivery
+   * finding the observations show ({@code observable}, see {@link #observedBy}); then the lowest
+   * run wins. The order is total, so the kept candidate does not depend on how runs were split
+   * among threads.
+   */
+  private record Candidate(
+      long run, List<Step> steps, boolean exactReplayable, boolean observable) {
     boolean betterThan(Candidate old) {
-      return old == null
-          || (exactReplayable && !old.exactReplayable)
-          || (exactReplayable == old.exactReplayable && run < old.run);
+      if (old == null || exactReplayable != old.exactReplayable) {
+        return old == null || exactReplayable;
+      }
+      if (observable != old.observable) {
+        return observable;
+      }
+      return run < old.run;
     }
   }
 
@@ -173,13 +197,28 @@ public final class Campaign {
     kept.addAll(s.kept());
     coverage.copyFrom(s.coverage());
     for (FirstFailure f : s.failures()) {
-      firstFailures.put(
-          new Key(f.variant(), f.signature()),
-          new Candidate(f.run(), f.steps(), replayable(f.variant(), f.steps())));
+      Key k = new Key(f.variant(), f.signature());
+      Candidate c = candidate(k, f.run(), f.steps());
+      firstFailures.put(k, c);
+      if (c.exactReplayable() && c.observable()) {
+        bestFormKept.add(k);
+      }
     }
     s.internalFailures().forEach(f -> internalFailures.put(f.kind(), f));
     return this;
   }
+
+  /**
+   * Prefers, for each delivery finding, a run whose finding {@code o} says the observations show,
+   * and keeps that while shrinking: then its exact build confirms it from QEMU's observations
+   * alone.
+   */
+  public Campaign observedBy(Observability o) {
+    this.observability = o;
+    return this;
+  }
+
+  private Observability observability;
 
   public Campaign onEpoch(EpochListener listener) {
     this.epochListener = listener;
@@ -371,15 +410,34 @@ public final class Campaign {
   }
 
   private void keep(Map<Key, Candidate> local, Key key, long run, List<Step> steps) {
+    if (bestFormKept.contains(key)) {
+      return; // merged batches hold runs below this one in the best form: nothing here can win
+    }
     Candidate c = local.get(key);
     // The replay check runs the model again: only when this run could replace the kept one (a
-    // later run only if the kept one does not replay and this one might).
-    if (c == null || run < c.run || (!c.exactReplayable && !options.zeroNsWindows())) {
-      Candidate n = new Candidate(run, List.copyOf(steps), replayable(key.variant(), steps));
+    // later run only if the kept one does not replay, or its finding shows in no observation, and
+    // this one might).
+    if (c == null
+        || run < c.run
+        || (!c.exactReplayable && !options.zeroNsWindows())
+        || (!c.observable && observability != null && key.signature().deferred())) {
+      Candidate n = candidate(key, run, List.copyOf(steps));
       if (n.betterThan(c)) {
         local.put(key, n);
       }
     }
+  }
+
+  private Candidate candidate(Key key, long run, List<Step> steps) {
+    boolean replayable = replayable(key.variant(), steps);
+    return new Candidate(run, steps, replayable, replayable && observable(key, steps));
+  }
+
+  /** Whether the finding shows in observations: always, unless it is a delivery finding. */
+  private boolean observable(Key key, List<Step> steps) {
+    return observability == null
+        || !key.signature().deferred()
+        || observability.shows(key.variant(), steps, key.signature());
   }
 
   /** Merges one batch's results, batches in run order. */
@@ -388,6 +446,9 @@ public final class Campaign {
         (k, c) -> {
           if (c.betterThan(firstFailures.get(k))) {
             firstFailures.put(k, c);
+            if (c.exactReplayable() && c.observable()) {
+              bestFormKept.add(k);
+            }
           }
         });
     for (NewCoverage c : b.coverage) {
@@ -413,6 +474,9 @@ public final class Campaign {
                         k.signature(),
                         options.strict(),
                         c.exactReplayable(),
+                        c.observable() && observability != null && k.signature().deferred()
+                            ? shrunk -> observability.shows(k.variant(), shrunk, k.signature())
+                            : shrunk -> true,
                         Shrinker.DEFAULT_MAX_RUNS);
                 String problem =
                     c.exactReplayable() ? null : ExactTiming.problem(k.variant(), r.steps());

@@ -79,6 +79,21 @@ public final class Shrinker {
       boolean strict,
       boolean exactReplayable,
       int maxRuns) {
+    return shrink(variant, steps, signature, strict, exactReplayable, c -> true, maxRuns);
+  }
+
+  /**
+   * As above; a candidate is kept only if {@code alsoHolds} holds for it (up to its failing step)
+   * too, for example that the finding shows in observations. {@code steps} must satisfy it too.
+   */
+  public static Result shrink(
+      Variant variant,
+      List<Step> steps,
+      Signature signature,
+      boolean strict,
+      boolean exactReplayable,
+      java.util.function.Predicate<List<Step>> alsoHolds,
+      int maxRuns) {
     Oracle sameSignature =
         c -> {
           int step =
@@ -86,11 +101,14 @@ public final class Shrinker {
                       && v.signature() == signature
                   ? v.step()
                   : -1;
-          return step > 0
-                  && exactReplayable
-                  && ExactTiming.problem(variant, c.subList(0, step)) != null
-              ? -1
-              : step;
+          if (step <= 0) {
+            return -1;
+          }
+          List<Step> failing = c.subList(0, step);
+          boolean keeps =
+              (!exactReplayable || ExactTiming.problem(variant, failing) == null)
+                  && alsoHolds.test(failing);
+          return keeps ? step : -1;
         };
     Preconditions.checkArgument(
         sameSignature.failingStep(steps) > 0,

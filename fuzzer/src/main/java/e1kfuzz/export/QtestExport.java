@@ -101,7 +101,7 @@ public final class QtestExport {
       }
     }
     out.add("# final state: ICS (ICR without clearing it), IMS, MSI-X PBA");
-    out.addAll(Qtest.observe().subList(0, 3));
+    out.addAll(Qtest.stateReads().subList(0, 3));
     return String.join("\n", out) + "\n";
   }
 }

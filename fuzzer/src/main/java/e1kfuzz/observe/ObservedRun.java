@@ -5,13 +5,29 @@ import java.util.List;
 
 /**
  * One trace as a comparison sees it, on the model or on a real QEMU: what each completed step
- * showed, how the run ended, and (QEMU only) QEMU's own record of its timers.
+ * showed, how the run ended, (QEMU only) QEMU's own record of its timers, every interrupt with its
+ * virtual time ({@code signals}), and the device once the guest stopped acting and every timer ran
+ * out ({@code settled}, numbered one past the last step; null when the run did not complete or its
+ * virtual time is not exact). The last two are what the model-free delivery checks read.
  */
-public record ObservedRun(List<Observation> observations, Ending ending, List<String> timerEvents) {
+public record ObservedRun(
+    List<Observation> observations,
+    Ending ending,
+    List<String> timerEvents,
+    List<Signal> signals,
+    Observation settled) {
+
+  /** How long the guest stays idle after a trace before {@code settled} is observed. */
+  public static final long SETTLE_NS = 1_000_000_000L;
 
   public ObservedRun {
     observations = List.copyOf(observations);
     timerEvents = List.copyOf(timerEvents);
+    signals = List.copyOf(signals);
+  }
+
+  public ObservedRun(List<Observation> observations, Ending ending, List<String> timerEvents) {
+    this(observations, ending, timerEvents, List.of(), null);
   }
 
   /** How a run ended. */
@@ -65,6 +81,6 @@ public record ObservedRun(List<Observation> observations, Ending ending, List<St
   }
 
   public ObservedRun withTimerEvents(List<String> events) {
-    return new ObservedRun(observations, ending, events);
+    return new ObservedRun(observations, ending, events, signals, settled);
   }
 }

@@ -111,7 +111,11 @@ final class QemuProcess implements AutoCloseable {
     ObservedRun run = driver.run(steps);
     // Frames the net layer still holds (or that wait in the netdev's socket) are not reliably
     // gone after a system_reset: the exact campaigns saw them reach the next trace. Start afresh.
-    broken |= !(run.ending() instanceof ObservedRun.Completed) || driver.framesLeft();
+    // QEMU may also die after the trace, while the idle guest settles (a timer's assert).
+    broken |=
+        !(run.ending() instanceof ObservedRun.Completed)
+            || driver.framesLeft()
+            || driver.lostWhileSettling();
     return run.withTimerEvents(QemuStderr.timerEvents(session.stderr()));
   }
 

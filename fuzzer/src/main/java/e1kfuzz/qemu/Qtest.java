@@ -157,26 +157,62 @@ public final class Qtest {
   }
 
   /**
-   * Reads that observe the device after a step: ICS (ICR without clearing), IMS, PBA, the MSI-X
-   * marker words (then cleared), the MSI marker word (then cleared), IVAR. {@link
-   * DeviceReads#parse} reads the replies.
+   * Reads that observe the device after a step: ICS (ICR without clearing), IMS, PBA, IVAR, after
+   * {@link #signalReads()}. {@link DeviceReads#parse} reads the replies.
    */
-  public static List<String> observe() {
+  static List<String> observe() {
+    List<String> c = new ArrayList<>(signalReads());
+    c.addAll(stateReads());
+    return c;
+  }
+
+  /** ICS (ICR without clearing it), IMS, the MSI-X PBA and IVAR: the device's interrupt state. */
+  public static List<String> stateReads() {
     return List.of(
         readl(BAR0 + Reg.ICS.offset()),
         readl(BAR0 + Reg.IMS.offset()),
         readl(PBA),
-        String.format(Locale.ROOT, "read 0x%x 0x14", MSIX_MARKERS),
-        String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", MSIX_MARKERS, "00".repeat(20)),
-        readl(MSI_MARKER),
-        writel(MSI_MARKER, 0),
         readl(BAR0 + Reg.IVAR.offset()));
   }
 
-  /** The device as the replies to {@link #observe()} show it. */
-  record DeviceReads(int ics, int ims, int pba, int msixMessages, boolean msiMessage, int ivar) {
-    static DeviceReads parse(List<String> replies) {
-      String markers = replies.get(3).substring(replies.get(3).indexOf("0x") + 2);
+  /**
+   * Reads that collect the interrupts since the last such reads: the MSI-X marker words (then
+   * cleared), the MSI marker word (then cleared), and the throttling registers (ITR, EITR0-4) whose
+   * intervals those interrupts loaded. {@link SignalReads#parse} reads the replies.
+   */
+  static List<String> signalReads() {
+    List<String> c = new ArrayList<>();
+    c.add(String.format(Locale.ROOT, "read 0x%x 0x14", MSIX_MARKERS));
+    c.add(String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", MSIX_MARKERS, "00".repeat(20)));
+    c.add(readl(MSI_MARKER));
+    c.add(writel(MSI_MARKER, 0));
+    c.add(readl(BAR0 + Reg.ITR.offset()));
+    for (int v = 0; v < 5; v++) {
+      c.add(readl(BAR0 + Reg.EITR0.offset() + 4L * v));
+    }
+    return c;
+  }
+
+  /**
+   * Writes 0 to ITR and EITR0-4, which leaves the intervals QEMU uses at their reset values but
+   * makes the registers read back 0, as at power-on: QEMU's device reset keeps the values the guest
+   * last wrote for reads (all releases), so a reused process would show the previous trace's.
+   */
+  static List<String> powerOnThrottleReadback() {
+    List<String> c = new ArrayList<>();
+    c.add(writel(BAR0 + Reg.ITR.offset(), 0));
+    for (int v = 0; v < 5; v++) {
+      c.add(writel(BAR0 + Reg.EITR0.offset() + 4L * v, 0));
+    }
+    return c;
+  }
+
+  /** The interrupts as the replies to {@link #signalReads()} show them. */
+  record SignalReads(int msixMessages, boolean msiMessage, int itr, int[] eitr) {
+    static final int COUNT = 10;
+
+    static SignalReads parse(List<String> replies) {
+      String markers = replies.get(0).substring(replies.get(0).indexOf("0x") + 2);
       byte[] m = HexFormat.of().parseHex(markers);
       int msix = 0;
       for (int v = 0; v < 5; v++) {
@@ -184,13 +220,28 @@ public final class Qtest {
           msix |= 1 << v;
         }
       }
-      return new DeviceReads(
-          (int) QtestSession.value(replies.get(0)),
-          (int) QtestSession.value(replies.get(1)),
-          (int) QtestSession.value(replies.get(2)) & 0x1f,
+      int[] eitr = new int[5];
+      for (int v = 0; v < 5; v++) {
+        eitr[v] = (int) QtestSession.value(replies.get(5 + v)) & 0xffff;
+      }
+      return new SignalReads(
           msix,
-          QtestSession.value(replies.get(5)) != 0,
-          (int) QtestSession.value(replies.get(7)));
+          QtestSession.value(replies.get(2)) != 0,
+          (int) QtestSession.value(replies.get(4)) & 0xffff,
+          eitr);
+    }
+  }
+
+  /** The device as the replies to {@link #observe()} show it. */
+  record DeviceReads(SignalReads signals, int ics, int ims, int pba, int ivar) {
+    static DeviceReads parse(List<String> replies) {
+      int n = SignalReads.COUNT;
+      return new DeviceReads(
+          SignalReads.parse(replies.subList(0, n)),
+          (int) QtestSession.value(replies.get(n)),
+          (int) QtestSession.value(replies.get(n + 1)),
+          (int) QtestSession.value(replies.get(n + 2)) & 0x1f,
+          (int) QtestSession.value(replies.get(n + 3)));
     }
   }
 

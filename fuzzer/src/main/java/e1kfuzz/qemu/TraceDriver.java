@@ -7,6 +7,7 @@ import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
 import e1kfuzz.observe.Observation;
 import e1kfuzz.observe.ObservedRun;
+import e1kfuzz.observe.Signal;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -43,6 +44,23 @@ final class TraceDriver {
   private int framesExpected;
   private boolean framesLeft;
 
+  /** Virtual time since the trace began. */
+  private long now;
+
+  /** Interrupts seen so far, with their virtual times (builds with the qtest accelerator only). */
+  private final List<Signal> signals = new ArrayList<>();
+
+  /** The virtual time of the last {@link #collect}; -1 before the first. */
+  private long collectedAt = -1;
+
+  /** INTx events already turned into signals. */
+  private int irqsSeen;
+
+  /** The MSI-X vectors and MSI that sent during the current step (the sub-step reads included). */
+  private int stepMsix;
+
+  private boolean stepMsi;
+
   TraceDriver(
       QemuBuild build,
       QtestSession session,
@@ -70,30 +88,67 @@ final class TraceDriver {
     return framesLeft;
   }
 
+  /** Whether QEMU died (or stopped answering) while the idle guest settled after the trace. */
+  boolean lostWhileSettling() {
+    return lostWhileSettling;
+  }
+
+  private boolean lostWhileSettling;
+
   ObservedRun run(List<Step> steps) throws IOException {
     List<Observation> obs = new ArrayList<>();
     int step = 0;
     try {
       session.send(q.preamble());
+      session.send(Qtest.powerOnThrottleReadback());
+      irqsSeen = session.irqs().size();
       long start = System.nanoTime();
-      long virtualNs = 0;
       for (Step s : steps) {
         step++;
-        virtualNs = apply(s, start, virtualNs);
+        apply(s, step, start, Integer.MAX_VALUE);
         // Frames the step let in (a flush reads the held ones from the netdev's socket, one per
         // main-loop iteration) must all have arrived before the observation and the next step.
         awaitFrames();
         obs.add(observe(step));
       }
       framesLeft = !shadow.rxOffered();
-      return new ObservedRun(obs, new ObservedRun.Completed(), List.of());
+      return new ObservedRun(
+          obs, new ObservedRun.Completed(), List.of(), signals, settle(steps.size() + 1));
     } catch (QemuFailure f) {
-      return new ObservedRun(obs, ending(f, step), List.of());
+      return new ObservedRun(obs, ending(f, step), List.of(), signals, null);
     }
   }
 
-  /** Sends one step to QEMU (and to the shadow); returns the virtual time after it. */
-  private long apply(Step s, long start, long virtualNs) throws IOException, QemuFailure {
+  /**
+   * With exact virtual time: leaves the guest idle for {@link ObservedRun#SETTLE_NS}, longer than
+   * any interrupt timer of the device runs, and observes the device then; otherwise null. QEMU
+   * dying meanwhile leaves nothing to judge (the model's settling gives up on an abort too).
+   */
+  private Observation settle(int pseudoStep) throws IOException {
+    if (!build.qtestAccel()) {
+      return null;
+    }
+    try {
+      apply(new Step.Wait(ObservedRun.SETTLE_NS), pseudoStep, 0, SETTLE_DEADLINES);
+      return observe(pseudoStep);
+    } catch (QemuFailure f) {
+      lostWhileSettling = true;
+      return null;
+    }
+  }
+
+  /**
+   * Timer deadlines the settling goes through one by one (as the model's settling does); past them
+   * (a timer that re-arms for ever) the rest of it is one clock step.
+   */
+  private static final int SETTLE_DEADLINES = 64;
+
+  /**
+   * Sends one step to QEMU (and to the shadow), moving {@link #now} past it; with exact virtual
+   * time a wait goes through at most {@code deadlines} timer deadlines one by one.
+   */
+  private void apply(Step s, int step, long start, int deadlines) throws IOException, QemuFailure {
+    long virtualNs = now;
     long target = virtualNs;
     if (s instanceof Step.Wait w) {
       target += w.ns();
@@ -110,13 +165,24 @@ final class TraceDriver {
       // so that QEMU's main loop runs in between as it does in a running VM: frames a timer
       // lets in (autonegotiation completing) are read from the netdev's socket at that
       // instant, not when the wait is over.
+      // Interrupts are collected 1 ns before each deadline and at it, so that one a timer sends
+      // has its exact virtual time, which the model-free throttling check needs.
       long next;
-      while (shadow.abortSignature() == null
-          && (next = shadow.nextDeadline(shadow.now())) <= target) {
+      for (int d = 0;
+          d < deadlines
+              && shadow.abortSignature() == null
+              && (next = shadow.nextDeadline(shadow.now())) <= target;
+          d++) {
         shadow.step(new Step.Wait(next - virtualNs));
-        session.send("clock_step " + (next - virtualNs));
-        virtualNs = next;
+        if (next - virtualNs > 1) {
+          session.send("clock_step " + (next - 1 - virtualNs));
+          now = next - 1;
+          collect(step);
+        }
+        session.send("clock_step " + (next - now));
+        virtualNs = now = next;
         awaitFrames();
+        collect(step);
       }
       if (shadow.abortSignature() == null) {
         shadow.step(new Step.Wait(target - virtualNs));
@@ -124,12 +190,14 @@ final class TraceDriver {
       if (target > virtualNs) { // QEMU 10 refuses a 0-ns step; due timers have run already
         session.send("clock_step " + (target - virtualNs));
       }
-      return target;
+      now = target;
+      return;
     }
     if (s instanceof Step.Wait || s instanceof Step.Expire) {
       shadow.step(s);
       sleepUntil(start + target);
-      return target;
+      now = target;
+      return;
     }
     if (s instanceof Step.Link link) {
       shadow.step(s);
@@ -153,7 +221,6 @@ final class TraceDriver {
         reinit(q.rings(), held); // CTRL.RST cleared the ring registers; a driver re-programs them
       }
     }
-    return virtualNs;
   }
 
   /** How a run that lost QEMU ended: an abort with its assertion, or a backend failure. */
@@ -236,8 +303,46 @@ final class TraceDriver {
     }
   }
 
+  /** Reads the interrupts QEMU sent since the last collection, at {@link #now}. */
+  private void collect(int step) throws IOException, QemuFailure {
+    note(step, Qtest.SignalReads.parse(session.send(Qtest.signalReads())));
+  }
+
+  /**
+   * Records interrupts read at {@link #now}: each came after the previous collection (at its very
+   * instant if no time passed since) and at the latest now.
+   */
+  private void note(int step, Qtest.SignalReads r) {
+    stepMsix |= r.msixMessages();
+    stepMsi |= r.msiMessage();
+    List<QtestSession.Irq> irqs = session.irqs();
+    if (build.qtestAccel()) {
+      long earliest = now > collectedAt ? collectedAt + 1 : now;
+      for (int v = 0; v < 5; v++) {
+        if ((r.msixMessages() & (1 << v)) != 0) {
+          signals.add(new Signal(step, Signal.Kind.MSIX, v, earliest, now, 256L * r.eitr()[v]));
+        }
+      }
+      if (r.msiMessage()) {
+        signals.add(new Signal(step, Signal.Kind.MSI, -1, earliest, now, 256L * r.itr()));
+      }
+      for (int i = irqsSeen; i < irqs.size(); i++) {
+        if (irqs.get(i).pin() == Qtest.INTX_PIN && irqs.get(i).raised()) {
+          signals.add(new Signal(step, Signal.Kind.INTX, -1, earliest, now, 256L * r.itr()));
+        }
+      }
+    }
+    irqsSeen = irqs.size();
+    collectedAt = now;
+  }
+
   private Observation observe(int step) throws IOException, QemuFailure {
     Qtest.DeviceReads r = Qtest.DeviceReads.parse(session.send(Qtest.observe()));
+    note(step, r.signals());
+    int msix = stepMsix;
+    boolean msi = stepMsi;
+    stepMsix = 0;
+    stepMsi = false;
     boolean line = false;
     for (QtestSession.Irq irq : session.irqs()) {
       if (irq.pin() == Qtest.INTX_PIN) {
@@ -250,8 +355,8 @@ final class TraceDriver {
         r.ims(),
         r.pba(),
         line,
-        r.msixMessages(),
-        r.msiMessage(),
+        msix,
+        msi,
         session.stderrCount(QemuStderr.RX_EVENT),
         r.ivar());
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.diff.Differ;
+import e1kfuzz.diff.RealChecks;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.Finding;
@@ -102,6 +103,11 @@ class ExactQemuTest {
     assertNull(run.failure(), () -> "backend failure: " + run.failure());
     Differ.Divergence d = Differ.compare(model, run);
     assertNull(d, () -> d.describe() + "\n" + Differ.timelines(steps, model, run));
+    // The model-free delivery checks conclude the same from QEMU's observations as from the
+    // model's: the same findings at the same steps.
+    assertEquals(
+        RealChecks.check(steps, model).stream().map(RealChecks.Finding::describe).toList(),
+        RealChecks.check(steps, run).stream().map(RealChecks.Finding::describe).toList());
     return run;
   }
 
@@ -273,10 +279,14 @@ class ExactQemuTest {
           compared++;
           e1kfuzz.model.E1000eCore end = v.newCore();
           steps.forEach(end::step);
-          if (fresh.abortId() != null || !end.rxOffered()) {
-            aborts++; // the next trace starts a new QEMU: after an abort, or with frames still held
+          if (fresh.abortId() != null || !end.rxOffered() || fresh.settled() == null) {
+            // The next trace starts a new QEMU: after an abort (in the trace or while the idle
+            // guest settled), or with frames still held.
+            aborts++;
           }
           if (!fresh.observations().equals(again.observations())
+              || !fresh.signals().equals(again.signals())
+              || !java.util.Objects.equals(fresh.settled(), again.settled())
               || !java.util.Objects.equals(fresh.abortId(), again.abortId())
               || fresh.abortStep() != again.abortStep()
               || !java.util.Objects.equals(fresh.failure(), again.failure())) {

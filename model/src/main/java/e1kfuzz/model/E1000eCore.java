@@ -921,12 +921,17 @@ public abstract class E1000eCore {
     delivery.owe(pci.msixEnabled() ? newly & mappedCauses() : newly);
   }
 
-  /** A signal on an MSI-X vector: a message, or its pending bit when the vector is masked. */
+  /**
+   * A signal on an MSI-X vector: a message, or its pending bit when the vector is masked. Setting a
+   * pending bit that is already set changes nothing the guest can see, so it is no spurious signal
+   * of its own (the bit's message, when the guest unmasks the vector, is judged by what set it).
+   */
   private void checkMsixSignal(int vector) {
     if (!deliveryChecks) {
       return;
     }
-    if ((icr & ims & causesOf(vector)) == 0) {
+    boolean alreadyPending = pci.vectorMasked(vector) && (pci.pendingBits() & (1 << vector)) != 0;
+    if (!alreadyPending && (icr & ims & causesOf(vector)) == 0) {
       record(
           Signature.SPURIOUS_INTERRUPT,
           (pci.vectorMasked(vector) ? "pending bit" : "MSI-X message")
