@@ -9,86 +9,130 @@ import e1kfuzz.model.Variant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Runs a trace on the model and observes it the way the QEMU backend observes a real device. */
+/**
+ * Runs a trace on the model and observes it the way the QEMU backend observes a real device: after
+ * every step, every interrupt at its instant, and the device once the guest idled for {@link
+ * ObservedRun#SETTLE_NS} after the trace (settled deadline by deadline, as the backend does).
+ */
 public final class ModelObserver {
   private ModelObserver() {}
 
   public static ObservedRun run(Variant variant, List<Step> steps) {
     List<Observation> obs = new ArrayList<>();
-    List<Signal> signals = new ArrayList<>();
+    Watch watch = new Watch();
     ObservedRun.Ending[] ending = {new ObservedRun.Completed()};
-    Observation[] settled = {null};
-    boolean[] line = {false};
-    int[] frames = {0};
-    // The trace, then the guest idle as the QEMU backend leaves it before observing it settled.
-    List<Step> withSettle = new ArrayList<>(steps);
-    withSettle.add(new Step.Wait(ObservedRun.SETTLE_NS));
-    Runner.runUntilAbort(
-        variant,
-        withSettle,
-        (n, step, start, events, core) -> {
-          int msix = 0;
-          boolean msi = false;
-          String abortDetail = "";
-          List<Signal> stepSignals = new ArrayList<>();
-          for (Event e : events) {
-            if (e instanceof Event.ViolationEvent v && v.signature() == core.abortSignature()) {
-              abortDetail = v.detail();
-            } else if (e instanceof Event.IntxLevel l) {
-              line[0] = intx(stepSignals, n, core, line[0], l.level() && l.visible(), l.timeNs());
-            } else if (e instanceof Event.IntxGate g) {
-              line[0] = intx(stepSignals, n, core, line[0], g.lineHigh(), g.timeNs());
-            } else if (e instanceof Event.FrameReceived) {
-              frames[0]++;
-            } else if (e instanceof Event.Interrupt in) {
-              if (in.delivery() == Event.Delivery.MSIX) {
-                msix |= 1 << in.vector();
-                stepSignals.add(signal(n, Signal.Kind.MSIX, in.vector(), in.timeNs(), core));
-              } else if (in.delivery() == Event.Delivery.MSI) {
-                msi = true;
-                stepSignals.add(signal(n, Signal.Kind.MSI, -1, in.timeNs(), core));
+    E1000eCore core =
+        Runner.runUntilAbort(
+            variant,
+            steps,
+            (n, step, start, events, c) -> {
+              String abortDetail = watch.see(n, events, c);
+              if (c.abortSignature() != null) {
+                ending[0] = new ObservedRun.Aborted(c.abortSignature(), n, abortDetail);
+              } else {
+                obs.add(watch.observation(n, c));
               }
-            }
-          }
-          if (core.abortSignature() != null) {
-            if (n <= steps.size()) { // an abort while settling leaves the trace completed
-              ending[0] = new ObservedRun.Aborted(core.abortSignature(), n, abortDetail);
-            }
-            return false;
-          }
-          signals.addAll(stepSignals);
-          Observation o =
-              new Observation(
-                  n,
-                  core.ics(),
-                  core.ims(),
-                  core.pci().pendingBits(),
-                  line[0],
-                  msix,
-                  msi,
-                  frames[0],
-                  core.ivar());
-          if (n <= steps.size()) {
-            obs.add(o);
-          } else {
-            settled[0] = o;
-          }
-          return true;
-        });
-    return new ObservedRun(obs, ending[0], List.of(), signals, settled[0]);
+              return true;
+            });
+    Observation settled =
+        ending[0] instanceof ObservedRun.Completed ? settle(core, steps.size() + 1, watch) : null;
+    return new ObservedRun(obs, ending[0], List.of(), watch.signals, settled);
   }
 
-  /** The INTx line's new level; a rise is a signal. */
-  private static boolean intx(
-      List<Signal> signals, int step, E1000eCore core, boolean was, boolean high, long ns) {
-    if (high && !was) {
-      signals.add(signal(step, Signal.Kind.INTX, -1, ns, core));
+  /**
+   * The guest idle for {@link ObservedRun#SETTLE_NS}: the device then, or null when it aborts on
+   * the way or more than {@link ObservedRun#SETTLE_MAX_DEADLINES} timer deadlines come first.
+   */
+  private static Observation settle(E1000eCore core, int pseudoStep, Watch watch) {
+    List<Event> events = new ArrayList<>();
+    core.setEventSink(events::add);
+    int signalsBefore = watch.signals.size();
+    long target = core.now() + ObservedRun.SETTLE_NS;
+    long next;
+    for (int d = 0; (next = core.nextDeadline(core.now())) <= target; d++) {
+      if (d == ObservedRun.SETTLE_MAX_DEADLINES || !idle(core, next, pseudoStep, watch, events)) {
+        watch.signals.subList(signalsBefore, watch.signals.size()).clear();
+        return null;
+      }
     }
-    return high;
+    if (!idle(core, target, pseudoStep, watch, events)) {
+      watch.signals.subList(signalsBefore, watch.signals.size()).clear();
+      return null;
+    }
+    return watch.observation(pseudoStep, core);
   }
 
-  private static Signal signal(int step, Signal.Kind kind, int vector, long ns, E1000eCore core) {
-    int throttle = kind == Signal.Kind.MSIX ? Reg.EITR0.offset() + 4 * vector : Reg.ITR.offset();
-    return new Signal(step, kind, vector, ns, ns, 256L * core.mmioRead(throttle));
+  /** Lets virtual time run to {@code until}; false if the device aborted. */
+  private static boolean idle(
+      E1000eCore core, long until, int pseudoStep, Watch watch, List<Event> events) {
+    events.clear();
+    core.step(new Step.Wait(until - core.now()));
+    watch.see(pseudoStep, events, core);
+    return core.abortSignature() == null;
+  }
+
+  /** What the backend would see: accumulated over a step's events. */
+  private static final class Watch {
+    final List<Signal> signals = new ArrayList<>();
+    boolean line;
+    int frames;
+    int msix;
+    boolean msi;
+
+    /** Takes in one step's events; returns the detail of an abort among them ("" if none). */
+    String see(int step, List<Event> events, E1000eCore core) {
+      String abortDetail = "";
+      for (Event e : events) {
+        if (e instanceof Event.ViolationEvent v && v.signature() == core.abortSignature()) {
+          abortDetail = v.detail();
+        } else if (e instanceof Event.IntxLevel l) {
+          intx(step, core, l.level() && l.visible(), l.timeNs());
+        } else if (e instanceof Event.IntxGate g) {
+          intx(step, core, g.lineHigh(), g.timeNs());
+        } else if (e instanceof Event.FrameReceived) {
+          frames++;
+        } else if (e instanceof Event.Interrupt in) {
+          if (in.delivery() == Event.Delivery.MSIX) {
+            msix |= 1 << in.vector();
+            signals.add(signal(step, Signal.Kind.MSIX, in.vector(), in.timeNs(), core));
+          } else if (in.delivery() == Event.Delivery.MSI) {
+            msi = true;
+            signals.add(signal(step, Signal.Kind.MSI, -1, in.timeNs(), core));
+          }
+        }
+      }
+      return abortDetail;
+    }
+
+    /** The observation after a step: the device now and the interrupts since the last one. */
+    Observation observation(int step, E1000eCore core) {
+      Observation o =
+          new Observation(
+              step,
+              core.ics(),
+              core.ims(),
+              core.pci().pendingBits(),
+              line,
+              msix,
+              msi,
+              frames,
+              core.ivar());
+      msix = 0;
+      msi = false;
+      return o;
+    }
+
+    /** The INTx line's new level; a rise is a signal. */
+    private void intx(int step, E1000eCore core, boolean high, long ns) {
+      if (high && !line) {
+        signals.add(signal(step, Signal.Kind.INTX, -1, ns, core));
+      }
+      line = high;
+    }
+
+    private static Signal signal(int step, Signal.Kind kind, int vector, long ns, E1000eCore core) {
+      int throttle = kind == Signal.Kind.MSIX ? Reg.EITR0.offset() + 4 * vector : Reg.ITR.offset();
+      return new Signal(step, kind, vector, ns, ns, 256L * core.mmioRead(throttle));
+    }
   }
 }

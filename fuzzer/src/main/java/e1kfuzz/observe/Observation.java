@@ -17,6 +17,10 @@ public record Observation(
     boolean msiMessage,
     int framesReceived,
     int ivar) {
+  public Observation withFramesReceived(int frames) {
+    return new Observation(step, ics, ims, pba, intxLine, msixMessages, msiMessage, frames, ivar);
+  }
+
   public String describe() {
     return String.format(
         java.util.Locale.ROOT,

@@ -7,8 +7,9 @@ import java.util.List;
  * One trace as a comparison sees it, on the model or on a real QEMU: what each completed step
  * showed, how the run ended, (QEMU only) QEMU's own record of its timers, every interrupt with its
  * virtual time ({@code signals}), and the device once the guest stopped acting and every timer ran
- * out ({@code settled}, numbered one past the last step; null when the run did not complete or its
- * virtual time is not exact). The last two are what the model-free delivery checks read.
+ * out ({@code settled}, numbered one past the last step; null when the run did not complete, its
+ * virtual time is not exact, or a timer re-arms for ever). The last two are what the model-free
+ * delivery checks read.
  */
 public record ObservedRun(
     List<Observation> observations,
@@ -19,6 +20,12 @@ public record ObservedRun(
 
   /** How long the guest stays idle after a trace before {@code settled} is observed. */
   public static final long SETTLE_NS = 1_000_000_000L;
+
+  /**
+   * More timer deadlines than this in the idle time mean a timer that re-arms for ever (an EITR
+   * that keeps sending a cause nobody clears): then nothing settles, and {@code settled} is null.
+   */
+  public static final int SETTLE_MAX_DEADLINES = 64;
 
   public ObservedRun {
     observations = List.copyOf(observations);

@@ -116,7 +116,11 @@ final class QemuProcess implements AutoCloseable {
         !(run.ending() instanceof ObservedRun.Completed)
             || driver.framesLeft()
             || driver.lostWhileSettling();
-    return run.withTimerEvents(QemuStderr.timerEvents(session.stderr()));
+    String stderr = session.stderr();
+    // The timers of the trace, not of the idle second after it.
+    return run.withTimerEvents(
+        QemuStderr.timerEvents(
+            stderr.substring(0, Math.min(stderr.length(), driver.traceStderrEnd()))));
   }
 
   /**

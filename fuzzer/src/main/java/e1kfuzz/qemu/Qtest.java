@@ -31,7 +31,7 @@ public final class Qtest {
   static final long RX_RING = 0x22_0000L; // queue q at + q * 0x1000
   static final long RX_BUFFERS = 0x23_0000L; // 2 x 256 buffers of 2 KiB
   public static final long MSIX_MARKERS = 0x30_0000L; // vector v writes 0xc0de000v at + 4v
-  public static final long MSI_MARKER = 0x30_0100L;
+  public static final long MSI_MARKER = MSIX_MARKERS + 0x14; // right after: one read takes all six
   static final int RING = 256;
   public static final String MAC = "52:54:00:12:34:56";
 
@@ -176,21 +176,13 @@ public final class Qtest {
   }
 
   /**
-   * Reads that collect the interrupts since the last such reads: the MSI-X marker words (then
-   * cleared), the MSI marker word (then cleared), and the throttling registers (ITR, EITR0-4) whose
-   * intervals those interrupts loaded. {@link SignalReads#parse} reads the replies.
+   * Reads that collect the interrupts since the last such reads: the MSI-X marker words and the MSI
+   * marker word after them, in one read, then cleared. {@link SignalReads#parse} reads the replies.
    */
   static List<String> signalReads() {
-    List<String> c = new ArrayList<>();
-    c.add(String.format(Locale.ROOT, "read 0x%x 0x14", MSIX_MARKERS));
-    c.add(String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", MSIX_MARKERS, "00".repeat(20)));
-    c.add(readl(MSI_MARKER));
-    c.add(writel(MSI_MARKER, 0));
-    c.add(readl(BAR0 + Reg.ITR.offset()));
-    for (int v = 0; v < 5; v++) {
-      c.add(readl(BAR0 + Reg.EITR0.offset() + 4L * v));
-    }
-    return c;
+    return List.of(
+        String.format(Locale.ROOT, "read 0x%x 0x18", MSIX_MARKERS),
+        String.format(Locale.ROOT, "write 0x%x 0x18 0x%s", MSIX_MARKERS, "00".repeat(24)));
   }
 
   /**
@@ -207,9 +199,19 @@ public final class Qtest {
     return c;
   }
 
+  /** The throttling registers ITR and EITR0-4, whose intervals interrupts load when sent. */
+  static List<String> throttleReads() {
+    List<String> c = new ArrayList<>();
+    c.add(readl(BAR0 + Reg.ITR.offset()));
+    for (int v = 0; v < 5; v++) {
+      c.add(readl(BAR0 + Reg.EITR0.offset() + 4L * v));
+    }
+    return c;
+  }
+
   /** The interrupts as the replies to {@link #signalReads()} show them. */
-  record SignalReads(int msixMessages, boolean msiMessage, int itr, int[] eitr) {
-    static final int COUNT = 10;
+  record SignalReads(int msixMessages, boolean msiMessage) {
+    static final int COUNT = 2;
 
     static SignalReads parse(List<String> replies) {
       String markers = replies.get(0).substring(replies.get(0).indexOf("0x") + 2);
@@ -220,15 +222,23 @@ public final class Qtest {
           msix |= 1 << v;
         }
       }
+      boolean msi = (m[20] | m[21] | m[22] | m[23]) != 0;
+      return new SignalReads(msix, msi);
+    }
+
+    boolean any() {
+      return msixMessages != 0 || msiMessage;
+    }
+  }
+
+  /** The throttling registers as the replies to {@link #throttleReads()} show them (16 bits). */
+  record ThrottleReads(int itr, int[] eitr) {
+    static ThrottleReads parse(List<String> replies) {
       int[] eitr = new int[5];
       for (int v = 0; v < 5; v++) {
-        eitr[v] = (int) QtestSession.value(replies.get(5 + v)) & 0xffff;
+        eitr[v] = (int) QtestSession.value(replies.get(1 + v)) & 0xffff;
       }
-      return new SignalReads(
-          msix,
-          QtestSession.value(replies.get(2)) != 0,
-          (int) QtestSession.value(replies.get(4)) & 0xffff,
-          eitr);
+      return new ThrottleReads((int) QtestSession.value(replies.get(0)) & 0xffff, eitr);
     }
   }
 

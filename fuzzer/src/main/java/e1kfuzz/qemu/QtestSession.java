@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -124,8 +126,15 @@ public final class QtestSession implements AutoCloseable {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (stderr.length() < 1 << 20) {
-          stderr.append(line).append('\n');
+        synchronized (stderr) {
+          for (Map.Entry<String, Integer> c : stderrCounts.entrySet()) {
+            c.setValue(c.getValue() + occurrences(line, c.getKey()));
+          }
+          // Past the cap only QEMU's own messages are kept (an assertion), not trace events: a
+          // timer that re-arms for ever while the guest idles writes megabytes of them.
+          if (stderr.length() < STDERR_CAP || !line.startsWith(TRACE_EVENT_PREFIX)) {
+            stderr.append(line).append('\n');
+          }
         }
       }
     } catch (IOException e) {
@@ -197,22 +206,41 @@ public final class QtestSession implements AutoCloseable {
     return stderr.toString();
   }
 
-  /** How often {@code needle} occurs in stderr so far. */
+  /**
+   * How often {@code needle} (one line's text) occurs in stderr so far, past the cap too. Counted
+   * as lines arrive, so that waiting on it does not rescan what QEMU wrote.
+   */
   int stderrCount(String needle) {
-    String s = stderr.toString();
+    synchronized (stderr) {
+      return stderrCounts.computeIfAbsent(needle, n -> occurrences(stderr.toString(), n));
+    }
+  }
+
+  private static int occurrences(String text, String needle) {
     int n = 0;
-    for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + needle.length())) {
+    for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length())) {
       n++;
     }
     return n;
   }
+
+  private static final int STDERR_CAP = 1 << 20;
+
+  /** How QEMU's trace events (-trace e1000e_..., net_...) begin on stderr. */
+  private static final String TRACE_EVENT_PREFIX = "e1000e_";
+
+  /** Occurrences of each needle asked for so far (guarded by {@code stderr}). */
+  private final Map<String, Integer> stderrCounts = new HashMap<>();
 
   /**
    * Between two traces on one process: forgets stderr (it is capped at 1 MiB) and every INTx event
    * but the last one of each pin, which still gives the pin's level.
    */
   void startNextTrace() {
-    stderr.setLength(0);
+    synchronized (stderr) {
+      stderr.setLength(0);
+      stderrCounts.clear();
+    }
     synchronized (irqs) {
       List<Irq> last = new ArrayList<>();
       for (int i = irqs.size() - 1; i >= 0; i--) {

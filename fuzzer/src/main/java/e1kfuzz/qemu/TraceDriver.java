@@ -44,6 +44,12 @@ final class TraceDriver {
   private int framesExpected;
   private boolean framesLeft;
 
+  /** Whether the shadow sent an interrupt (or raised INTx) since this was last cleared. */
+  private boolean shadowSignalled;
+
+  /** The shadow's INTx line. */
+  private boolean shadowLine;
+
   /** Virtual time since the trace began. */
   private long now;
 
@@ -77,6 +83,14 @@ final class TraceDriver {
         e -> {
           if (e instanceof Event.FrameReceived) {
             framesExpected++;
+          } else if (e instanceof Event.Interrupt in) {
+            shadowSignalled |= in.delivery() != Event.Delivery.PBA;
+          } else if (e instanceof Event.IntxLevel l) {
+            shadowSignalled |= l.level() && l.visible() && !shadowLine;
+            shadowLine = l.level() && l.visible();
+          } else if (e instanceof Event.IntxGate g) {
+            shadowSignalled |= g.lineHigh() && !shadowLine;
+            shadowLine = g.lineHigh();
           }
         });
   }
@@ -87,6 +101,13 @@ final class TraceDriver {
   boolean framesLeft() {
     return framesLeft;
   }
+
+  /** How much of QEMU's stderr the trace itself wrote (the settling after it writes more). */
+  int traceStderrEnd() {
+    return traceStderrEnd;
+  }
+
+  private int traceStderrEnd = Integer.MAX_VALUE;
 
   /** Whether QEMU died (or stopped answering) while the idle guest settled after the trace. */
   boolean lostWhileSettling() {
@@ -105,7 +126,7 @@ final class TraceDriver {
       long start = System.nanoTime();
       for (Step s : steps) {
         step++;
-        apply(s, step, start, Integer.MAX_VALUE);
+        apply(s, step, start);
         // Frames the step let in (a flush reads the held ones from the netdev's socket, one per
         // main-loop iteration) must all have arrived before the observation and the next step.
         awaitFrames();
@@ -121,33 +142,30 @@ final class TraceDriver {
 
   /**
    * With exact virtual time: leaves the guest idle for {@link ObservedRun#SETTLE_NS}, longer than
-   * any interrupt timer of the device runs, and observes the device then; otherwise null. QEMU
-   * dying meanwhile leaves nothing to judge (the model's settling gives up on an abort too).
+   * any interrupt timer of the device runs, and observes the device then; otherwise null. Null too
+   * when more than {@link ObservedRun#SETTLE_MAX_DEADLINES} timer deadlines fall in that time (a
+   * timer that re-arms for ever: nothing settles; the model says the same), or when QEMU dies
+   * meanwhile (the model's settling gives up on an abort too).
    */
   private Observation settle(int pseudoStep) throws IOException {
     if (!build.qtestAccel()) {
       return null;
     }
+    traceStderrEnd = session.stderr().length();
     try {
-      apply(new Step.Wait(ObservedRun.SETTLE_NS), pseudoStep, 0, SETTLE_DEADLINES);
-      return observe(pseudoStep);
+      if (advance(pseudoStep, now + ObservedRun.SETTLE_NS, ObservedRun.SETTLE_MAX_DEADLINES)) {
+        awaitFrames();
+        return observe(pseudoStep);
+      }
     } catch (QemuFailure f) {
       lostWhileSettling = true;
-      return null;
     }
+    signals.removeIf(sig -> sig.step() == pseudoStep); // no settled device, no settling interrupts
+    return null;
   }
 
-  /**
-   * Timer deadlines the settling goes through one by one (as the model's settling does); past them
-   * (a timer that re-arms for ever) the rest of it is one clock step.
-   */
-  private static final int SETTLE_DEADLINES = 64;
-
-  /**
-   * Sends one step to QEMU (and to the shadow), moving {@link #now} past it; with exact virtual
-   * time a wait goes through at most {@code deadlines} timer deadlines one by one.
-   */
-  private void apply(Step s, int step, long start, int deadlines) throws IOException, QemuFailure {
+  /** Sends one step to QEMU (and to the shadow), moving {@link #now} past it. */
+  private void apply(Step s, int step, long start) throws IOException, QemuFailure {
     long virtualNs = now;
     long target = virtualNs;
     if (s instanceof Step.Wait w) {
@@ -161,36 +179,7 @@ final class TraceDriver {
     boolean rxOffered = shadow.rxOffered();
     boolean linkUp = shadow.backendLinkUp();
     if ((s instanceof Step.Wait || s instanceof Step.Expire) && build.qtestAccel()) {
-      // Exact virtual time, no sleeping. The clock moves from one timer deadline to the next,
-      // so that QEMU's main loop runs in between as it does in a running VM: frames a timer
-      // lets in (autonegotiation completing) are read from the netdev's socket at that
-      // instant, not when the wait is over.
-      // Interrupts are collected 1 ns before each deadline and at it, so that one a timer sends
-      // has its exact virtual time, which the model-free throttling check needs.
-      long next;
-      for (int d = 0;
-          d < deadlines
-              && shadow.abortSignature() == null
-              && (next = shadow.nextDeadline(shadow.now())) <= target;
-          d++) {
-        shadow.step(new Step.Wait(next - virtualNs));
-        if (next - virtualNs > 1) {
-          session.send("clock_step " + (next - 1 - virtualNs));
-          now = next - 1;
-          collect(step);
-        }
-        session.send("clock_step " + (next - now));
-        virtualNs = now = next;
-        awaitFrames();
-        collect(step);
-      }
-      if (shadow.abortSignature() == null) {
-        shadow.step(new Step.Wait(target - virtualNs));
-      }
-      if (target > virtualNs) { // QEMU 10 refuses a 0-ns step; due timers have run already
-        session.send("clock_step " + (target - virtualNs));
-      }
-      now = target;
+      advance(step, target, Integer.MAX_VALUE);
       return;
     }
     if (s instanceof Step.Wait || s instanceof Step.Expire) {
@@ -303,6 +292,59 @@ final class TraceDriver {
     }
   }
 
+  /**
+   * Exact virtual time, no sleeping: moves the clock to {@code target} from one timer deadline to
+   * the next, so that QEMU's main loop runs in between as it does in a running VM (frames a timer
+   * lets in, autonegotiation completing, are read from the netdev's socket at that instant, not
+   * when the wait is over), and collects the interrupts at each deadline. Where the shadow
+   * interrupts at a deadline they are collected 1 ns before it too, so that one a timer sends has
+   * its exact virtual time (the model-free throttling check needs it); the windows are QEMU's facts
+   * wherever the shadow puts them. Returns false, short of the target, when more than {@code
+   * maxDeadlines} deadlines come first.
+   */
+  private boolean advance(int step, long target, int maxDeadlines) throws IOException, QemuFailure {
+    long next;
+    for (int d = 0;
+        shadow.abortSignature() == null && (next = shadow.nextDeadline(shadow.now())) <= target;
+        d++) {
+      if (d == maxDeadlines) {
+        return false;
+      }
+      int framesBefore = framesExpected;
+      shadowSignalled = false;
+      shadow.step(new Step.Wait(next - now));
+      if (shadowSignalled && next - now > 1) {
+        stepAndCollect(step, next - 1 - now);
+      }
+      if (framesExpected > framesBefore) {
+        session.send("clock_step " + (next - now));
+        now = next;
+        awaitFrames();
+        collect(step);
+      } else {
+        stepAndCollect(step, next - now);
+      }
+    }
+    if (shadow.abortSignature() == null) {
+      shadow.step(new Step.Wait(target - now));
+    }
+    if (target > now) { // QEMU 10 refuses a 0-ns step; due timers have run already
+      session.send("clock_step " + (target - now));
+    }
+    now = target;
+    return true;
+  }
+
+  /** Moves the clock by {@code ns} and collects the interrupts, in one round trip. */
+  private void stepAndCollect(int step, long ns) throws IOException, QemuFailure {
+    List<String> c = new ArrayList<>();
+    c.add("clock_step " + ns);
+    c.addAll(Qtest.signalReads());
+    List<String> replies = session.send(c);
+    now += ns;
+    note(step, Qtest.SignalReads.parse(replies.subList(1, replies.size())));
+  }
+
   /** Reads the interrupts QEMU sent since the last collection, at {@link #now}. */
   private void collect(int step) throws IOException, QemuFailure {
     note(step, Qtest.SignalReads.parse(session.send(Qtest.signalReads())));
@@ -312,27 +354,33 @@ final class TraceDriver {
    * Records interrupts read at {@link #now}: each came after the previous collection (at its very
    * instant if no time passed since) and at the latest now.
    */
-  private void note(int step, Qtest.SignalReads r) {
+  private void note(int step, Qtest.SignalReads r) throws IOException, QemuFailure {
     stepMsix |= r.msixMessages();
     stepMsi |= r.msiMessage();
     List<QtestSession.Irq> irqs = session.irqs();
-    if (build.qtestAccel()) {
-      long earliest = now > collectedAt ? collectedAt + 1 : now;
-      for (int v = 0; v < 5; v++) {
-        if ((r.msixMessages() & (1 << v)) != 0) {
-          signals.add(new Signal(step, Signal.Kind.MSIX, v, earliest, now, 256L * r.eitr()[v]));
-        }
-      }
-      if (r.msiMessage()) {
-        signals.add(new Signal(step, Signal.Kind.MSI, -1, earliest, now, 256L * r.itr()));
-      }
-      for (int i = irqsSeen; i < irqs.size(); i++) {
-        if (irqs.get(i).pin() == Qtest.INTX_PIN && irqs.get(i).raised()) {
-          signals.add(new Signal(step, Signal.Kind.INTX, -1, earliest, now, 256L * r.itr()));
-        }
+    int raises = 0;
+    for (int i = irqsSeen; i < irqs.size(); i++) {
+      if (irqs.get(i).pin() == Qtest.INTX_PIN && irqs.get(i).raised()) {
+        raises++;
       }
     }
     irqsSeen = irqs.size();
+    if (build.qtestAccel() && (r.any() || raises > 0)) {
+      // The intervals these interrupts loaded: read only when there are interrupts.
+      Qtest.ThrottleReads t = Qtest.ThrottleReads.parse(session.send(Qtest.throttleReads()));
+      long earliest = now > collectedAt ? collectedAt + 1 : now;
+      for (int v = 0; v < 5; v++) {
+        if ((r.msixMessages() & (1 << v)) != 0) {
+          signals.add(new Signal(step, Signal.Kind.MSIX, v, earliest, now, 256L * t.eitr()[v]));
+        }
+      }
+      if (r.msiMessage()) {
+        signals.add(new Signal(step, Signal.Kind.MSI, -1, earliest, now, 256L * t.itr()));
+      }
+      for (int i = 0; i < raises; i++) {
+        signals.add(new Signal(step, Signal.Kind.INTX, -1, earliest, now, 256L * t.itr()));
+      }
+    }
     collectedAt = now;
   }
 
