@@ -47,15 +47,23 @@ golden:
 clean:
 	$(MVN) $(MVNFLAGS) -q clean
 
-# Renders the seed race (corpus/s1-tidv-race.trace, every variant) as HTML timelines with the jar,
-# then to a PNG with headless Chromium (apt-get install -y chromium): target/report-check/.
-# Fails if Chromium fails or the PNG is missing or blank; look at the PNG.
+# Renders HTML timelines with the jar and looks at them in headless Chromium (apt-get install -y
+# chromium) in a REPORT_WIDTH-px window, into target/report-check/: the seed race
+# (corpus/s1-tidv-race.trace) and a 9-step trace whose last step violates on 8.1 and later
+# (corpus/delivery-eitr-unthrottled.trace), every variant. Each page becomes a PNG to look at
+# (fails if it is missing or blank) and must fit the window: every timeline whole, its violating
+# step and violation included, no page or timeline box scrolling sideways, no text under 7.5 px.
 .PHONY: report-check
 REPORT_DIR := target/report-check
+REPORT_WIDTH ?= 1280
 report-check: jar
 	@mkdir -p $(REPORT_DIR)
 	./e1kfuzz replay corpus/s1-tidv-race.trace --variant all --format html -o $(REPORT_DIR)/seed-race.html
-	scripts/render-html.sh $(REPORT_DIR)/seed-race.html $(REPORT_DIR)/seed-race.png 1400 2300
+	./e1kfuzz replay corpus/delivery-eitr-unthrottled.trace --variant all --format html -o $(REPORT_DIR)/nine-steps.html
+	scripts/render-html.sh $(REPORT_DIR)/seed-race.html $(REPORT_DIR)/seed-race.png $(REPORT_WIDTH) 2300
+	scripts/render-html.sh $(REPORT_DIR)/nine-steps.html $(REPORT_DIR)/nine-steps.png $(REPORT_WIDTH) 2300
+	scripts/check-html-fit.sh $(REPORT_DIR)/seed-race.html $(REPORT_WIDTH)
+	scripts/check-html-fit.sh $(REPORT_DIR)/nine-steps.html $(REPORT_WIDTH)
 
 # Fetches the four Debian QEMU builds the real-QEMU tests and `diff` use (7.2.18, 7.2.22, 10.0.2,
 # 10.0.13) and writes their launchers into $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu.

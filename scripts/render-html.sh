@@ -4,42 +4,20 @@
 # blank (a blank page of this size compresses to a few kB; a rendered timeline is over 50 kB).
 # usage: scripts/render-html.sh PAGE.html OUT.png [WIDTH [HEIGHT]]   (CHROMIUM=path overrides)
 set -euo pipefail
+# shellcheck source=scripts/chromium.sh
+source "$(dirname "${BASH_SOURCE[0]}")/chromium.sh"
 page=$1
 png=$2
-width=${3:-1400}
+width=${3:-1280}
 height=${4:-2400}
-browser=${CHROMIUM:-}
-if [ -z "$browser" ]; then
-  for b in chromium chromium-browser google-chrome; do
-    if command -v "$b" > /dev/null; then browser=$b; break; fi
-  done
-fi
-if [ -z "$browser" ]; then
-  echo "render-html: no chromium found; install it with: apt-get update && apt-get install -y chromium" >&2
-  exit 1
-fi
 [ -s "$page" ] || { echo "render-html: $page is missing or empty" >&2; exit 1; }
 abs_page=$(cd "$(dirname "$page")" && pwd)/$(basename "$page")
 mkdir -p "$(dirname "$png")"
 abs_png=$(cd "$(dirname "$png")" && pwd)/$(basename "$png")
-profile=$(mktemp -d)
-trap 'rm -rf "$profile"' EXIT
-flags=(--headless --disable-gpu --hide-scrollbars --no-first-run --no-default-browser-check
-  --disable-extensions --disable-background-networking --disable-sync --user-data-dir="$profile"
-  --window-size="$width,$height" --screenshot="$abs_png")
-# Chromium will not start its sandbox as root.
-if [ "$(id -u)" = 0 ]; then flags+=(--no-sandbox); fi
 rm -f "$png"
-if ! timeout 120 "$browser" "${flags[@]}" "file://$abs_page" > "$profile/log" 2>&1; then
-  echo "render-html: $browser failed:" >&2
-  cat "$profile/log" >&2
-  exit 1
-fi
-if [ ! -s "$png" ]; then
-  echo "render-html: $browser wrote no PNG ($png):" >&2
-  cat "$profile/log" >&2
-  exit 1
-fi
+headless_chromium "$width" "$height" --screenshot="$abs_png" "file://$abs_page" > /dev/null \
+  || { echo "render-html: no PNG of $page" >&2; exit 1; }
+[ -s "$png" ] || { echo "render-html: Chromium wrote no PNG ($png)" >&2; exit 1; }
 if [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" != 89504e470d0a1a0a ]; then
   echo "render-html: $png is not a PNG" >&2
   exit 1

@@ -401,7 +401,7 @@ public final class HtmlReport {
       td.bad { color: #b42318; font-weight: 600; }
       td.good { color: #1a7f37; }
       .scroll { overflow-x: auto; border: 1px solid #d0d7de; border-radius: 6px; width: fit-content; max-width: 100%; }
-      svg.timeline { display: block; background: #ffffff; }
+      svg.timeline { display: block; background: #ffffff; max-width: 100%; height: auto; }
       svg.timeline text { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace;
         font-size: 11px; fill: #1f2328; }
       .lane-name { font-weight: 600; fill: #57606a; }

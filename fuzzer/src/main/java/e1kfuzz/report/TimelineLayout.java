@@ -165,8 +165,18 @@ record TimelineLayout(
     }
   }
 
-  /** The violation at step {@code step}, marked at x; its label starts at {@code labelX}. */
-  record Violation(Lane lane, int step, double x, String label, String title, double labelX) {}
+  /**
+   * The violation at step {@code step}, marked at x; its label, in {@code lines} that fit beside
+   * the marker, starts at {@code labelX}.
+   */
+  record Violation(
+      Lane lane,
+      int step,
+      double x,
+      String label,
+      String title,
+      double labelX,
+      List<String> lines) {}
 
   double top() {
     return guest.y();
@@ -633,7 +643,8 @@ record TimelineLayout(
       }
       Optional<Violation> viol = Optional.empty();
       if (violation != null) {
-        Lane lane = new Lane("violation", y, LANE_H + 4, 1);
+        List<String> lines = labels.violationLines(violation);
+        Lane lane = new Lane("violation", y, LANE_H + 4 + (lines.size() - 1) * ROW_H, lines.size());
         y += lane.height();
         viol =
             Optional.of(
@@ -643,7 +654,8 @@ record TimelineLayout(
                     violation.x(),
                     violation.label(),
                     violation.title(),
-                    labels.violationLabelX(violation)));
+                    labels.violationLabelX(violation, lines),
+                    lines));
       }
       String title = "Timeline of " + result.file() + " on " + result.variant().id();
       return new TimelineLayout(
@@ -707,17 +719,46 @@ record TimelineLayout(
     }
 
     /**
-     * The violation's label goes right of its marker, or left when it would run past the last
-     * column.
+     * The violation's label on one line, or, when it fits neither right of its marker nor left of
+     * it within the columns, broken at spaces to fit the wider side: a long detail would otherwise
+     * widen the whole drawing.
      */
-    double violationLabelX(Marker v) {
+    List<String> violationLines(Marker v) {
       double w = v.label().length() * CHAR;
+      if (v.x() + 10 + w <= right || v.x() - 10 - w >= LEFT) {
+        return List.of(v.label());
+      }
+      double room = Math.max(right - v.x() - 10, v.x() - 10 - LEFT);
+      return wrap(v.label(), Math.max(1, (int) (room / CHAR)));
+    }
+
+    /**
+     * Where the violation's lines start: right of the marker, or left when they would run past the
+     * last column and fit left of it.
+     */
+    double violationLabelX(Marker v, List<String> lines) {
+      double w = lines.stream().mapToInt(String::length).max().orElse(0) * CHAR;
       double start = v.x() + 10;
       if (start + w > right && v.x() - 10 - w >= LEFT) {
         start = v.x() - 10 - w;
       }
       width = Math.max(width, start + w + RIGHT_MARGIN);
       return start;
+    }
+
+    /** {@code text} in lines of at most {@code chars} characters, broken at spaces. */
+    private static List<String> wrap(String text, int chars) {
+      List<String> lines = new ArrayList<>();
+      StringBuilder line = new StringBuilder();
+      for (String word : text.split(" ")) {
+        if (line.length() > 0 && line.length() + 1 + word.length() > chars) {
+          lines.add(line.toString());
+          line.setLength(0);
+        }
+        line.append(line.length() > 0 ? " " : "").append(word);
+      }
+      lines.add(line.toString());
+      return List.copyOf(lines);
     }
 
     double width() {

@@ -29,6 +29,12 @@ import java.util.Locale;
  * times in every hover title.
  */
 final class TimelineSvg {
+  /**
+   * The page's CSS shrinks a timeline to fit its box, but not below this scale, so that its 10-px
+   * labels stay legible (7.5 px); a wider one scrolls in its box instead.
+   */
+  static final double MIN_SCALE = 0.75;
+
   private final TimelineLayout layout;
   private final Markup m;
 
@@ -56,6 +62,8 @@ final class TimelineSvg {
         num(l.height()),
         "viewBox",
         "0 0 " + num(l.width()) + " " + num(l.height()),
+        "style",
+        "min-width: " + num(l.width() * MIN_SCALE) + "px",
         "role",
         "img");
     m.element("title", l.title());
@@ -363,9 +371,19 @@ final class TimelineSvg {
         num(v.x()),
         "y2",
         num(layout.bottom()));
-    double cy = v.lane().y() + v.lane().height() / 2;
+    double cy = v.lane().y() + (LANE_H + 4) / 2;
     m.empty("path", "class", "viol-x", "d", cross(v.x(), cy, 5));
-    m.element("text", v.label(), "class", "viol-text", "x", num(v.labelX()), "y", num(cy + 4));
+    for (int i = 0; i < v.lines().size(); i++) {
+      m.element(
+          "text",
+          v.lines().get(i),
+          "class",
+          "viol-text",
+          "x",
+          num(v.labelX()),
+          "y",
+          num(cy + 4 + i * ROW_H));
+    }
     m.end("g");
   }
 

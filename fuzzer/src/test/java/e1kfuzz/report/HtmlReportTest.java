@@ -310,6 +310,31 @@ class HtmlReportTest {
     }
   }
 
+  /**
+   * A wide timeline is drawn at its natural size in its viewBox and shrunk by the page's CSS to its
+   * box, down to {@link TimelineSvg#MIN_SCALE} of that size; `make report-check` measures the
+   * result in Chromium.
+   */
+  @Test
+  void timelinesShrinkToTheirBoxButNotBelowTheSmallestScale() throws Exception {
+    String html =
+        HtmlReport.ofReplays(
+                List.of(replay("delivery-eitr-unthrottled", Variant.QEMU_10_2)), List.of())
+            .render();
+    Matcher css = Pattern.compile("svg\\.timeline \\{([^}]*)\\}").matcher(html);
+    assertTrue(css.find(), "a rule for svg.timeline");
+    assertTrue(
+        css.group(1).contains("max-width: 100%;") && css.group(1).contains("height: auto;"),
+        css.group(1));
+    Element svg = elements(parse(html), SVG, "svg").get(0);
+    String[] viewBox = svg.getAttribute("viewBox").split(" ");
+    double width = Double.parseDouble(viewBox[2]);
+    assertEquals(width, Double.parseDouble(svg.getAttribute("width")), "natural size");
+    Matcher min = Pattern.compile("min-width: ([0-9.]+)px").matcher(svg.getAttribute("style"));
+    assertTrue(min.matches(), svg.getAttribute("style"));
+    assertEquals(TimelineSvg.MIN_SCALE, Double.parseDouble(min.group(1)) / width, 0.001);
+  }
+
   private static double x(Element e) {
     return Double.parseDouble(e.getAttribute("x"));
   }

@@ -129,7 +129,8 @@ class TimelineLayoutTest {
             "rx-ack-race",
             "s2-itr-race",
             "msi-and-msix-itr",
-            "device-reset-parked")) {
+            "device-reset-parked",
+            "delivery-eitr-echo")) {
       for (Variant variant : Variant.values()) {
         TimelineLayout l = layout(name, variant);
         String where = name + " on " + variant.id();
@@ -160,8 +161,45 @@ class TimelineLayoutTest {
               m.labelLeft() ? m.x() - w >= TimelineLayout.LEFT : m.x() + w < l.width(),
               where + ": '" + m.label() + "' fits");
         }
+        for (Violation v : l.violation().stream().toList()) {
+          for (String line : v.lines()) {
+            assertTrue(
+                v.labelX() >= TimelineLayout.LEFT
+                    && v.labelX() + line.length() * TimelineLayout.CHAR < l.width(),
+                where + ": violation line '" + line + "' fits");
+          }
+        }
       }
     }
+  }
+
+  @Test
+  void aViolationLabelTooLongForEitherSideOfItsMarkerWrapsWithinTheColumns() throws Exception {
+    for (String name :
+        List.of(
+            "delivery-eitr-echo",
+            "delivery-spurious-pending-flag-message",
+            "delivery-itr-unthrottled")) {
+      TimelineLayout l = layout(name, Variant.QEMU_10_2);
+      Violation v = l.violation().orElseThrow();
+      assertTrue(
+          v.lines().size() > 1, name + ": " + v.label().length() + " characters on one line");
+      assertEquals(v.label(), String.join(" ", v.lines()), name + ": broken only at spaces");
+      assertEquals(v.lines().size(), v.lane().rows(), name + ": a row per line");
+      for (String line : v.lines()) {
+        double end = v.labelX() + line.length() * TimelineLayout.CHAR;
+        assertTrue(
+            v.labelX() >= TimelineLayout.LEFT && end <= l.right(),
+            name + ": '" + line + "' within the columns: " + v.labelX() + ".." + end);
+        assertTrue(end < v.x() || v.labelX() > v.x(), name + ": '" + line + "' beside the marker");
+      }
+      assertEquals(
+          l.right() + TimelineLayout.RIGHT_MARGIN,
+          l.width(),
+          name + ": the drawing is as wide as its columns");
+    }
+    Violation fits = layout("s1-tidv-race", Variant.QEMU_7_2_0).violation().orElseThrow();
+    assertEquals(List.of(fits.label()), fits.lines(), "a label that fits stays on one line");
   }
 
   @Test
