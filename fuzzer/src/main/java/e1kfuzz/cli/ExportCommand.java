@@ -3,13 +3,17 @@ package e1kfuzz.cli;
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.export.JunitExport;
+import e1kfuzz.export.QtestCExport;
 import e1kfuzz.export.QtestExport;
 import e1kfuzz.model.Trace;
 import e1kfuzz.model.Variant;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,23 +28,57 @@ import picocli.CommandLine.Spec;
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
-      "Export a trace as a qtest script for QEMU developers, or as a JUnit 5 test.",
-      "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep') "
-          + "or as a JUnit 5 test class that replays it on the model and asserts every variant's outcome."
+      "Export a trace as a qtest script, a C qtest or a patch for QEMU developers, or as a JUnit 5"
+          + " test.",
+      "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep'),"
+          + " as a JUnit 5 test class that replays it on the model and asserts every variant's outcome,"
+          + " or a trace or a folder of traces as one C test file for QEMU's tests/qtest (--to qtest-c)"
+          + " or as a patch that adds that file to a QEMU source tree (--to qemu-patch)."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Target {
     qtest,
-    junit
+    junit,
+    qtest_c,
+    qemu_patch;
+
+    /** Accepts qtest-c and qemu-patch as written on the command line. */
+    static final class Converter implements picocli.CommandLine.ITypeConverter<Target> {
+      @Override
+      public Target convert(String value) {
+        try {
+          return Target.valueOf(value.replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+          throw new picocli.CommandLine.TypeConversionException(
+              "'" + value + "' is not one of qtest, junit, qtest-c, qemu-patch");
+        }
+      }
+    }
   }
 
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE", description = "The trace to export.")
+  @Parameters(
+      paramLabel = "FILE",
+      description = "The trace to export (with --to qtest-c or qemu-patch: or a folder of them).")
   Path file;
 
-  @Option(names = "--to", required = true, description = "qtest or junit.")
+  @Option(
+      names = "--to",
+      required = true,
+      converter = Target.Converter.class,
+      description = "qtest, junit, qtest-c or qemu-patch.")
   Target to;
+
+  @Option(
+      names = "--tree",
+      paramLabel = "TREE",
+      defaultValue = "trixie",
+      description =
+          "With --to qtest-c or qemu-patch: the QEMU source tree the tests are for, bookworm"
+              + " (QEMU 7.2) or trixie (QEMU 10.0), as 'make qemu-src' builds them (default:"
+              + " ${DEFAULT-VALUE}).")
+  String tree;
 
   @Option(
       names = {"-o", "--output"},
@@ -67,6 +105,13 @@ final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (to == Target.qtest_c || to == Target.qemu_patch) {
+      return exportC(out, err);
+    }
+    if (spec.commandLine().getParseResult().hasMatchedOption("--tree")) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--tree is for --to qtest-c or qemu-patch");
+    }
     String other = to == Target.qtest ? "--package" : "--variant";
     if (spec.commandLine().getParseResult().hasMatchedOption(other)) {
       throw new picocli.CommandLine.ParameterException(
@@ -113,6 +158,10 @@ final class ExportCommand implements Callable<Integer> {
       }
       text = JunitExport.source(packageName, cls, name, trace);
     }
+    return write(text, out, err);
+  }
+
+  private int write(String text, PrintWriter out, PrintWriter err) {
     if (output == null) {
       out.print(text);
       return ExitCodes.OK;
@@ -128,5 +177,60 @@ final class ExportCommand implements Callable<Integer> {
       CliSupport.cannotWriteFile(output, e, err);
       return ExitCodes.BAD_INPUT;
     }
+  }
+
+  /** {@code --to qtest-c} and {@code --to qemu-patch}: one C test per trace of FILE or folder. */
+  private int exportC(PrintWriter out, PrintWriter err) {
+    QtestCExport.Tree t;
+    try {
+      t = QtestCExport.Tree.valueOf(tree.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--tree: '" + tree + "' is not one of bookworm, trixie");
+    }
+    for (String o : List.of("--variant", "--package")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), o + " is not for --to qtest-c or qemu-patch");
+      }
+    }
+    if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
+    List<Path> files;
+    try (java.util.stream.Stream<Path> list =
+        Files.isDirectory(file) ? Files.list(file) : java.util.stream.Stream.of(file)) {
+      files = list.filter(p -> p.toString().endsWith(".trace")).sorted().toList();
+    } catch (IOException e) {
+      err.println("e1kfuzz: " + file + ": cannot list: " + CliSupport.why(e));
+      return ExitCodes.BAD_INPUT;
+    }
+    List<QtestCExport.Named> traces = new ArrayList<>();
+    for (Path f : files) {
+      Trace trace = CliSupport.readTrace(f, err);
+      if (trace == null) {
+        return ExitCodes.BAD_INPUT;
+      }
+      if (trace.expectations().isEmpty()) {
+        trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
+      }
+      String why = QtestCExport.unsupported(trace, t);
+      if (why != null) {
+        err.println("e1kfuzz: " + f + ": not exported to C: " + why);
+        continue;
+      }
+      traces.add(new QtestCExport.Named(f.getFileName().toString(), trace));
+    }
+    if (traces.isEmpty()) {
+      err.println("e1kfuzz: " + file + ": no trace to export to C");
+      return ExitCodes.BAD_INPUT;
+    }
+    String text =
+        to == Target.qtest_c ? QtestCExport.testFile(traces, t) : QtestCExport.patch(traces, t);
+    if (Files.isDirectory(file)) {
+      err.println(
+          "e1kfuzz: " + traces.size() + " of " + files.size() + " traces exported for " + t.id());
+    }
+    return write(text, out, err);
   }
 }
