@@ -299,14 +299,7 @@ public final class QtestCExport {
         c.append("    e1kfuzz_clear_markers(s);\n");
       }
       c.append("    /* step ").append(stepNo).append(": ").append(s.format()).append(" */\n");
-      long target = now;
-      if (s instanceof Step.Wait w) {
-        target += w.ns();
-      } else if (s instanceof Step.Expire e
-          && driver.abortSignature() == null
-          && driver.timerRunning(e.timer())) {
-        target = Math.max(now, driver.timerDeadline(e.timer()));
-      }
+      long target = driver.timeAfter(s, now);
       if (s instanceof Step.Wait || s instanceof Step.Expire) {
         if (target > now) {
           c.append("    qtest_clock_step(s, ").append(target - now).append(");\n");

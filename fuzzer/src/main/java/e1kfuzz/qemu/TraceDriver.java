@@ -167,14 +167,7 @@ final class TraceDriver {
   /** Sends one step to QEMU (and to the shadow), moving {@link #now} past it. */
   private void apply(Step s, int step, long start) throws IOException, QemuFailure {
     long virtualNs = now;
-    long target = virtualNs;
-    if (s instanceof Step.Wait w) {
-      target += w.ns();
-    } else if (s instanceof Step.Expire e
-        && shadow.abortSignature() == null
-        && shadow.timerRunning(e.timer())) {
-      target = Math.max(target, shadow.timerDeadline(e.timer()));
-    }
+    long target = shadow.timeAfter(s, virtualNs);
     boolean rxReady = shadow.rxReady();
     boolean rxOffered = shadow.rxOffered();
     boolean linkUp = shadow.backendLinkUp();

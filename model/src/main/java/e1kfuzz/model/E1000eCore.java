@@ -502,6 +502,20 @@ public abstract class E1000eCore {
     return netLinkUp && (heldFrames == null || heldFrames.isEmpty());
   }
 
+  /**
+   * The virtual time a backend moves its clock to for {@code step}, from {@code now}: after a wait,
+   * or at the deadline an expire lands on (now if its timer does not run or the device aborted).
+   */
+  public final long timeAfter(Step step, long now) {
+    if (step instanceof Step.Wait w) {
+      return now + w.ns();
+    }
+    if (step instanceof Step.Expire e && abort == null && timers.running(e.timer())) {
+      return Math.max(now, timers.deadline(e.timer()));
+    }
+    return now;
+  }
+
   public final boolean timerRunning(TimerId t) {
     return timers.running(t);
   }
