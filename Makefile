@@ -88,3 +88,17 @@ nightly: jar
 # variant, into the same cache folder (exact-<variant> launchers); reused when already built.
 qemu-src:
 	scripts/build-qemu-src.sh
+
+# Runs e1kfuzz's C regression tests where QEMU would run them (scripts/qemu-check.sh): applies each
+# patch to its cached Debian source tree of `make qemu-src`, builds the test binary with QEMU's own
+# meson/ninja (plus a -Werror compile of the test), restores the tree, runs every test in its own
+# process against each exact build of that tree and prints a test x build table. Skips, with a
+# message, when the trees or exact builds are not cached. Extra options: QEMU_CHECK_ARGS (e.g.
+# --timeout 30).
+# >>> QEMU_CHECK_PATCHES: the exported patches, one per QEMU source tree (each names its tree on an
+# >>> `e1kfuzz-tree:` line). The exporter's output goes here; for now the hand-written samples.
+QEMU_CHECK_PATCHES ?= test-data/qemu-check/e1000e-e1kfuzz-bookworm.patch test-data/qemu-check/e1000e-e1kfuzz-trixie.patch
+QEMU_CHECK_ARGS ?=
+.PHONY: qemu-check
+qemu-check:
+	scripts/qemu-check.sh $(QEMU_CHECK_ARGS) $(QEMU_CHECK_PATCHES)
