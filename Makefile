@@ -95,10 +95,16 @@ qemu-src:
 # process against each exact build of that tree and prints a test x build table. Skips, with a
 # message, when the trees or exact builds are not cached. Extra options: QEMU_CHECK_ARGS (e.g.
 # --timeout 30).
-# >>> QEMU_CHECK_PATCHES: the exported patches, one per QEMU source tree (each names its tree on an
-# >>> `e1kfuzz-tree:` line). The exporter's output goes here; for now the hand-written samples.
-QEMU_CHECK_PATCHES ?= test-data/qemu-check/e1000e-e1kfuzz-bookworm.patch test-data/qemu-check/e1000e-e1kfuzz-trixie.patch
+# The patches are the corpus exported for each tree (`e1kfuzz export corpus --to qemu-patch`), each
+# naming its tree and the outcome the model gives each test on each exact build, which the run
+# must match; QEMU_CHECK_PATCHES="..." runs others.
+QEMU_CHECK_DIR := target/qemu-check
+QEMU_CHECK_PATCHES ?= $(QEMU_CHECK_DIR)/bookworm.patch $(QEMU_CHECK_DIR)/trixie.patch
 QEMU_CHECK_ARGS ?=
 .PHONY: qemu-check
-qemu-check:
+qemu-check: jar
+	@mkdir -p $(QEMU_CHECK_DIR) && rm -f $(QEMU_CHECK_DIR)/bookworm.patch $(QEMU_CHECK_DIR)/trixie.patch
+	./e1kfuzz export corpus --to qemu-patch --tree bookworm -o $(QEMU_CHECK_DIR)/bookworm.patch 2>$(QEMU_CHECK_DIR)/export-bookworm.log || { cat $(QEMU_CHECK_DIR)/export-bookworm.log; exit 1; }
+	./e1kfuzz export corpus --to qemu-patch --tree trixie -o $(QEMU_CHECK_DIR)/trixie.patch 2>$(QEMU_CHECK_DIR)/export-trixie.log || { cat $(QEMU_CHECK_DIR)/export-trixie.log; exit 1; }
+	@grep -h "traces exported" $(QEMU_CHECK_DIR)/export-bookworm.log $(QEMU_CHECK_DIR)/export-trixie.log
 	scripts/qemu-check.sh $(QEMU_CHECK_ARGS) $(QEMU_CHECK_PATCHES)

@@ -42,7 +42,7 @@ class QtestCExportTest {
       assertTrue(t.contains("qtest_clock_step(s, "), t);
       assertTrue(t.contains("g_assert_true(qtest_probe_child(s));"), t);
       assertTrue(c.contains("Guards 8e4649cac9"), c);
-      assertTrue(c.contains("qtest_add_func(\"e1000e-e1kfuzz/s1_tidv_race\", test_s1_tidv_race)"));
+      assertTrue(c.contains("qtest_add_func(\"e1000e-e1kfuzz/s1_tidv_race\",\n"), c);
     }
   }
 
@@ -50,7 +50,8 @@ class QtestCExportTest {
   void theParkedAckChecksTheOtherVectorsPendingBitAndIsAKnownBugOnTen() throws Exception {
     String c = QtestCExport.testFile(List.of(corpus("rx-ack-race.trace")), Tree.TRIXIE);
     String t = test(c, "rx_ack_race");
-    assertTrue(t.contains("g_test_skip(\"legacy-cause-over-msix is not fixed in qemu-10.2\")"), t);
+    assertTrue(t.contains("g_test_skip(\"legacy-cause-over-msix\"\n"), t);
+    assertTrue(t.contains("\" is not fixed in qemu-10.2\");"), t);
     assertTrue(t.contains("e1kfuzz_rx(s, peer, true, 60);"), t);
     // At the step where qemu-10.2 parks OTHER's pending bit, a fixed device has none.
     int step8 = t.indexOf("/* step 8: wait 100ms */");
@@ -71,11 +72,11 @@ class QtestCExportTest {
   void onEachTreeTheS2TraceIsAKnownBugOfItsOwnKind() throws Exception {
     Named s2 = corpus("s2-itr-race.trace");
     String old = test(QtestCExport.testFile(List.of(s2), Tree.BOOKWORM), "s2_itr_race");
-    assertTrue(old.contains("g_test_skip(\"assert:itr-timer-under-msix is not fixed in"), old);
+    assertTrue(old.contains("g_test_skip(\"assert:itr-timer-under-msix\""), old);
     // On 10.0 no release aborts, but 8.1+ assert INTx under MSI-X there: that is checked instead.
     String c = QtestCExport.testFile(List.of(s2), Tree.TRIXIE);
     String t = test(c, "s2_itr_race");
-    assertTrue(t.contains("g_test_skip(\"intx-under-msix is not fixed in qemu-10.2\")"), t);
+    assertTrue(t.contains("g_test_skip(\"intx-under-msix\""), t);
     assertTrue(t.contains("g_assert_false(qtest_get_irq(s, E1KFUZZ_INTX_GSI));"), t);
   }
 
@@ -137,5 +138,32 @@ class QtestCExportTest {
         QtestCExport.cLine("outw 0xcfe 0x8000"));
     assertEquals("s1_tidv_race", QtestCExport.cName("s1-tidv-race.trace"));
     assertEquals("t_1x", QtestCExport.cName("1x.trace"));
+  }
+
+  /** QEMU's checkpatch.pl warns past 80 columns and refuses past 90: the file stays within 80. */
+  @Test
+  void everyLineOfTheCorpusExportFitsEightyColumns() throws Exception {
+    List<Named> all = new java.util.ArrayList<>();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of("../corpus"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".trace")).sorted().toList()) {
+        Named n = new Named(f.getFileName().toString(), TraceFiles.read(f));
+        if (QtestCExport.unsupported(n.trace(), Tree.TRIXIE) == null) {
+          all.add(n);
+        }
+      }
+    }
+    assertTrue(all.size() > 40, "most of the corpus exports: " + all.size());
+    for (Tree tree : Tree.values()) {
+      for (String line : QtestCExport.testFile(all, tree).split("\n")) {
+        assertTrue(line.length() <= 80, tree + ": " + line.length() + " columns: " + line);
+      }
+    }
+  }
+
+  @Test
+  void aTraceWithATimerDueAtTheInstantOfAStepIsNotExported() throws Exception {
+    String why = QtestCExport.unsupported(corpus("tidv0-race.trace").trace(), Tree.TRIXIE);
+    assertTrue(
+        why != null && why.contains("QEMU under qtest runs it before the next command"), why);
   }
 }
