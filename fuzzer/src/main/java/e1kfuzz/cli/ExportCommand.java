@@ -2,6 +2,8 @@ package e1kfuzz.cli;
 
 import e1kfuzz.corpus.Regression;
 import e1kfuzz.corpus.TraceFiles;
+import e1kfuzz.diff.Confirmation;
+import e1kfuzz.export.IssueReport;
 import e1kfuzz.export.JunitExport;
 import e1kfuzz.export.QtestCExport;
 import e1kfuzz.export.QtestExport;
@@ -33,14 +35,17 @@ import picocli.CommandLine.Spec;
       "Export a trace as a standalone commented qtest script (pipe it into QEMU; waits become '#!sleep'),"
           + " as a JUnit 5 test class that replays it on the model and asserts every variant's outcome,"
           + " or a trace or a folder of traces as one C test file for QEMU's tests/qtest (--to qtest-c)"
-          + " or as a patch that adds that file to a QEMU source tree (--to qemu-patch)."
+          + " or as a patch that adds that file to a QEMU source tree (--to qemu-patch), or one"
+          + " finding as an issue-ready Markdown report (--to report), checked on the exact builds"
+          + " there are."
     })
 final class ExportCommand implements Callable<Integer> {
   enum Target {
     qtest,
     junit,
     qtest_c,
-    qemu_patch;
+    qemu_patch,
+    report;
 
     /** Accepts qtest-c and qemu-patch as written on the command line. */
     static final class Converter implements picocli.CommandLine.ITypeConverter<Target> {
@@ -50,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
           return Target.valueOf(value.replace('-', '_'));
         } catch (IllegalArgumentException e) {
           throw new picocli.CommandLine.TypeConversionException(
-              "'" + value + "' is not one of qtest, junit, qtest-c, qemu-patch");
+              "'" + value + "' is not one of qtest, junit, qtest-c, qemu-patch, report");
         }
       }
     }
@@ -67,7 +72,7 @@ final class ExportCommand implements Callable<Integer> {
       names = "--to",
       required = true,
       converter = Target.Converter.class,
-      description = "qtest, junit, qtest-c or qemu-patch.")
+      description = "qtest, junit, qtest-c, qemu-patch or report.")
   Target to;
 
   @Option(
@@ -107,6 +112,9 @@ final class ExportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (to == Target.qtest_c || to == Target.qemu_patch) {
       return exportC(out, err);
+    }
+    if (to == Target.report) {
+      return exportReport(out, err);
     }
     if (spec.commandLine().getParseResult().hasMatchedOption("--tree")) {
       throw new picocli.CommandLine.ParameterException(
@@ -232,5 +240,35 @@ final class ExportCommand implements Callable<Integer> {
           "e1kfuzz: " + traces.size() + " of " + files.size() + " traces exported for " + t.id());
     }
     return write(text, out, err);
+  }
+
+  /** {@code --to report}: the finding of one trace, with what each exact build here shows. */
+  private int exportReport(PrintWriter out, PrintWriter err) {
+    for (String o : List.of("--variant", "--package", "--tree")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), o + " is not for --to report");
+      }
+    }
+    if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
+      return ExitCodes.BAD_INPUT;
+    }
+    Trace trace = CliSupport.readTrace(file, err);
+    if (trace == null) {
+      return ExitCodes.BAD_INPUT;
+    }
+    if (trace.expectations().isEmpty()) {
+      trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
+    }
+    java.util.Map<Variant, String> evidence = new java.util.EnumMap<>(Variant.class);
+    for (Variant v : Variant.values()) {
+      e1kfuzz.model.Signature sig =
+          e1kfuzz.model.Signature.byId(trace.expectedResult(v).orElse("ok")).orElse(null);
+      Confirmation.Verdict verdict = Confirmation.check(v, trace.steps(), sig);
+      if (verdict != null) {
+        evidence.put(v, verdict.text());
+      }
+    }
+    return write(IssueReport.markdown(file.getFileName().toString(), trace, evidence), out, err);
   }
 }

@@ -121,4 +121,34 @@ class ExportTest {
         e1kfuzz.export.JunitExport.className("assert-collect-delayed-causes-0123abcd.trace"));
     assertEquals("Trace7Test", e1kfuzz.export.JunitExport.className("7.trace"));
   }
+
+  /** An issue-ready report: the template's sections, the evidence per release, the C test. */
+  @Test
+  void reportExportHasTheIssueSectionsTheEvidenceAndTheCReproducer() throws Exception {
+    Path out = dir.resolve("seed.md");
+    CliTest.Result r =
+        CliTest.run(
+            "export", "../corpus/s1-tidv-race.trace", "--to", "report", "-o", out.toString());
+    assertEquals(0, r.code(), r.err());
+    String md = Files.readString(out);
+    for (String section :
+        List.of(
+            "# e1000e: assert:collect-delayed-causes: ",
+            "## Host environment",
+            "## Description of problem",
+            "## Steps to reproduce",
+            "## Additional information",
+            "static void test_s1_tidv_race(void)",
+            "| 5 | `wait 100ms` | **QEMU aborts: assert:collect-delayed-causes** |")) {
+      assertTrue(md.contains(section), section + " missing:\n" + md);
+    }
+    // Each release's line says what real QEMU showed, or that nothing checked it here.
+    String line7220 =
+        md.lines().filter(l -> l.startsWith("| qemu-7.2.20 |")).findFirst().orElseThrow();
+    assertTrue(
+        line7220.contains("confirmed on exact-qemu-7.2.20")
+            || line7220.contains("not checked (no exact build here)"),
+        line7220);
+    assertTrue(md.contains("| qemu-7.2.0 | assert:collect-delayed-causes | 5 ("), md);
+  }
 }
