@@ -147,7 +147,7 @@ class ArchitectureTest {
         .whereLayer("engine")
         .mayOnlyBeAccessedByLayers("cli", "report", "junit", "diff", "corpus")
         .whereLayer("timing")
-        .mayOnlyBeAccessedByLayers("cli", "engine", "diff", "qemu")
+        .mayOnlyBeAccessedByLayers("cli", "engine", "diff", "export", "qemu")
         .whereLayer("model")
         .mayOnlyBeAccessedByLayers(
             "cli", "report", "junit", "diff", "export", "qemu", "observe", "corpus", "engine",
