@@ -304,13 +304,9 @@ public final class QtestCExport {
     Trace t = n.trace();
     List<Step> steps = t.steps();
     Plan p = plan(t, tree);
-    Variant buggy = p.buggy();
-    Variant reference = p.reference();
     String buggyResult = p.buggyResult();
-    boolean knownBug = p.knownBug();
     int evidenceStep = p.evidenceStep();
     List<Check> evidence = p.evidence();
-    String evidenceNote = p.evidenceNote();
     StringBuilder c = new StringBuilder();
     c.append("/*\n * ").append(n.name()).append('\n');
     for (String h : t.header()) {
@@ -325,11 +321,11 @@ public final class QtestCExport {
     if (fix != null) {
       c.append(wrapComment("Guards " + fix + "."));
     }
-    c.append(wrapComment(evidenceNote));
+    c.append(wrapComment(p.evidenceNote()));
     c.append(" */\n");
     c.append("static void test_").append(fn).append("(void)\n{\n");
     c.append("    QTestState *s;\n    int peer;\n\n");
-    if (knownBug) {
+    if (p.knownBug()) {
       c.append("    if (!getenv(\"E1KFUZZ_KNOWN_BUGS\")) {\n");
       c.append("        g_test_skip(\"")
           .append(buggyResult)
