@@ -128,12 +128,9 @@ final class ExportCommand implements Callable<Integer> {
     if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
       return ExitCodes.BAD_INPUT;
     }
-    Trace trace = CliSupport.readTrace(file, err);
+    Trace trace = readWithExpectations(file, err);
     if (trace == null) {
       return ExitCodes.BAD_INPUT;
-    }
-    if (trace.expectations().isEmpty()) {
-      trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
     }
     String text;
     String name = file.getFileName().toString();
@@ -196,12 +193,7 @@ final class ExportCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--tree: '" + tree + "' is not one of bookworm, trixie");
     }
-    for (String o : List.of("--variant", "--package")) {
-      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), o + " is not for --to qtest-c or qemu-patch");
-      }
-    }
+    refuse("--to qtest-c or qemu-patch", "--variant", "--package");
     if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
       return ExitCodes.BAD_INPUT;
     }
@@ -215,12 +207,9 @@ final class ExportCommand implements Callable<Integer> {
     }
     List<QtestCExport.Named> traces = new ArrayList<>();
     for (Path f : files) {
-      Trace trace = CliSupport.readTrace(f, err);
+      Trace trace = readWithExpectations(f, err);
       if (trace == null) {
         return ExitCodes.BAD_INPUT;
-      }
-      if (trace.expectations().isEmpty()) {
-        trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
       }
       String why = QtestCExport.unsupported(trace, t);
       if (why != null) {
@@ -244,21 +233,13 @@ final class ExportCommand implements Callable<Integer> {
 
   /** {@code --to report}: the finding of one trace, with what each exact build here shows. */
   private int exportReport(PrintWriter out, PrintWriter err) {
-    for (String o : List.of("--variant", "--package", "--tree")) {
-      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-        throw new picocli.CommandLine.ParameterException(
-            spec.commandLine(), o + " is not for --to report");
-      }
-    }
+    refuse("--to report", "--variant", "--package", "--tree");
     if (output != null && !CliSupport.outputFileUsable(output, "-o", err)) {
       return ExitCodes.BAD_INPUT;
     }
-    Trace trace = CliSupport.readTrace(file, err);
+    Trace trace = readWithExpectations(file, err);
     if (trace == null) {
       return ExitCodes.BAD_INPUT;
-    }
-    if (trace.expectations().isEmpty()) {
-      trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
     }
     java.util.Map<Variant, String> evidence = new java.util.EnumMap<>(Variant.class);
     for (Variant v : Variant.values()) {
@@ -270,5 +251,24 @@ final class ExportCommand implements Callable<Integer> {
       }
     }
     return write(IssueReport.markdown(file.getFileName().toString(), trace, evidence), out, err);
+  }
+
+  /** Usage error (exit 2) when one of {@code options} was given, which {@code target} ignores. */
+  private void refuse(String target, String... options) {
+    for (String o : options) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), o + " is not for " + target);
+      }
+    }
+  }
+
+  /** The trace, with the outcomes the model gives when it states none; null after an error. */
+  private static Trace readWithExpectations(Path f, PrintWriter err) {
+    Trace trace = CliSupport.readTrace(f, err);
+    if (trace != null && trace.expectations().isEmpty()) {
+      trace = trace.withExpectations(Regression.expectations(trace.steps(), false));
+    }
+    return trace;
   }
 }
