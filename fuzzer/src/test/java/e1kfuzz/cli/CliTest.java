@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,19 @@ class CliTest {
   @TempDir Path dir;
 
   record Result(int code, String out, String err) {}
+
+  /**
+   * {@code e1kfuzz fuzz --variant qemu-7.2.0 --seed 5 --runs 2000 --jobs 1} and {@code more}: a
+   * small campaign that finds the 7.2 asserts, as several CLI tests run it.
+   */
+  static Result fuzzSeed5(String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "fuzz", "--variant", "qemu-7.2.0", "--seed", "5", "--runs", "2000", "--jobs", "1"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
+  }
 
   static Result run(String... args) {
     StringWriter out = new StringWriter();

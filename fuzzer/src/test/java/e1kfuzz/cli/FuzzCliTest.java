@@ -31,22 +31,7 @@ class FuzzCliTest {
   void findingHeadersNameWhatChangesTheTraces() throws Exception {
     Path out = dir.resolve("unguided");
     CliTest.Result r =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--guidance",
-            "none",
-            "--weights",
-            "reset=0",
-            "--out",
-            out.toString());
+        CliTest.fuzzSeed5("--guidance", "none", "--weights", "reset=0", "--out", out.toString());
     assertEquals(3, r.code(), r.err());
     assertTrue(r.out().contains("guidance none"), r.out());
     for (Path f : traces(out)) {
@@ -59,19 +44,7 @@ class FuzzCliTest {
   @Test
   void fuzzPrintsSeedAndParametersFirstWritesFindingsAndExitsThree() throws Exception {
     Path out = dir.resolve("findings");
-    CliTest.Result r =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--out",
-            out.toString());
+    CliTest.Result r = CliTest.fuzzSeed5("--out", out.toString());
     assertEquals(3, r.code(), r.err());
     assertTrue(r.out().startsWith("e1kfuzz fuzz: seed 5\n"), r.out());
     assertTrue(r.out().contains("runs 2000; jobs 1; max-steps 40"), r.out());

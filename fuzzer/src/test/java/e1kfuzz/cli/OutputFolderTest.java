@@ -58,19 +58,7 @@ class OutputFolderTest {
   @Test
   void aFileWhereTheFolderShouldBeStopsBeforeTheCampaign() throws Exception {
     Path file = Files.writeString(dir.resolve("findings"), "my notes\n");
-    CliTest.Result r =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--out",
-            file.toString());
+    CliTest.Result r = CliTest.fuzzSeed5("--out", file.toString());
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out() + r.err());
     assertTrue(
         r.err()
@@ -96,21 +84,7 @@ class OutputFolderTest {
   @Test
   void aReadOnlyFolderIsReportedAndItsFindingsKept() throws Exception {
     Path out = dir.resolve("findings");
-    assertEquals(
-        ExitCodes.FOUND,
-        CliTest.run(
-                "fuzz",
-                "--variant",
-                "qemu-7.2.0",
-                "--seed",
-                "5",
-                "--runs",
-                "2000",
-                "--jobs",
-                "1",
-                "--out",
-                out.toString())
-            .code());
+    assertEquals(ExitCodes.FOUND, CliTest.fuzzSeed5("--out", out.toString()).code());
     Map<Path, String> before = snapshot(out);
     assertFalse(before.isEmpty());
     mountOrSkip("read-only folder", "mount", "--bind", "-o", "ro", out.toString(), out.toString());
@@ -138,21 +112,7 @@ class OutputFolderTest {
     Path out = Files.createDirectories(dir.resolve("small"));
     mountOrSkip("full disk", "mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", out.toString());
     try {
-      assertEquals(
-          ExitCodes.FOUND,
-          CliTest.run(
-                  "fuzz",
-                  "--variant",
-                  "qemu-7.2.0",
-                  "--seed",
-                  "5",
-                  "--runs",
-                  "2000",
-                  "--jobs",
-                  "1",
-                  "--out",
-                  out.toString())
-              .code());
+      assertEquals(ExitCodes.FOUND, CliTest.fuzzSeed5("--out", out.toString()).code());
       Map<Path, String> before = snapshot(out);
       // fill the disk up, leaving inodes: the probe at the start passes, the findings do not fit
       try (OutputStream f = Files.newOutputStream(out.resolve("filler"))) {

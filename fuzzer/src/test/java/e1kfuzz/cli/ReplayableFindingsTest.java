@@ -77,19 +77,7 @@ class ReplayableFindingsTest {
   @Test
   void theFindingHeaderSaysWhatTheExactBuildDid() throws Exception {
     Path out = dir.resolve("f");
-    CliTest.Result r =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--out",
-            out.toString());
+    CliTest.Result r = CliTest.fuzzSeed5("--out", out.toString());
     assertEquals(ExitCodes.FOUND, r.code(), r.err());
     boolean exact = QemuBuild.exact(Variant.QEMU_7_2_0).isPresent();
     assertTrue(r.out().contains("on the exact builds:"), r.out());
@@ -105,39 +93,12 @@ class ReplayableFindingsTest {
                   : "exact builds: confirmed on exact-qemu-7.2.0: the same observations after every step";
       assertTrue(header.contains(expected), header);
     }
-    CliTest.Result none =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--no-confirm",
-            "--out",
-            dir.resolve("g").toString());
+    CliTest.Result none = CliTest.fuzzSeed5("--no-confirm", "--out", dir.resolve("g").toString());
     assertTrue(
         none.out().contains("replayable under qtest (not checked: --no-confirm;"), none.out());
     assertTrue(Files.exists(dir.resolve("g")));
     CliTest.Result json =
-        CliTest.run(
-            "fuzz",
-            "--variant",
-            "qemu-7.2.0",
-            "--seed",
-            "5",
-            "--runs",
-            "2000",
-            "--jobs",
-            "1",
-            "--no-confirm",
-            "--format",
-            "json",
-            "--out",
-            dir.resolve("h").toString());
+        CliTest.fuzzSeed5("--no-confirm", "--format", "json", "--out", dir.resolve("h").toString());
     var findings =
         new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).get("findings");
     assertTrue(findings.size() > 0, json.out());
