@@ -74,7 +74,7 @@ public final class ModelObserver {
   /** What the backend would see: accumulated over a step's events. */
   private static final class Watch {
     final List<Signal> signals = new ArrayList<>();
-    boolean line;
+    final HostInterrupts host = new HostInterrupts();
     int frames;
     int msix;
     boolean msi;
@@ -85,20 +85,16 @@ public final class ModelObserver {
       for (Event e : events) {
         if (e instanceof Event.ViolationEvent v && v.signature() == core.abortSignature()) {
           abortDetail = v.detail();
-        } else if (e instanceof Event.IntxLevel l) {
-          intx(step, core, l.level() && l.visible(), l.timeNs());
-        } else if (e instanceof Event.IntxGate g) {
-          intx(step, core, g.lineHigh(), g.timeNs());
         } else if (e instanceof Event.FrameReceived) {
           frames++;
-        } else if (e instanceof Event.Interrupt in) {
-          if (in.delivery() == Event.Delivery.MSIX) {
-            msix |= 1 << in.vector();
-            signals.add(signal(step, Signal.Kind.MSIX, in.vector(), in.timeNs(), core));
-          } else if (in.delivery() == Event.Delivery.MSI) {
-            msi = true;
-            signals.add(signal(step, Signal.Kind.MSI, -1, in.timeNs(), core));
-          }
+        }
+        Signal.Kind kind = host.see(e);
+        if (kind != null) {
+          int vector =
+              e instanceof Event.Interrupt in && kind == Signal.Kind.MSIX ? in.vector() : -1;
+          msix |= vector >= 0 ? 1 << vector : 0;
+          msi |= kind == Signal.Kind.MSI;
+          signals.add(signal(step, kind, vector, e.timeNs(), core));
         }
       }
       return abortDetail;
@@ -112,7 +108,7 @@ public final class ModelObserver {
               core.ics(),
               core.ims(),
               core.pci().pendingBits(),
-              line,
+              host.line(),
               msix,
               msi,
               frames,
@@ -120,14 +116,6 @@ public final class ModelObserver {
       msix = 0;
       msi = false;
       return o;
-    }
-
-    /** The INTx line's new level; a rise is a signal. */
-    private void intx(int step, E1000eCore core, boolean high, long ns) {
-      if (high && !line) {
-        signals.add(signal(step, Signal.Kind.INTX, -1, ns, core));
-      }
-      line = high;
     }
 
     private static Signal signal(int step, Signal.Kind kind, int vector, long ns, E1000eCore core) {

@@ -5,6 +5,7 @@ import e1kfuzz.model.Event;
 import e1kfuzz.model.Reg;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
+import e1kfuzz.observe.HostInterrupts;
 import e1kfuzz.observe.Observation;
 import e1kfuzz.observe.ObservedRun;
 import e1kfuzz.observe.Signal;
@@ -47,8 +48,8 @@ final class TraceDriver {
   /** Whether the shadow sent an interrupt (or raised INTx) since this was last cleared. */
   private boolean shadowSignalled;
 
-  /** The shadow's INTx line. */
-  private boolean shadowLine;
+  /** Which of the shadow's events the host would see as an interrupt. */
+  private final HostInterrupts shadowHost = new HostInterrupts();
 
   /** Virtual time since the trace began. */
   private long now;
@@ -83,15 +84,8 @@ final class TraceDriver {
         e -> {
           if (e instanceof Event.FrameReceived) {
             framesExpected++;
-          } else if (e instanceof Event.Interrupt in) {
-            shadowSignalled |= in.delivery() != Event.Delivery.PBA;
-          } else if (e instanceof Event.IntxLevel l) {
-            shadowSignalled |= l.level() && l.visible() && !shadowLine;
-            shadowLine = l.level() && l.visible();
-          } else if (e instanceof Event.IntxGate g) {
-            shadowSignalled |= g.lineHigh() && !shadowLine;
-            shadowLine = g.lineHigh();
           }
+          shadowSignalled |= shadowHost.see(e) != null;
         });
   }
 
@@ -166,8 +160,7 @@ final class TraceDriver {
 
   /** Sends one step to QEMU (and to the shadow), moving {@link #now} past it. */
   private void apply(Step s, int step, long start) throws IOException, QemuFailure {
-    long virtualNs = now;
-    long target = shadow.timeAfter(s, virtualNs);
+    long target = shadow.timeAfter(s, now);
     boolean rxReady = shadow.rxReady();
     boolean rxOffered = shadow.rxOffered();
     boolean linkUp = shadow.backendLinkUp();
