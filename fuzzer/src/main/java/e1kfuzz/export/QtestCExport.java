@@ -124,6 +124,15 @@ public final class QtestCExport {
 
   /** The C file with one test per trace (all must be supported, see {@link #unsupported}). */
   public static String testFile(List<Named> traces, Tree tree) {
+    return testFile(traces, tree, plans(traces, tree));
+  }
+
+  /** What each trace's test compares and checks, in the order of the traces. */
+  private static List<Plan> plans(List<Named> traces, Tree tree) {
+    return traces.stream().map(n -> plan(n.trace(), tree)).toList();
+  }
+
+  private static String testFile(List<Named> traces, Tree tree, List<Plan> plans) {
     StringBuilder c = new StringBuilder();
     c.append(
         """
@@ -148,10 +157,10 @@ public final class QtestCExport {
     c.append(defines());
     List<String> names = new ArrayList<>();
     StringBuilder tests = new StringBuilder();
-    for (Named n : traces) {
-      String fn = cName(n.name());
+    for (int i = 0; i < traces.size(); i++) {
+      String fn = cName(traces.get(i).name());
       names.add(fn);
-      tests.append(test(n, fn, tree));
+      tests.append(test(traces.get(i), plans.get(i), fn, tree));
     }
     c.append(helpers(tests.toString())).append(tests);
     c.append("int main(int argc, char **argv)\n{\n");
@@ -171,7 +180,8 @@ public final class QtestCExport {
 
   /** A {@code git format-patch} style patch adding the tests to {@code tree}. */
   public static String patch(List<Named> traces, Tree tree) {
-    String file = testFile(traces, tree);
+    List<Plan> plans = plans(traces, tree);
+    String file = testFile(traces, tree, plans);
     String[] lines = file.split("\n", -1);
     int n = lines.length - 1; // the file ends with a newline
     String meson = "  (config_all_devices.has_key('CONFIG_E1000E_PCI_EXPRESS') ? [";
@@ -199,8 +209,9 @@ public final class QtestCExport {
                 + String.join(", ", traces.stream().map(t -> cName(t.name())).toList())
                 + ".",
             72));
-    for (Named t : traces) {
-      String fix = FIXES.get(expected(t.trace(), buggy(t.trace(), tree)));
+    for (int i = 0; i < traces.size(); i++) {
+      Named t = traces.get(i);
+      String fix = FIXES.get(plans.get(i).buggyResult());
       if (fix != null) {
         p.append("\nRegression test for ").append(fix).append(": ").append(cName(t.name()));
       }
@@ -209,8 +220,8 @@ public final class QtestCExport {
     // Notes for scripts/qemu-check.sh (git am drops them): the tree, and each test's outcome on
     // each exact build of it as the model says.
     p.append("e1kfuzz-tree: ").append(tree.id).append(" (").append(tree.description).append(")\n");
-    for (Named t : traces) {
-      p.append(expectLine(t, tree)).append('\n');
+    for (int i = 0; i < traces.size(); i++) {
+      p.append(expectLine(traces.get(i), plans.get(i), tree)).append('\n');
     }
     p.append('\n');
     p.append(" ").append(TEST_FILE).append(" | ").append(n).append(" +\n");
@@ -288,8 +299,7 @@ public final class QtestCExport {
   }
 
   /** The test's outcome on each variant of the tree, as the harness line e1kfuzz-expect. */
-  private static String expectLine(Named n, Tree tree) {
-    Plan p = plan(n.trace(), tree);
+  private static String expectLine(Named n, Plan p, Tree tree) {
     StringBuilder sb = new StringBuilder("e1kfuzz-expect: ").append(cName(n.name()));
     for (Variant v : tree.variants) {
       sb.append(' ')
@@ -300,10 +310,9 @@ public final class QtestCExport {
     return sb.toString();
   }
 
-  private static String test(Named n, String fn, Tree tree) {
+  private static String test(Named n, Plan p, String fn, Tree tree) {
     Trace t = n.trace();
     List<Step> steps = t.steps();
-    Plan p = plan(t, tree);
     String buggyResult = p.buggyResult();
     int evidenceStep = p.evidenceStep();
     List<Check> evidence = p.evidence();
