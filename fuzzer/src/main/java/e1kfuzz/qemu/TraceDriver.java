@@ -128,7 +128,7 @@ final class TraceDriver {
       }
       framesLeft = !shadow.rxOffered();
       return new ObservedRun(
-          obs, new ObservedRun.Completed(), List.of(), signals, settle(steps.size() + 1));
+          obs, new ObservedRun.Completed(), List.of(), signals, observeSettled(steps.size() + 1));
     } catch (QemuFailure f) {
       return new ObservedRun(obs, ending(f, step), List.of(), signals, null);
     }
@@ -141,7 +141,7 @@ final class TraceDriver {
    * timer that re-arms for ever: nothing settles; the model says the same), or when QEMU dies
    * meanwhile (the model's settling gives up on an abort too).
    */
-  private Observation settle(int pseudoStep) throws IOException {
+  private Observation observeSettled(int pseudoStep) throws IOException {
     if (!build.qtestAccel()) {
       return null;
     }
