@@ -1,6 +1,7 @@
 package e1kfuzz.diff;
 
 import e1kfuzz.model.Cause;
+import e1kfuzz.model.E1000eCore;
 import e1kfuzz.model.Reg;
 import e1kfuzz.model.Signature;
 import e1kfuzz.model.Step;
@@ -310,20 +311,15 @@ public final class RealChecks {
         Reg reg = Reg.targetAt(w.offset());
         if (reg == Reg.CTRL_EXT) {
           ctrlExt = w.value();
-        } else if ((reg == Reg.CTRL || reg == Reg.CTRL_DUP) && (w.value() & CTRL_RST) != 0) {
+        } else if ((reg == Reg.CTRL || reg == Reg.CTRL_DUP)
+            && (w.value() & E1000eCore.CTRL_RST) != 0) {
           ctrlExt = 0;
           return Effect.MODE_CHANGED; // a device reset: every register, ITR/EITR included
-        } else if (reg == Reg.IMS && (ctrlExt & CTRL_EXT_INT_TIMERS_CLEAR_ENA) != 0) {
+        } else if (reg == Reg.IMS && (ctrlExt & E1000eCore.CTRL_EXT_INT_TIMERS_CLEAR_ENA) != 0) {
           return Effect.COUNTERS_CLEARED;
         }
       }
       return Effect.NONE;
     }
   }
-
-  /** CTRL.RST (82574 datasheet, Device Control Register). */
-  private static final int CTRL_RST = 1 << 26;
-
-  /** CTRL_EXT.INT_TIMERS_CLEAR_ENA (82574 datasheet, Extended Device Control Register). */
-  private static final int CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
 }

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  */
 public abstract class E1000eCore {
   // Register bits used below (BAR0 register bits, see the spec §2).
-  static final int CTRL_RST = 1 << 26;
+  public static final int CTRL_RST = 1 << 26;
 
   /**
    * SWDPIN2 | SWDPIN0 | SPD_1000 | SLU | ADVD3WUC, as QEMU's register init (read back on 10.0.x).
@@ -25,7 +25,7 @@ public abstract class E1000eCore {
   static final int CTRL_EXT_SELF_CLEARING = 0x1000 | 0x2000;
   static final int CTRL_EXT_EIAME = 1 << 24;
   static final int CTRL_EXT_IAME = 1 << 27;
-  static final int CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
+  public static final int CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
   static final int CTRL_EXT_PBA_CLR = 1 << 31;
   static final int DELAY_FPD = 1 << 31;
   static final int RFCTL_ACK_DIS = 1 << 12;
