@@ -155,9 +155,7 @@ final class DiffCommand implements Callable<Integer> {
                 ? "; qtest accelerator: exact virtual time"
                 : "; no qtest accelerator: real-time waits, margin "
                     + Step.formatDuration(margin.toNanos()))
-            + (freshQemu || !QemuBackend.reusesFor(build)
-                ? "; a fresh QEMU per trace"
-                : "; one QEMU, reset between traces"));
+            + (freshQemu ? "; a fresh QEMU per trace" : "; one QEMU, reset between traces"));
     int diverged = 0;
     int agreed = 0;
     int skipped = 0;

@@ -4,7 +4,6 @@ import e1kfuzz.diff.DiffCampaign;
 import e1kfuzz.engine.CampaignOptions;
 import e1kfuzz.engine.GeneratorOptions;
 import e1kfuzz.model.Variant;
-import e1kfuzz.qemu.QemuBackend;
 import e1kfuzz.qemu.QemuBuild;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -142,9 +141,7 @@ final class DiffFuzz {
         build.qtestAccel()
             ? "exact virtual time (qtest accelerator)"
             : "real-time waits, margin " + e1kfuzz.model.Step.formatDuration(marginNs),
-        freshQemu || !QemuBackend.reusesFor(build)
-            ? "a fresh QEMU per trace"
-            : "one QEMU per job, reset between traces",
+        freshQemu ? "a fresh QEMU per trace" : "one QEMU per job, reset between traces",
         options.generator().maxSteps(),
         jobs,
         jobs == 1 ? "" : "s");

@@ -12,10 +12,11 @@ import java.util.concurrent.Executors;
 
 /**
  * Replays traces on a real QEMU over qtest, one after another. With {@code reuse}, traces share one
- * process (see {@link QemuProcess}) when the build's device reset restores the power-on state; a
- * trace that ends QEMU (an abort), fails or leaves frames behind gets a new process for the next
- * one. Never throws for what QEMU does: a QEMU that dies, hangs, resets a socket or cannot start
- * gives an {@link ObservedRun} that ended in {@link ObservedRun.BackendFailed}.
+ * process (see {@link QemuProcess}), reset between them; after a trace that ends QEMU (an abort),
+ * fails, leaves frames it cannot drain, or leaves state a device reset keeps (7.2's pending flags,
+ * known from the shadow model), the next one gets a new process. Never throws for what QEMU does: a
+ * QEMU that dies, hangs, resets a socket or cannot start gives an {@link ObservedRun} that ended in
+ * {@link ObservedRun.BackendFailed}.
  */
 public final class QemuBackend implements AutoCloseable {
   private static final ExecutorService PRESTARTER =
@@ -34,12 +35,12 @@ public final class QemuBackend implements AutoCloseable {
   private int starts;
 
   /**
-   * @param reuse keep one process when the build's device reset restores the power-on state, see
-   *     {@link #reusesFor}; otherwise every trace gets a fresh process anyway
+   * @param reuse keep one process while it can stand in for a fresh one; otherwise every trace gets
+   *     a fresh process
    */
   public QemuBackend(QemuBuild build, boolean reuse) {
     this.build = build;
-    this.reuse = reuse && reusesFor(build);
+    this.reuse = reuse;
   }
 
   /** Runs one trace on a freshly started QEMU, which is stopped afterwards. */
@@ -47,11 +48,6 @@ public final class QemuBackend implements AutoCloseable {
     try (QemuBackend backend = new QemuBackend(build, false)) {
       return backend.run(steps);
     }
-  }
-
-  /** Whether traces on {@code build} can share one process (not on the 7.2 code). */
-  public static boolean reusesFor(QemuBuild build) {
-    return build.variant().resetRestoresPowerOn();
   }
 
   /** Start each next QEMU ahead of need (campaigns; not for a single trace). */

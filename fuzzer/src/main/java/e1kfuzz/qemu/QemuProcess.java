@@ -109,18 +109,31 @@ final class QemuProcess implements AutoCloseable {
     linkTouched = steps.stream().anyMatch(s -> s instanceof Step.Link);
     TraceDriver driver = new TraceDriver(build, session, qmp, peer, qemuAddress);
     ObservedRun run = driver.run(steps);
-    // Frames the net layer still holds (or that wait in the netdev's socket) are not reliably
-    // gone after a system_reset: the exact campaigns saw them reach the next trace. Start afresh.
-    // QEMU may also die after the trace, while the idle guest settles (a timer's assert).
-    broken |=
-        !(run.ending() instanceof ObservedRun.Completed)
-            || driver.framesLeft()
-            || driver.lostWhileSettling();
     String stderr = session.stderr();
     // The timers of the trace, not of the idle second after it.
-    return run.withTimerEvents(
-        QemuStderr.timerEvents(
-            stderr.substring(0, Math.min(stderr.length(), driver.traceStderrEnd()))));
+    run =
+        run.withTimerEvents(
+            QemuStderr.timerEvents(
+                stderr.substring(0, Math.min(stderr.length(), driver.traceStderrEnd()))));
+    // The next trace needs a new QEMU after an abort (QEMU may also die after the trace, while
+    // the idle guest settles: a timer's assert), when frames it still holds cannot be drained (a
+    // system_reset alone does not discard them: the exact campaigns saw them reach the next
+    // trace), or when the device keeps state a reset does not clear.
+    broken |=
+        !(run.ending() instanceof ObservedRun.Completed)
+            || driver.lostWhileSettling()
+            || (driver.heldFrames() > 0 && !drain(driver))
+            || driver.stateOutlivesReset();
+    return run;
+  }
+
+  /** {@link TraceDriver#drainHeldFrames}; false if QEMU failed meanwhile. */
+  private static boolean drain(TraceDriver driver) throws IOException {
+    try {
+      return driver.drainHeldFrames();
+    } catch (QemuFailure f) {
+      return false;
+    }
   }
 
   /**

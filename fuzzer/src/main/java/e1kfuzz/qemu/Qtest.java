@@ -1,5 +1,6 @@
 package e1kfuzz.qemu;
 
+import e1kfuzz.model.E1000eCore;
 import e1kfuzz.model.Reg;
 import e1kfuzz.model.Step;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class Qtest {
   /** The IOAPIC pin of 00:02.0's INTA on q35. */
   public static final int INTX_PIN = 22;
 
+  static final int COMMAND_MEM = 0x0002;
   static final int COMMAND_MEM_BM = 0x0006;
   static final int COMMAND_INTX_DISABLE = 0x0400;
   static final long TX_RING = 0x20_0000L; // queue q at + q * 0x1000, 256 descriptors each
@@ -109,19 +111,50 @@ public final class Qtest {
     }
     // RX rings full of 2 KiB buffers; RDT one behind the head keeps 255 free, far from RXDMT0.
     for (int q = 0; q < 2; q++) {
-      byte[] ring = new byte[RING * 16];
-      for (int i = 0; i < RING; i++) {
-        long buf = RX_BUFFERS + (q * RING + i) * 2048L;
-        for (int b = 0; b < 8; b++) {
-          ring[i * 16 + b] = (byte) (buf >>> (8 * b));
-        }
-      }
-      c.add(memWrite(RX_RING + 0x1000L * q, ring));
+      c.add(memWrite(RX_RING + 0x1000L * q, rxDescriptors(q)));
       c.add(writel(BAR0 + 0x2800 + 0x100L * q, RX_RING + 0x1000L * q));
       c.add(writel(BAR0 + 0x2804 + 0x100L * q, 0));
       c.add(writel(BAR0 + 0x2808 + 0x100L * q, RING * 16));
       c.add(writel(BAR0 + 0x2818 + 0x100L * q, RING - 1));
     }
+    return c;
+  }
+
+  /** RX ring q's descriptors, each pointing at its own 2 KiB buffer. */
+  private static byte[] rxDescriptors(int q) {
+    byte[] ring = new byte[RING * 16];
+    for (int i = 0; i < RING; i++) {
+      long buf = RX_BUFFERS + (q * RING + i) * 2048L;
+      for (int b = 0; b < 8; b++) {
+        ring[i * 16 + b] = (byte) (buf >>> (8 * b));
+      }
+    }
+    return ring;
+  }
+
+  /**
+   * After a system reset: a device that takes every frame the net layer and the netdev's socket
+   * still hold, each with a trace event. A flush (an RDT write, bus mastering turned on) while RX
+   * is disabled would drop the queued frame unseen, and a frame received while bus mastering is off
+   * reads its descriptor as zeros. So: ring 0 gets one free descriptor from an RDH write (RDH =
+   * 255, RDT = 0), which does not flush; RCTL.EN flushes the queued frame into it (and empties the
+   * ring: RDH = 0); bus mastering goes on (nothing queued, nothing to flush; a frame the netdev
+   * reads now finds no buffer and is queued); RDT = 255 then flushes and frees the ring, and the
+   * netdev reads the rest. With n frames held, RDH ends at n - 1.
+   */
+  List<String> drainRx() {
+    List<String> c = new ArrayList<>();
+    c.add(outl(0xcf8, CFG | 0x10));
+    c.add(outl(0xcfc, BAR0));
+    lines(c, cfgWord(0x04, COMMAND_MEM));
+    c.add(memWrite(RX_RING, rxDescriptors(0)));
+    c.add(writel(BAR0 + 0x2800, RX_RING));
+    c.add(writel(BAR0 + 0x2804, 0));
+    c.add(writel(BAR0 + 0x2808, RING * 16));
+    c.add(writel(BAR0 + 0x2810, RING - 1));
+    c.add(writel(BAR0 + Reg.RCTL.offset(), E1000eCore.RCTL_EN));
+    lines(c, cfgWord(0x04, COMMAND_MEM_BM));
+    c.add(writel(BAR0 + 0x2818, RING - 1));
     return c;
   }
 
@@ -350,7 +383,7 @@ public final class Qtest {
     return List.of(writel(BAR0 + 0x2818, rxTail0));
   }
 
-  /** Empties ring 0 (RDT = RDH) so the next frame finds no buffer; {@link #restoreRx} undoes it. */
+  /** Reads RDH of ring 0. */
   public static List<String> readRdh() {
     return List.of(readl(BAR0 + 0x2810));
   }

@@ -29,7 +29,7 @@ public abstract class E1000eCore {
   static final int CTRL_EXT_PBA_CLR = 1 << 31;
   static final int DELAY_FPD = 1 << 31;
   static final int RFCTL_ACK_DIS = 1 << 12;
-  static final int RCTL_EN = 1 << 1;
+  public static final int RCTL_EN = 1 << 1;
   static final int RCTL_LBM_MAC = 0x40;
   static final int RCTL_SECRC = 1 << 26;
   static final int TCTL_EN = 1 << 1;
@@ -477,6 +477,15 @@ public abstract class E1000eCore {
   /** Bit mask (by {@link TimerId} ordinal) of the running timers. */
   public final int runningTimers() {
     return timers.runningMask();
+  }
+
+  /**
+   * Whether this device holds state that a device reset leaves as it is, and that can shape what
+   * comes after it (QEMU 7.2's pending flags): a QEMU that ran it no longer behaves like a freshly
+   * started one, even after a system reset.
+   */
+  public boolean stateOutlivesReset() {
+    return false;
   }
 
   /** RCTL.EN and STATUS.LU: a frame arriving now would be received rather than held. */

@@ -31,6 +31,20 @@ class Qemu720 extends E1000eCore {
     }
   }
 
+  /**
+   * e1000e_core_reset clears none of the three: a set pending flag makes every later expiry of its
+   * throttling timer deliver, and stale msi_causes_pending hides causes from the next MSI/MSI-X
+   * delivery until an update finds nothing pending.
+   */
+  @Override
+  public boolean stateOutlivesReset() {
+    boolean flags = itrIntrPending;
+    for (boolean p : eitrIntrPending) {
+      flags |= p;
+    }
+    return flags || msiCausesPending != 0;
+  }
+
   @Override
   int collectDelayedCauses() {
     if (pci().msixEnabled()) {

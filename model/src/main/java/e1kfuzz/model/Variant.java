@@ -68,15 +68,6 @@ public enum Variant {
   }
 
   /**
-   * Whether the device reset of a system reset brings this variant back to its power-on state. Not
-   * on the 7.2 code: its e1000e_core_reset leaves itr_intr_pending, eitr_intr_pending and
-   * msi_causes_pending as they were, so what ran before a reset still shapes what comes after.
-   */
-  public boolean resetRestoresPowerOn() {
-    return !sevenTwoCode();
-  }
-
-  /**
    * Whether {@code step} is a software reset: a CTRL (or its alias) write with RST, which the 8.0+
    * code handles as a device reset (e1000e_set_ctrl calling e1000e_reset) and 7.2 ignores.
    */
