@@ -50,6 +50,12 @@ final class TraceDriver {
   /** Which of the shadow's events the host would see as an interrupt. */
   private final HostInterrupts shadowHost = new HostInterrupts();
 
+  /**
+   * The last commands of a step, sent with the observation that follows it in one round trip: a
+   * step that lets no frame in, or the clock's last stretch of a wait, where no timer is due.
+   */
+  private final List<String> beforeObservation = new ArrayList<>();
+
   /** Virtual time since the trace began. */
   private long now;
 
@@ -244,10 +250,15 @@ final class TraceDriver {
       receive(rx, rxReady, rxOffered, linkUp);
     } else {
       int held = shadow.heldFrames();
+      int frames = framesExpected;
       shadow.step(s);
-      session.send(q.commands(s));
       if (build.variant().softwareResets(s)) {
+        session.send(q.commands(s));
         reinit(q.rings(), held); // CTRL.RST cleared the ring registers; a driver re-programs them
+      } else if (framesExpected > frames) {
+        session.send(q.commands(s)); // frames to wait for before the observation
+      } else {
+        beforeObservation.addAll(q.commands(s));
       }
     }
   }
@@ -369,7 +380,7 @@ final class TraceDriver {
       shadow.step(new Step.Wait(target - now));
     }
     if (target > now) { // QEMU 10 refuses a 0-ns step; due timers have run already
-      session.send("clock_step " + (target - now));
+      beforeObservation.add("clock_step " + (target - now)); // no timer runs in between
     }
     now = target;
     return true;
@@ -425,7 +436,12 @@ final class TraceDriver {
   }
 
   private Observation observe(int step) throws IOException, QemuFailure {
-    Qtest.DeviceReads r = Qtest.DeviceReads.parse(session.send(Qtest.observe()));
+    List<String> c = new ArrayList<>(beforeObservation);
+    int sent = c.size();
+    beforeObservation.clear();
+    c.addAll(Qtest.observe());
+    List<String> replies = session.send(c);
+    Qtest.DeviceReads r = Qtest.DeviceReads.parse(replies.subList(sent, replies.size()));
     note(step, r.signals());
     int msix = stepMsix;
     boolean msi = stepMsi;
