@@ -29,9 +29,6 @@ import java.util.concurrent.locks.LockSupport;
  * {@code timing.Robustness}).
  */
 final class TraceDriver {
-  /** Real time given to QEMU's main loop to read the next held frame from the netdev's socket. */
-  static final long SETTLE_NS = 3_000_000;
-
   /** How long to wait for frames the model says QEMU received; then the comparison tells. */
   static final long FRAME_TIMEOUT_NS = 1_000_000_000L;
 
@@ -484,8 +481,14 @@ final class TraceDriver {
     settle();
   }
 
+  /**
+   * Lets QEMU's main loop read what waits in the netdev's socket (a datagram sent, or the next held
+   * frame after a flush): two round trips. The socket is readable before the first command is, so
+   * the main-loop iteration that runs the first command also runs the socket's handler, before or
+   * after it; the second command runs in a later iteration.
+   */
   private void settle() throws IOException, QemuFailure {
-    LockSupport.parkNanos(SETTLE_NS);
+    session.send(Qtest.readl(Qtest.BAR0 + Reg.ICS.offset()));
     session.send(Qtest.readl(Qtest.BAR0 + Reg.ICS.offset()));
   }
 
