@@ -40,6 +40,13 @@ $(FUZZER_JAR): $(shell find model/src/main fuzzer/src/main -type f 2>/dev/null) 
 bench: build
 	java -jar $(BENCH_JAR) $(JMH_ARGS)
 
+# Differential campaigns on every exact build (scripts/bench-diff.sh): a BENCH_DIFF_TIME (10m)
+# campaign each, and BENCH_DIFF_RUNS traces of one seed on the fast path and with a fresh QEMU per
+# trace, which must agree. A benchmark, not a test: ~75 minutes with the defaults.
+.PHONY: bench-diff
+bench-diff: jar
+	scripts/bench-diff.sh
+
 # Regenerates golden files (tests read the system property e1kfuzz.golden.update).
 golden:
 	$(MVN) $(MVNFLAGS) test -De1kfuzz.golden.update=true

@@ -74,7 +74,9 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(
       names = "--jobs",
       paramLabel = "J",
-      description = "Worker threads (default: number of cores).")
+      description =
+          "Worker threads (default: number of cores; with --backend diff twice that, as each"
+              + " worker mostly waits for its QEMU).")
   Integer jobs;
 
   @Option(
@@ -513,7 +515,8 @@ final class FuzzCommand implements Callable<Integer> {
     if (duration == null && runs == null) {
       duration = Duration.ofSeconds(30);
     }
-    int j = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    int cores = Runtime.getRuntime().availableProcessors();
+    int j = jobs != null ? jobs : backend == Backend.diff ? 2 * cores : cores;
     if (j < 1 || j > 1024) {
       throw new CommandLine.ParameterException(cl, "--jobs must be between 1 and 1024, got " + j);
     }
