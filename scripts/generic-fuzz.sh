@@ -113,7 +113,7 @@ tree_of() { # the newest built Debian 13 tree of make qemu-src
 }
 
 build_fuzzer() {
-  local tree ver hash F t lock log
+  local tree ver hash F t lock log el
   tree=$(tree_of)
   if [ -z "$tree" ] || [ ! -x "$D/exact-qemu-8.1" ]; then
     # The same tree gives the exact build that confirms e1kfuzz's findings.
@@ -125,8 +125,11 @@ build_fuzzer() {
   ver=${tree#src-trixie-}
   hash=$(sha256sum "$PATCH" | cut -c1-12)
   F=$D/fuzz-src-trixie-$ver
-  BIN=$F/b/qemu-fuzz-i386
-  if [ -x "$BIN" ] && grep -qx "patch=$hash" "$F/b/e1kfuzz-fuzz-built" 2>/dev/null; then
+  # The binary runs from bin/, not b/: next to b/qemu-bundle QEMU relocates every firmware path
+  # into the bundle, which holds no firmware (the +ds source has none), and q35 finds no BIOS.
+  BIN=$F/bin/qemu-fuzz-i386
+  if [ -x "$F/b/qemu-fuzz-i386" ] && grep -qx "patch=$hash" "$F/b/e1kfuzz-fuzz-built" 2>/dev/null; then
+    [ -x "$BIN" ] || { mkdir -p "$F/bin" && cp "$F/b/qemu-fuzz-i386" "$BIN"; }
     say "fuzz build there: $BIN ($(sed -n 's/^build_seconds=//p' "$F/b/e1kfuzz-fuzz-built") s to build)"
     return 0
   fi
@@ -160,16 +163,18 @@ build_fuzzer() {
   t=$(now)
   (cd "$F/b" && PYTHONPATH=$F/.meson/usr/lib/python3/dist-packages nice -n 10 ninja -j"$(nproc)" qemu-fuzz-i386) \
     >"$log" 2>&1 || die "ninja qemu-fuzz-i386 failed; see $log"
+  el=$(since "$t")
+  mkdir -p "$F/bin" && cp "$F/b/qemu-fuzz-i386" "$BIN"
   printf 'patch=%s\nclang=%s\nbuild_seconds=%s\nbinary_bytes=%s\ntree_bytes=%s\n' "$hash" \
-    "$("$CLANG" --version | head -n 1)" "$(since "$t")" "$(stat -c %s "$BIN")" \
+    "$("$CLANG" --version | head -n 1)" "$el" "$(stat -c %s "$BIN")" \
     "$(du -sb "$F" | cut -f1)" >"$F/b/e1kfuzz-fuzz-built"
-  say "built $BIN in $(since "$t") s"
+  say "built $BIN in $el s"
 }
 
 BIN=
 if [ "$RUN_GENERIC" = yes ] || [ "$BUILD_ONLY" = yes ]; then build_fuzzer; fi
-if [ -n "$BIN" ] && [ -e "$(dirname "$BIN")/e1kfuzz-fuzz-built" ]; then
-  sed 's/^/  /' "$(dirname "$BIN")/e1kfuzz-fuzz-built" >&2
+if [ -n "$BIN" ] && [ -e "$(dirname "$BIN")/../b/e1kfuzz-fuzz-built" ]; then
+  sed 's/^/  /' "$(dirname "$BIN")/../b/e1kfuzz-fuzz-built" >&2
 fi
 [ "$BUILD_ONLY" = yes ] && exit 0
 
