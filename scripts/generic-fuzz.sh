@@ -4,7 +4,7 @@
 # A benchmark, not a test: nothing in .ci/run or `make test` calls it.
 #
 #   scripts/generic-fuzz.sh [--seeds 1,2,3,4,5] [--cap SECONDS] [--e1k-time 30s] [--out DIR]
-#                           [--build-only] [--no-e1kfuzz] [--no-generic]
+#                           [--build-only] [--no-e1kfuzz] [--no-generic] [--stones DIR]
 #
 # Build (once, into the cache folder $E1KFUZZ_QEMU_DIR, else ~/.cache/e1kfuzz/qemu):
 #   the Debian 13 source tree of `make qemu-src` (src-trixie-<version>, built by
@@ -16,7 +16,10 @@
 #   libFuzzer runtime (libclang-rt-N-dev), i386 only, no TCG, no UI, no tools.
 # Run, per seed: qemu-fuzz-i386 --fuzz-target=generic-fuzz-e1000e -seed=S -max_total_time=CAP on
 #   an empty corpus, one process (libFuzzer stops at the first crash). The time is the process's
-#   wall time, QEMU's start included; the crash is named by the assertion line it printed.
+#   wall time, QEMU's start included; the crash is named by the assertion line it printed. Then the
+#   corpus it kept is replayed once with -print_coverage=1 to show how far it got along the seed
+#   race (TX tail write, delay timer expiry, MSI-X config write, MSI-X message; --stones DIR does
+#   only this, for the generic-seed-* folders of an earlier --out DIR).
 # Next to it, e1kfuzz on the same seed (one thread):
 #   1. `e1kfuzz fuzz --variant qemu-8.1 --seed S --time E1K_TIME --jobs 1` gives the run index of
 #      each signature's first finding (the CLI prints runs, not times);
@@ -35,6 +38,7 @@ CAP=480
 E1K_TIME=30s
 OUT=
 BUILD_ONLY=no
+STONES_DIR=
 RUN_E1K=yes
 RUN_GENERIC=yes
 # Debian's own firmware path (debian/rules): the +ds source ships no BIOS or option ROMs, and
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
     --build-only) BUILD_ONLY=yes; shift ;;
     --no-e1kfuzz) RUN_E1K=no; shift ;;
     --no-generic) RUN_GENERIC=no; shift ;;
+    --stones) STONES_DIR=${2:?}; shift 2 ;;
     -h | --help) usage ;;
     *) echo "generic-fuzz: unknown option '$1'" >&2; usage ;;
   esac
@@ -171,8 +176,29 @@ build_fuzzer() {
   say "built $BIN in $el s"
 }
 
+# How far a run got along the seed race: edges covered by its kept corpus in the functions it
+# has to pass (collect_delayed_causes itself is inlined into e1000e_set_interrupt_cause, so it
+# has no line of its own). clang's -O2 inlines static helpers, so these are the callers left.
+STONE_FUNCS=(e1000e_set_tdt e1000e_start_xmit e1000e_intrmgr_on_timer msix_write_config e1000e_msix_notify_one)
+stones() { # stones SEED_DIR: "func covered/all ..." for STONE_FUNCS
+  local dir=$1 f line sym out=
+  [ -d "$dir/corpus" ] || { echo "-"; return; }
+  # llvm-symbolizer names the covered functions; Debian puts it in /usr/lib/llvm-N/bin only
+  sym=$(command -v llvm-symbolizer || printf '%s\n' /usr/lib/llvm-*/bin/llvm-symbolizer | sort -V | tail -n 1)
+  (cd "$dir" && PATH=$(dirname "$sym"):$PATH timeout 600 "$BIN" --fuzz-target=generic-fuzz-e1000e -runs=0 -print_coverage=1 corpus) >"$dir/coverage.log" 2>&1 || true
+  for f in "${STONE_FUNCS[@]}"; do
+    line=$(grep -m1 -E "COVERED_FUNC: .* $f " "$dir/coverage.log" || true)
+    out+="$f $(printf '%s' "$line" | grep -oE 'edges: [0-9]+/[0-9]+' | cut -d' ' -f2 || true); "
+  done
+  printf '%s\n' "${out%; }"
+}
+
 BIN=
-if [ "$RUN_GENERIC" = yes ] || [ "$BUILD_ONLY" = yes ]; then build_fuzzer; fi
+if [ "$RUN_GENERIC" = yes ] || [ "$BUILD_ONLY" = yes ] || [ -n "$STONES_DIR" ]; then build_fuzzer; fi
+if [ -n "$STONES_DIR" ]; then
+  for dir in "$STONES_DIR"/generic-seed-*; do printf '%s: %s\n' "${dir##*/}" "$(stones "$dir")"; done
+  exit 0
+fi
 if [ -n "$BIN" ] && [ -e "$(dirname "$BIN")/../b/e1kfuzz-fuzz-built" ]; then
   sed 's/^/  /' "$(dirname "$BIN")/../b/e1kfuzz-fuzz-built" >&2
 fi
@@ -200,7 +226,7 @@ sig_of() { # e1kfuzz's signature for a QEMU assertion, else "other"
   esac
 }
 
-declare -A G_T G_SIG G_WHAT G_EXECS
+declare -A G_T G_SIG G_WHAT G_EXECS G_STONES
 if [ "$RUN_GENERIC" = yes ]; then
   for s in "${SEEDS[@]}"; do
     dir=$OUT/generic-seed-$s; rm -rf "$dir"; mkdir -p "$dir/corpus"
@@ -222,6 +248,8 @@ if [ "$RUN_GENERIC" = yes ]; then
       G_T[$s]=$el; G_WHAT[$s]="exit $rc: $(crash_of "$dir/log")"; G_SIG[$s]=other
     fi
     say "  seed $s: ${G_T[$s]} s, ${G_EXECS[$s]} execs, ${G_WHAT[$s]}"
+    G_STONES[$s]=$(stones "$dir")
+    say "  seed $s: edges covered along the seed race: ${G_STONES[$s]}"
   done
 fi
 
@@ -314,6 +342,8 @@ printf '%-6s | %-22s %-10s %-32s | %-8s %-8s %-9s %-8s\n' median "$(median "${G_
 echo
 echo "generic-fuzz crashes (the first crash ends a libFuzzer run):"
 for s in "${SEEDS[@]}"; do printf '  seed %s: %s\n' "$s" "${G_WHAT[$s]:--}"; done
+echo "generic-fuzz: edges its corpus covered along the seed race (function covered/all):"
+for s in "${SEEDS[@]}"; do printf '  seed %s: %s\n' "$s" "${G_STONES[$s]:--}"; done
 echo "e1kfuzz findings on qemu-8.1 in $E1K_TIME (signature@run):"
 for s in "${SEEDS[@]}"; do printf '  seed %s: %s\n' "$s" "${E_OTHER[$s]:--}"; done
 echo "results: $OUT/results.tsv"
