@@ -226,7 +226,7 @@ sig_of() { # e1kfuzz's signature for a QEMU assertion, else "other"
   esac
 }
 
-declare -A G_T G_SIG G_WHAT G_EXECS G_STONES
+declare -A G_T G_SIG G_WHAT G_EXECS G_STONES G_COV
 if [ "$RUN_GENERIC" = yes ]; then
   for s in "${SEEDS[@]}"; do
     dir=$OUT/generic-seed-$s; rm -rf "$dir"; mkdir -p "$dir/corpus"
@@ -240,6 +240,7 @@ if [ "$RUN_GENERIC" = yes ]; then
     el=$(since "$t")
     execs=$(grep -oE '^#[0-9]+' "$dir/log" | tail -n 1 | tr -d '#' || true)
     G_EXECS[$s]=${execs:-0}
+    G_COV[$s]=$(grep -E '^#[0-9]+' "$dir/log" | tail -n 1 | grep -oE 'cov: [0-9]+' | cut -d' ' -f2 || true)
     if compgen -G "$dir/crash-*" >/dev/null || grep -q 'ERROR: libFuzzer: deadly signal' "$dir/log"; then
       G_T[$s]=$el; G_WHAT[$s]=$(crash_of "$dir/log"); G_SIG[$s]=$(sig_of "${G_WHAT[$s]}")
     elif [ "$rc" = 0 ]; then
@@ -247,7 +248,7 @@ if [ "$RUN_GENERIC" = yes ]; then
     else
       G_T[$s]=$el; G_WHAT[$s]="exit $rc: $(crash_of "$dir/log")"; G_SIG[$s]=other
     fi
-    say "  seed $s: ${G_T[$s]} s, ${G_EXECS[$s]} execs, ${G_WHAT[$s]}"
+    say "  seed $s: ${G_T[$s]} s, ${G_EXECS[$s]} execs, coverage ${G_COV[$s]:-?} edges, ${G_WHAT[$s]}"
     G_STONES[$s]=$(stones "$dir")
     say "  seed $s: edges covered along the seed race: ${G_STONES[$s]}"
   done
@@ -341,7 +342,7 @@ printf '%-6s | %-22s %-10s %-32s | %-8s %-8s %-9s %-8s\n' median "$(median "${G_
   "$(median "${E_M[@]}")" "$(median "${E_C[@]}")" "$(median "${E_TOT[@]}")"
 echo
 echo "generic-fuzz crashes (the first crash ends a libFuzzer run):"
-for s in "${SEEDS[@]}"; do printf '  seed %s: %s\n' "$s" "${G_WHAT[$s]:--}"; done
+for s in "${SEEDS[@]}"; do printf '  seed %s: %s (libFuzzer coverage %s)\n' "$s" "${G_WHAT[$s]:--}" "${G_COV[$s]:--}"; done
 echo "generic-fuzz: edges its corpus covered along the seed race (function covered/all):"
 for s in "${SEEDS[@]}"; do printf '  seed %s: %s\n' "$s" "${G_STONES[$s]:--}"; done
 echo "e1kfuzz findings on qemu-8.1 in $E1K_TIME (signature@run):"
