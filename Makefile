@@ -115,3 +115,14 @@ qemu-check: jar
 	./e1kfuzz export corpus --to qemu-patch --tree trixie -o $(QEMU_CHECK_DIR)/trixie.patch 2>$(QEMU_CHECK_DIR)/export-trixie.log || { cat $(QEMU_CHECK_DIR)/export-trixie.log; exit 1; }
 	@grep -h "traces exported" $(QEMU_CHECK_DIR)/export-bookworm.log $(QEMU_CHECK_DIR)/export-trixie.log
 	scripts/qemu-check.sh $(QEMU_CHECK_ARGS) $(QEMU_CHECK_PATCHES)
+
+# A benchmark against the peer a user would pick instead (README, Benchmarks): builds QEMU's own
+# device fuzzer (qemu-fuzz-i386, libFuzzer, --enable-fuzzing with Debian's clang) from the Debian 13
+# tree of `make qemu-src` with qemu-patches/qemu-8.1.patch into the cache folder once (23 min
+# on 2 busy cores), runs generic-fuzz-e1000e per seed with a time cap, and e1kfuzz on the same
+# seeds, and prints the time to the seed assert side by side. Not part of `make test` or .ci/run.
+# Options: GENERIC_FUZZ_ARGS (e.g. --seeds 1,2,3 --cap 300 --e1k-time 30s, --build-only).
+GENERIC_FUZZ_ARGS ?= --seeds 1,2,3,4,5 --cap 480
+.PHONY: generic-fuzz
+generic-fuzz: jar
+	scripts/generic-fuzz.sh $(GENERIC_FUZZ_ARGS)
