@@ -6,7 +6,7 @@ JMH_ARGS ?= -f 1 -wi 3 -i 5
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu qemu-src nightly format
+.PHONY: all build jar test fuzz bench bench-cli golden clean qemu qemu-src nightly format
 
 all: build
 
@@ -37,8 +37,19 @@ jar: $(FUZZER_JAR)
 $(FUZZER_JAR): $(shell find model/src/main fuzzer/src/main -type f 2>/dev/null) pom.xml model/pom.xml fuzzer/pom.xml
 	$(MAKE) build
 
+# Every JMH benchmark (about four minutes), the calibration loop StepLoopBenchmark included, then
+# the campaign throughput (FuzzBenchmark.trace30) as a ratio of the calibration of the same run.
+# JMH_ARGS picks benchmarks and iterations, e.g. JMH_ARGS="'FuzzBenchmark|StepLoop' -f 1 -wi 5 -i 5".
+JMH_JSON := bench/target/jmh-result.json
 bench: build
-	java -jar $(BENCH_JAR) $(JMH_ARGS)
+	java -jar $(BENCH_JAR) $(JMH_ARGS) -rf json -rff $(JMH_JSON)
+	java -cp $(BENCH_JAR) e1kfuzz.bench.BenchSummary $(JMH_JSON)
+
+# The CLI campaign with --jobs 1 and --jobs 2, alternating: runs/s of each and the scaling.
+# CLI_SCALING_ARGS: runs and rounds (default 2000000 3), then extra fuzz options.
+CLI_SCALING_ARGS ?=
+bench-cli: jar
+	scripts/cli-scaling.sh $(CLI_SCALING_ARGS)
 
 # Regenerates golden files (tests read the system property e1kfuzz.golden.update).
 golden:
