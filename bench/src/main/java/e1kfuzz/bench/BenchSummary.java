@@ -80,8 +80,7 @@ public final class BenchSummary {
   }
 
   private static String format(Row r) {
-    String error =
-        Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, " ± %,.0f", r.error());
+    String error = Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, " ± %,.0f", r.error());
     return String.format(
         Locale.ROOT,
         "%-62s %,12.0f%s %s",

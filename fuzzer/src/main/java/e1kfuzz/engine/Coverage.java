@@ -83,10 +83,12 @@ public final class Coverage {
     return POINTS + (from * KINDS + kind.ordinal()) * STATES + to;
   }
 
+  private static final Mark[] MARKS = Mark.values();
+
   /** The marks a device passed through, as a bit set by {@link Mark} ordinal. */
   static long marksOf(E1000eCore d) {
     long m = 0;
-    for (Mark mark : Mark.values()) {
+    for (Mark mark : MARKS) {
       if (d.reached(mark)) {
         m |= 1L << mark.ordinal();
       }
