@@ -335,10 +335,10 @@ public final class Campaign {
 
   private BatchResult runBatch(long lo, long hi) {
     BatchResult out = new BatchResult();
-    int[] indices = new int[2 * options.generator().maxSteps() + 2];
+    Coverage.Recorder recorder = new Coverage.Recorder(options.generator().maxSteps());
     Devices devices = new Devices(steering());
     for (long j = lo; j < hi; j++) {
-      runOne(options.globalRun(j), out, indices, devices);
+      runOne(options.globalRun(j), out, recorder, devices);
     }
     return out;
   }
@@ -362,7 +362,7 @@ public final class Campaign {
   }
 
   /** Generates (or mutates) and runs global run {@code run}; results go into {@code out}. */
-  void runOne(long run, BatchResult out, int[] indices, Devices devices) {
+  void runOne(long run, BatchResult out, Coverage.Recorder recorder, Devices devices) {
     Rng rng = new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run));
     boolean mutate = options.guidance() == Guidance.COVERAGE && !kept.isEmpty() && rng.chance(50);
     List<Step> parent = mutate ? kept.get(rng.nextInt(kept.size())) : null;
@@ -370,15 +370,15 @@ public final class Campaign {
     boolean single = options.variants().size() == 1;
     List<Step> steps = new ArrayList<>(options.generator().maxSteps());
     E1000eCore core;
-    int[] n = {0};
     try {
       core = devices.core;
       core.copyFrom(devices.fresh);
       core.setStrict(options.strict());
+      recorder.start(core);
       if (mutate) {
         for (Step s : mutator.mutate(rng, parent)) {
           steps.add(s);
-          if (Coverage.step(core, s, indices, n) && single) {
+          if (recorder.step(core, s) && single) {
             break;
           }
         }
@@ -386,7 +386,7 @@ public final class Campaign {
         for (int i = 0; i < options.generator().maxSteps(); i++) {
           Step s = generator.nextStep(rng, core);
           steps.add(s);
-          if (Coverage.step(core, s, indices, n) && single) {
+          if (recorder.step(core, s) && single) {
             break;
           }
         }
@@ -399,10 +399,9 @@ public final class Campaign {
       return;
     }
     long marks = Coverage.marksOf(core);
-    if (coverage.wouldGrow(indices, n[0], marks)) {
-      out.coverage.add(
-          new NewCoverage(
-              run, List.copyOf(steps), java.util.Arrays.copyOf(indices, n[0]), n[0], marks));
+    if (recorder.grows(coverage, marks)) {
+      int[] indices = recorder.indices();
+      out.coverage.add(new NewCoverage(run, List.copyOf(steps), indices, indices.length, marks));
     }
     if (single) {
       Violation v = core.violation();
