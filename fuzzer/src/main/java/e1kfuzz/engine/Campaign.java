@@ -31,11 +31,14 @@ import java.util.function.Supplier;
  * coverage guidance, the runs of an epoch mutate the traces kept before it.
  */
 public final class Campaign {
-  /** Runs handed to a worker at a time. */
-  static final int BATCH = 256;
-
   /** Runs between two merges (and the granularity of stop and resume). */
-  public static final int EPOCH = 16 * BATCH;
+  public static final int EPOCH = 4096;
+
+  /**
+   * Runs handed to a worker at a time. Results do not depend on it (batches merge in run order);
+   * small batches leave a worker little to wait for at the end of an epoch.
+   */
+  static final int BATCH = 64;
 
   /** Kept traces at most: past it new coverage still counts, but no more traces are kept. */
   static final int MAX_KEPT = 4096;
