@@ -1,7 +1,7 @@
 # Thin wrapper around Maven. Override MVN to use another Maven, e.g. `make MVN=./mvnw test`.
 MVN ?= mvn
 MVNFLAGS := -B -ntp
-JMH_ARGS ?= -f 1 -wi 3 -i 5
+JMH_ARGS ?= -f 1 -wi 5 -i 5
 
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
@@ -37,9 +37,10 @@ jar: $(FUZZER_JAR)
 $(FUZZER_JAR): $(shell find model/src/main fuzzer/src/main -type f 2>/dev/null) pom.xml model/pom.xml fuzzer/pom.xml
 	$(MAKE) build
 
-# Every JMH benchmark (about four minutes), the calibration loop StepLoopBenchmark included, then
+# Every JMH benchmark (about five minutes), the calibration loop StepLoopBenchmark included, then
 # the campaign throughput (FuzzBenchmark.trace30) as a ratio of the calibration of the same run.
-# JMH_ARGS picks benchmarks and iterations, e.g. JMH_ARGS="'FuzzBenchmark|StepLoop' -f 1 -wi 5 -i 5".
+# JMH_ARGS picks benchmarks and iterations, e.g. JMH_ARGS="'FuzzBenchmark|StepLoop' -f 1 -wi 5 -i 5";
+# five warm-up seconds, as under load the JIT was still compiling the campaign loop in the third.
 JMH_JSON := bench/target/jmh-result.json
 bench: build
 	java -jar $(BENCH_JAR) $(JMH_ARGS) -rf json -rff $(JMH_JSON)
