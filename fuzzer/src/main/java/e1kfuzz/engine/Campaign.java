@@ -349,7 +349,7 @@ public final class Campaign {
   /**
    * The steering devices of one worker's batch: each run starts on {@code core} as a copy of {@code
    * fresh} (the power-on state, never stepped) and settles in {@code scratch}, rather than on two
-   * new devices a run (about a kilobyte of allocation per run, which shows with two workers).
+   * new devices a run (over a kilobyte of allocation and its initialisation per run).
    */
   private static final class Devices {
     final E1000eCore fresh;
