@@ -1,12 +1,12 @@
 # Thin wrapper around Maven. Override MVN to use another Maven, e.g. `make MVN=./mvnw test`.
 MVN ?= mvn
 MVNFLAGS := -B -ntp
-JMH_ARGS ?= -f 1 -wi 3 -i 5
+JMH_ARGS ?= -f 1 -wi 5 -i 5
 
 FUZZER_JAR := fuzzer/target/e1kfuzz.jar
 BENCH_JAR := bench/target/benchmarks.jar
 
-.PHONY: all build jar test fuzz bench golden clean qemu qemu-src nightly format
+.PHONY: all build jar test fuzz bench bench-cli golden clean qemu qemu-src nightly format
 
 all: build
 
@@ -37,8 +37,20 @@ jar: $(FUZZER_JAR)
 $(FUZZER_JAR): $(shell find model/src/main fuzzer/src/main -type f 2>/dev/null) pom.xml model/pom.xml fuzzer/pom.xml
 	$(MAKE) build
 
+# Every JMH benchmark (about five minutes), the calibration loop StepLoopBenchmark included, then
+# the campaign throughput (FuzzBenchmark.trace30) as a ratio of the calibration of the same run.
+# JMH_ARGS picks benchmarks and iterations, e.g. JMH_ARGS="'FuzzBenchmark|StepLoop' -f 1 -wi 5 -i 5";
+# five warm-up seconds, as under load the JIT was still compiling the campaign loop in the third.
+JMH_JSON := bench/target/jmh-result.json
 bench: build
-	java -jar $(BENCH_JAR) $(JMH_ARGS)
+	java -jar $(BENCH_JAR) $(JMH_ARGS) -rf json -rff $(JMH_JSON)
+	java -cp $(BENCH_JAR) e1kfuzz.bench.BenchSummary $(JMH_JSON)
+
+# The CLI campaign with --jobs 1 and --jobs 2, alternating: runs/s of each and the scaling.
+# CLI_SCALING_ARGS: runs and rounds (default 2000000 3), then extra fuzz options.
+CLI_SCALING_ARGS ?=
+bench-cli: jar
+	scripts/cli-scaling.sh $(CLI_SCALING_ARGS)
 
 # Differential campaigns on every exact build (scripts/bench-diff.sh): a BENCH_DIFF_TIME (10m)
 # campaign each, and BENCH_DIFF_RUNS traces of one seed on the fast path and with a fresh QEMU per

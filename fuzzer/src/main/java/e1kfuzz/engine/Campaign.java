@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A fuzzing campaign: generate, run and check traces on several threads, keep the first failing run
@@ -30,11 +31,14 @@ import java.util.function.LongSupplier;
  * coverage guidance, the runs of an epoch mutate the traces kept before it.
  */
 public final class Campaign {
-  /** Runs handed to a worker at a time. */
-  static final int BATCH = 256;
-
   /** Runs between two merges (and the granularity of stop and resume). */
-  public static final int EPOCH = 16 * BATCH;
+  public static final int EPOCH = 4096;
+
+  /**
+   * Runs handed to a worker at a time. Results do not depend on it (batches merge in run order);
+   * small batches leave a worker little to wait for at the end of an epoch.
+   */
+  static final int BATCH = 64;
 
   /** Kept traces at most: past it new coverage still counts, but no more traces are kept. */
   static final int MAX_KEPT = 4096;
@@ -334,30 +338,50 @@ public final class Campaign {
 
   private BatchResult runBatch(long lo, long hi) {
     BatchResult out = new BatchResult();
-    int[] indices = new int[2 * options.generator().maxSteps() + 2];
+    Coverage.Recorder recorder = new Coverage.Recorder(options.generator().maxSteps());
+    Devices devices = new Devices(steering());
     for (long j = lo; j < hi; j++) {
-      runOne(options.globalRun(j), out, indices);
+      runOne(options.globalRun(j), out, recorder, devices);
     }
     return out;
   }
 
+  /**
+   * The steering devices of one worker's batch: each run starts on {@code core} as a copy of {@code
+   * fresh} (the power-on state, never stepped) and settles in {@code scratch}, rather than on two
+   * new devices a run (over a kilobyte of allocation and its initialisation per run).
+   */
+  private static final class Devices {
+    final E1000eCore fresh;
+    final E1000eCore core;
+    final Supplier<E1000eCore> scratch;
+
+    Devices(Variant variant) {
+      fresh = variant.newCore();
+      core = variant.newCore();
+      E1000eCore s = variant.newCore();
+      scratch = () -> s;
+    }
+  }
+
   /** Generates (or mutates) and runs global run {@code run}; results go into {@code out}. */
-  void runOne(long run, BatchResult out, int[] indices) {
+  void runOne(long run, BatchResult out, Coverage.Recorder recorder, Devices devices) {
     Rng rng = new Rng.SplitMix(Rng.SplitMix.runSeed(options.seed(), run));
     boolean mutate = options.guidance() == Guidance.COVERAGE && !kept.isEmpty() && rng.chance(50);
     List<Step> parent = mutate ? kept.get(rng.nextInt(kept.size())) : null;
     Variant steeringVariant = steering();
     boolean single = options.variants().size() == 1;
-    List<Step> steps = new ArrayList<>();
+    List<Step> steps = new ArrayList<>(options.generator().maxSteps());
     E1000eCore core;
-    int[] n = {0};
     try {
-      core = steeringVariant.newCore();
+      core = devices.core;
+      core.copyFrom(devices.fresh);
       core.setStrict(options.strict());
+      recorder.start(core);
       if (mutate) {
         for (Step s : mutator.mutate(rng, parent)) {
           steps.add(s);
-          if (Coverage.step(core, s, indices, n) && single) {
+          if (recorder.step(core, s) && single) {
             break;
           }
         }
@@ -365,23 +389,22 @@ public final class Campaign {
         for (int i = 0; i < options.generator().maxSteps(); i++) {
           Step s = generator.nextStep(rng, core);
           steps.add(s);
-          if (Coverage.step(core, s, indices, n) && single) {
+          if (recorder.step(core, s) && single) {
             break;
           }
         }
       }
       if (single) {
-        core.settle(steeringVariant::newCore);
+        core.settle(devices.scratch);
       }
     } catch (RuntimeException | StackOverflowError e) {
       internalFailure(run, single ? steeringVariant : CampaignOptions.SHADOW, e, steps);
       return;
     }
     long marks = Coverage.marksOf(core);
-    if (coverage.wouldGrow(indices, n[0], marks)) {
-      out.coverage.add(
-          new NewCoverage(
-              run, List.copyOf(steps), java.util.Arrays.copyOf(indices, n[0]), n[0], marks));
+    if (recorder.grows(coverage, marks)) {
+      int[] indices = recorder.indices();
+      out.coverage.add(new NewCoverage(run, List.copyOf(steps), indices, indices.length, marks));
     }
     if (single) {
       Violation v = core.violation();

@@ -83,10 +83,12 @@ public final class Coverage {
     return POINTS + (from * KINDS + kind.ordinal()) * STATES + to;
   }
 
+  private static final Mark[] MARKS = Mark.values();
+
   /** The marks a device passed through, as a bit set by {@link Mark} ordinal. */
   static long marksOf(E1000eCore d) {
     long m = 0;
-    for (Mark mark : Mark.values()) {
+    for (Mark mark : MARKS) {
       if (d.reached(mark)) {
         m |= 1L << mark.ordinal();
       }
@@ -262,18 +264,50 @@ public final class Coverage {
   }
 
   /**
-   * Applies a step, noting its coverage point and transition in {@code indices} from {@code n[0]}
-   * on while there is room; true once a violation that ends the run happened (not a delivery one).
+   * The coverage indices of one run, noted step by step: a worker reuses one for all its runs. The
+   * abstract state after a step is the one the next step starts from, so it is computed once.
    */
-  static boolean step(E1000eCore core, Step s, int[] indices, int[] n) {
-    int from = abstractState(core);
-    Violation v = core.step(s);
-    int to = abstractState(core);
-    StepKind kind = StepKind.of(s);
-    if (n[0] + 2 <= indices.length) {
-      indices[n[0]++] = point(to, kind);
-      indices[n[0]++] = transition(from, kind, to);
+  static final class Recorder {
+    private final int[] indices;
+    private int count;
+    private int state;
+
+    /** For runs of up to {@code maxSteps} steps (longer ones note only their first steps). */
+    Recorder(int maxSteps) {
+      indices = new int[2 * maxSteps + 2];
     }
-    return v != null && !v.signature().deferred();
+
+    /** A run starts on {@code core}. */
+    void start(E1000eCore core) {
+      count = 0;
+      state = abstractState(core);
+    }
+
+    /**
+     * Applies a step, noting its coverage point and transition while there is room; true once a
+     * violation that ends the run happened (not a delivery one).
+     */
+    boolean step(E1000eCore core, Step s) {
+      int from = state;
+      Violation v = core.step(s);
+      int to = abstractState(core);
+      StepKind kind = StepKind.of(s);
+      if (count + 2 <= indices.length) {
+        indices[count++] = point(to, kind);
+        indices[count++] = transition(from, kind, to);
+      }
+      state = to;
+      return v != null && !v.signature().deferred();
+    }
+
+    /** Whether the run reached an index or a mark {@code coverage} does not hold. */
+    boolean grows(Coverage coverage, long runMarks) {
+      return coverage.wouldGrow(indices, count, runMarks);
+    }
+
+    /** The indices noted so far. */
+    int[] indices() {
+      return Arrays.copyOf(indices, count);
+    }
   }
 }

@@ -101,13 +101,15 @@ class CoverageTest {
     Coverage replayed = new Coverage();
     for (List<Step> trace : s.kept()) {
       E1000eCore d = CampaignOptions.SHADOW.newCore();
-      int[] idx = new int[2 * trace.size()];
-      int[] n = {0};
+      Coverage.Recorder recorder = new Coverage.Recorder(trace.size());
+      recorder.start(d);
       for (Step step : trace) {
-        Coverage.step(d, step, idx, n);
+        recorder.step(d, step);
       }
+      int[] idx = recorder.indices();
       assertTrue(
-          replayed.add(idx, n[0], Coverage.marksOf(d)), "kept without new coverage: " + trace);
+          replayed.add(idx, idx.length, Coverage.marksOf(d)),
+          "kept without new coverage: " + trace);
     }
     assertEquals(r.coverage().points(), replayed.points());
   }

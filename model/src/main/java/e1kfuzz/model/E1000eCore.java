@@ -359,11 +359,11 @@ public abstract class E1000eCore {
     delayedCauses = other.delayedCauses;
     netLinkUp = other.netLinkUp;
     autonegComplete = other.autonegComplete;
-    // Copies reuse this device's arrays: exploration copies a device for every transition.
+    // Copies reuse this device's ring arrays and frame queue (exploration copies a device for
+    // every transition, a campaign copies a fresh one for every run): where the other device has
+    // none, this one keeps its own, emptied (ring slots from txPosted on are never read).
     for (int q = 0; q < txRing.length; q++) {
-      if (other.txRing[q] == null) {
-        txRing[q] = null;
-      } else {
+      if (other.txRing[q] != null) {
         if (txRing[q] == null) {
           txRing[q] = new byte[TX_RING_SLOTS];
         }
@@ -371,12 +371,13 @@ public abstract class E1000eCore {
       }
       txPosted[q] = other.txPosted[q];
     }
-    if (other.heldFrames == null) {
-      heldFrames = null;
-    } else if (heldFrames == null) {
-      heldFrames = new java.util.ArrayDeque<>(other.heldFrames);
-    } else {
+    if (heldFrames != null) {
       heldFrames.clear();
+    }
+    if (other.heldFrames != null && !other.heldFrames.isEmpty()) {
+      if (heldFrames == null) {
+        heldFrames = new java.util.ArrayDeque<>();
+      }
       heldFrames.addAll(other.heldFrames);
     }
     origins.copyFrom(other.origins);
