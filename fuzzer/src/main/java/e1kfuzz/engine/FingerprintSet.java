@@ -24,15 +24,26 @@ final class FingerprintSet {
 
   private static final int MIN_CAPACITY = 16;
 
+  private final int maxCapacity;
   private long[] table;
   private int shift;
   private long size;
 
   FingerprintSet(long expected) {
-    if (expected < 0 || expected > MAX_STATES) {
+    this(expected, MAX_CAPACITY);
+  }
+
+  /** A set whose table stops growing at {@code maxCapacity} slots (tests fill a small one). */
+  FingerprintSet(long expected, int maxCapacity) {
+    if (Integer.bitCount(maxCapacity) != 1 || maxCapacity < MIN_CAPACITY) {
       throw new IllegalArgumentException(
-          "a fingerprint set holds 0 to " + MAX_STATES + " states, not " + expected);
+          "the largest table must be a power of two of at least 16 slots, not " + maxCapacity);
     }
+    if (expected < 0 || expected > maxCapacity / 4 * 3L) {
+      throw new IllegalArgumentException(
+          "a fingerprint set holds 0 to " + maxCapacity / 4 * 3L + " states, not " + expected);
+    }
+    this.maxCapacity = maxCapacity;
     allocate(capacityFor(expected));
   }
 
@@ -90,13 +101,14 @@ final class FingerprintSet {
       i = (i + 1) & mask;
     }
     if (size + 1 >= t.length) {
-      // Only at MAX_CAPACITY: below it the table grows at 3/4. Keep one slot empty so lookups end.
+      // Only at the largest table: below it the table grows at 3/4. One slot stays empty so that
+      // every lookup ends.
       throw new IllegalStateException(
           "the fingerprint table is full: " + size + " states in " + t.length + " slots");
     }
     t[i] = f;
     size++;
-    if (size > t.length / 4 * 3L && t.length < MAX_CAPACITY) {
+    if (size > t.length / 4 * 3L && t.length < maxCapacity) {
       grow();
     }
     return true;
