@@ -213,6 +213,19 @@ final class ExploreCommand implements Callable<Integer> {
             "%npeak heap: %,d MiB (sum of the heap pools' peaks; max heap %,d MiB)%n",
             peak >> 20,
             Runtime.getRuntime().maxMemory() >> 20);
+        boolean heapLimited =
+            maxStates == null
+                && entries.stream()
+                    .anyMatch(
+                        e ->
+                            e.result().stopReason() != null
+                                && e.result().stopReason().startsWith("state limit"));
+        if (heapLimited) {
+          stdout.printf(
+              Locale.ROOT,
+              "the state limit is what the max heap holds: with E1KFUZZ_JAVA_OPTS=-Xmx16g it is %,d states%n",
+              Explorer.statesThatFit(16L << 30));
+        }
       } else {
         stdout.print(
             ExploreReport.json(entries, alphabet.source(), alphabet.symbols().size(), peak));

@@ -364,11 +364,12 @@ public final class Explorer {
   }
 
   /**
-   * A growing list of ints in blocks of 2^20: a level of 10^8 states grows without copying (a
-   * doubling array would hold the old and the new copy at once) and without int-overflowing sizes.
+   * A growing list of ints in blocks of 2^17 (512 KiB, below the size G1 allocates as humongous): a
+   * level of 10^8 states grows without copying (a doubling array would hold the old and the new
+   * copy at once).
    */
   static final class IntBlocks {
-    private static final int BITS = 20;
+    private static final int BITS = 17;
     private static final int BLOCK = 1 << BITS;
     private int[][] blocks = new int[1][];
     private int size;
