@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  * result does not depend on {@code jobs}. States are kept as 64-bit fingerprints of their 128-bit
  * hash ({@link FingerprintSet}, about 11 to 21 bytes a state), with the chance of a collision
  * estimated as TLC does ({@link Result#collisionProbability}); a state's trace is rebuilt from
- * parent links (8 bytes a state, kept in memory: at depth 10 that is about 1.4 GB, so nothing is
+ * parent links (8 bytes a state, kept in memory: at depth 10 that is about 1.2 GB, so nothing is
  * spilled to disk) by replaying it from the root.
  */
 public final class Explorer {
