@@ -81,10 +81,9 @@ final class ExploreCommand implements Callable<Integer> {
   @Option(
       names = "--max-states",
       paramLabel = "N",
-      defaultValue = "50000000",
       description =
-          "Stop a variant's exploration past N states, to bound memory (default: ${DEFAULT-VALUE}, ~2 GiB).")
-  long maxStates;
+          "Stop a variant's exploration past N states, to bound memory (default: as many as the max heap holds, about 30 bytes a state; E1KFUZZ_JAVA_OPTS=-Xmx16g raises it).")
+  Long maxStates;
 
   @Option(
       names = "--out",
@@ -120,8 +119,12 @@ final class ExploreCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--format is text or json for explore");
     }
-    if (maxStates < 1) {
-      err.println("e1kfuzz: --max-states must be at least 1, got " + maxStates);
+    if (maxStates != null && (maxStates < 1 || maxStates > Explorer.MAX_STATES)) {
+      err.printf(
+          Locale.ROOT,
+          "e1kfuzz: --max-states must be at least 1 and at most %d (the largest state table), got %d%n",
+          Explorer.MAX_STATES,
+          maxStates);
       return ExitCodes.BAD_INPUT;
     }
     if (depth < 1 || depth > 64) {
@@ -145,6 +148,8 @@ final class ExploreCommand implements Callable<Integer> {
       return ExitCodes.BAD_INPUT;
     }
     List<Variant> variants = VariantSelection.distinct(this.variants);
+    long maxHeap = Runtime.getRuntime().maxMemory();
+    long limit = maxStates != null ? maxStates : Math.max(1, Explorer.statesThatFit(maxHeap));
     String alphabetName = alphabet.source() + " (" + alphabet.symbols().size() + " symbols)";
     boolean text = format == ReplayCommand.Format.text;
     if (text) {
@@ -156,7 +161,22 @@ final class ExploreCommand implements Callable<Integer> {
           strict ? "on" : "off",
           j,
           VariantSelection.format(variants));
+      stdout.printf(
+          Locale.ROOT,
+          "state limit %,d (%s; max heap %,d MiB)%n",
+          limit,
+          maxStates == null ? "what the max heap holds" : "--max-states",
+          maxHeap >> 20);
       stdout.flush();
+    }
+    if (maxStates != null && Explorer.heapBytesFor(maxStates) > maxHeap) {
+      err.printf(
+          Locale.ROOT,
+          "e1kfuzz: warning: %,d states may need %,d MiB of heap, more than the max heap of %,d MiB"
+              + " (E1KFUZZ_JAVA_OPTS=-Xmx... raises it)%n",
+          maxStates,
+          Explorer.heapBytesFor(maxStates) >> 20,
+          maxHeap >> 20);
     }
     resetPeakHeap();
     stopRequested = false;
@@ -167,7 +187,7 @@ final class ExploreCommand implements Callable<Integer> {
         for (Variant v : variants) {
           Explorer.Result r =
               Explorer.explore(
-                  new Explorer.Options(v, depth, strict, alphabet, j, maxStates),
+                  new Explorer.Options(v, depth, strict, alphabet, j, limit),
                   (variant, level, total) -> {
                     if (text) {
                       err.println(ExploreReport.level(variant.id(), level, total));
@@ -193,6 +213,19 @@ final class ExploreCommand implements Callable<Integer> {
             "%npeak heap: %,d MiB (sum of the heap pools' peaks; max heap %,d MiB)%n",
             peak >> 20,
             Runtime.getRuntime().maxMemory() >> 20);
+        boolean heapLimited =
+            maxStates == null
+                && entries.stream()
+                    .anyMatch(
+                        e ->
+                            e.result().stopReason() != null
+                                && e.result().stopReason().startsWith("state limit"));
+        if (heapLimited) {
+          stdout.printf(
+              Locale.ROOT,
+              "the state limit is what the max heap holds: with E1KFUZZ_JAVA_OPTS=-Xmx16g it is %,d states%n",
+              Explorer.statesThatFit(16L << 30));
+        }
       } else {
         stdout.print(
             ExploreReport.json(entries, alphabet.source(), alphabet.symbols().size(), peak));

@@ -30,11 +30,17 @@ import java.util.function.BooleanSupplier;
  * would abort is not expanded; one with another violation is (after recording it).
  *
  * <p>Each level is expanded in chunks on {@code jobs} threads and merged in chunk order, so the
- * result does not depend on {@code jobs}. States are kept as 128-bit hashes; a state's trace is
- * rebuilt from parent links when needed.
+ * result does not depend on {@code jobs}. States are kept as 64-bit fingerprints of their 128-bit
+ * hash ({@link FingerprintSet}, about 11 to 21 bytes a state), with the chance of a collision
+ * estimated as TLC does ({@link Result#collisionProbability}); a state's trace is rebuilt from
+ * parent links (8 bytes a state, kept in memory: at depth 10 that is about 1.2 GB, so nothing is
+ * spilled to disk) by replaying it from the root.
  */
 public final class Explorer {
-  /** What to explore. {@code maxStates} bounds memory: past it, exploration stops at once. */
+  /**
+   * What to explore. {@code maxStates} bounds memory (see {@link #heapBytesFor}): past it,
+   * exploration stops at the end of the current round of chunks.
+   */
   public record Options(
       Variant variant, int depth, boolean strict, Alphabet alphabet, int jobs, long maxStates) {
     public Options {
@@ -44,7 +50,45 @@ public final class Explorer {
       if (jobs < 1) {
         throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
       }
+      if (maxStates < 1 || maxStates > MAX_STATES) {
+        throw new IllegalArgumentException(
+            "maxStates must be between 1 and " + MAX_STATES + ", got " + maxStates);
+      }
     }
+  }
+
+  /**
+   * The most states one exploration can hold: the largest fingerprint table 3/4 full, less what a
+   * round of chunks may add past the limit before exploration stops.
+   */
+  public static final long MAX_STATES = 800_000_000;
+
+  /** The heap the JVM, the cores, chunks in flight and the counterexamples take besides. */
+  private static final long HEAP_OVERHEAD = 256L << 20;
+
+  /**
+   * The heap an exploration of {@code states} states needs at most: the fingerprint table while it
+   * grows to its last size (old and new array: 12 bytes per slot of the new one), the parent links
+   * (8 bytes a state), 10 % for the garbage collector's headroom, and a fixed overhead.
+   */
+  public static long heapBytesFor(long states) {
+    long table = 12L * FingerprintSet.capacityFor(states);
+    return (table + 8 * states) / 10 * 11 + HEAP_OVERHEAD;
+  }
+
+  /** The most states whose exploration fits in {@code heapBytes} (by {@link #heapBytesFor}). */
+  public static long statesThatFit(long heapBytes) {
+    long lo = 0;
+    long hi = MAX_STATES;
+    while (lo < hi) {
+      long mid = (lo + hi + 1) >>> 1;
+      if (heapBytesFor(mid) <= heapBytes) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
   }
 
   /** A shortest trace reaching a signature. */
@@ -73,6 +117,16 @@ public final class Explorer {
     public double statesPerSecond() {
       return elapsedNanos == 0 ? 0 : states * 1e9 / elapsedNanos;
     }
+
+    /**
+     * The chance that two distinct states had the same 64-bit fingerprint, so that one was never
+     * explored: TLC's optimistic estimate {@code n * (g - n) / 2^64}, with n = {@code states} and g
+     * = {@code transitions + 1} the states generated (see {@link
+     * FingerprintSet#collisionProbability}).
+     */
+    public double collisionProbability() {
+      return FingerprintSet.collisionProbability(states, transitions + 1);
+    }
   }
 
   /** Hears of each finished level (for progress lines). */
@@ -86,12 +140,12 @@ public final class Explorer {
   private final Options options;
   private final Alphabet alphabet;
   private final E1000eCore root;
-  private final StateSet visited = new StateSet(1 << 16);
+  private final FingerprintSet visited = new FingerprintSet(1 << 16);
 
   /** Per depth d >= 1: the parent index (in depth d-1) and the alphabet code of each state. */
-  private final List<int[]> parents = new ArrayList<>();
+  private final List<IntBlocks> parents = new ArrayList<>();
 
-  private final List<int[]> codes = new ArrayList<>();
+  private final List<IntBlocks> codes = new ArrayList<>();
   private final List<Integer> sizes = new ArrayList<>();
   private final Map<Signature, Counterexample> shortest = new TreeMap<>();
 
@@ -113,9 +167,9 @@ public final class Explorer {
     long start = System.nanoTime();
     StateHasher h = new StateHasher();
     root.hashState(h);
-    visited.add(h.high(), h.low());
-    parents.add(new int[] {-1});
-    codes.add(new int[] {0});
+    visited.add(fingerprint(h));
+    parents.add(IntBlocks.of(-1));
+    codes.add(IntBlocks.of(0));
     sizes.add(1);
     List<Level> levels = new ArrayList<>();
     long transitions = 0;
@@ -132,7 +186,7 @@ public final class Explorer {
     try {
       for (int d = 1; d <= options.depth(); d++) {
         long levelStart = System.nanoTime();
-        int before = visited.size();
+        long before = visited.size();
         long[] levelTransitions = {0};
         stop = expandLevel(d, pool, levelTransitions, stopRequested);
         transitions += levelTransitions[0];
@@ -173,8 +227,8 @@ public final class Explorer {
   private String expandLevel(
       int d, ExecutorService pool, long[] transitions, BooleanSupplier stopRequested) {
     int n = sizes.get(d - 1);
-    GrowingInts nextParents = new GrowingInts();
-    GrowingInts nextCodes = new GrowingInts();
+    IntBlocks nextParents = new IntBlocks();
+    IntBlocks nextCodes = new IntBlocks();
     int perRound = CHUNK * options.jobs() * 4;
     String stop = null;
     for (int from = 0; from < n && stop == null; from += perRound) {
@@ -201,7 +255,7 @@ public final class Explorer {
         transitions[0] += chunk.transitions;
         chunk.found.forEach(shortest::putIfAbsent);
         for (int i = 0; i < chunk.size; i++) {
-          if (visited.add(chunk.high[i], chunk.low[i])) {
+          if (visited.add(chunk.fingerprint[i])) {
             nextParents.add(chunk.parent[i]);
             nextCodes.add(chunk.code[i]);
           }
@@ -215,8 +269,8 @@ public final class Explorer {
         stop = "stopped at depth " + d;
       }
     }
-    parents.add(nextParents.toArray());
-    codes.add(nextCodes.toArray());
+    parents.add(nextParents);
+    codes.add(nextCodes);
     sizes.add(nextParents.size());
     return stop;
   }
@@ -251,8 +305,9 @@ public final class Explorer {
           child.clearViolation();
         }
         child.hashState(h.reset());
-        if (!visited.contains(h.high(), h.low())) {
-          out.add(h.high(), h.low(), i, code);
+        long f = fingerprint(h);
+        if (!visited.contains(f)) {
+          out.add(f, i, code);
         }
       }
     }
@@ -263,8 +318,8 @@ public final class Explorer {
   private void rebuild(int depth, int i, E1000eCore node, Step[] path, int[] pathCodes) {
     int idx = i;
     for (int lvl = depth; lvl >= 1; lvl--) {
-      pathCodes[lvl - 1] = codes.get(lvl)[idx];
-      idx = parents.get(lvl)[idx];
+      pathCodes[lvl - 1] = codes.get(lvl).get(idx);
+      idx = parents.get(lvl).get(idx);
     }
     node.copyFrom(root);
     for (int s = 0; s < depth; s++) {
@@ -275,9 +330,13 @@ public final class Explorer {
     }
   }
 
+  /** A state's 64-bit fingerprint: the first half of its 128-bit hash (both lanes mixed in). */
+  static long fingerprint(StateHasher h) {
+    return h.high();
+  }
+
   private static final class Chunk {
-    long[] high;
-    long[] low;
+    long[] fingerprint;
     int[] parent;
     int[] code;
     int size;
@@ -285,45 +344,67 @@ public final class Explorer {
     final Map<Signature, Counterexample> found = new LinkedHashMap<>();
 
     Chunk(int capacity) {
-      high = new long[capacity];
-      low = new long[capacity];
+      fingerprint = new long[capacity];
       parent = new int[capacity];
       code = new int[capacity];
     }
 
-    void add(long h, long l, int p, int c) {
-      if (size == high.length) {
+    void add(long f, int p, int c) {
+      if (size == fingerprint.length) {
         int n = size * 2;
-        high = Arrays.copyOf(high, n);
-        low = Arrays.copyOf(low, n);
+        fingerprint = Arrays.copyOf(fingerprint, n);
         parent = Arrays.copyOf(parent, n);
         code = Arrays.copyOf(code, n);
       }
-      high[size] = h;
-      low[size] = l;
+      fingerprint[size] = f;
       parent[size] = p;
       code[size] = c;
       size++;
     }
   }
 
-  private static final class GrowingInts {
-    private int[] a = new int[1024];
+  /**
+   * A growing list of ints in blocks of 2^17 (512 KiB, below the size G1 allocates as humongous): a
+   * level of 10^8 states grows without copying (a doubling array would hold the old and the new
+   * copy at once).
+   */
+  static final class IntBlocks {
+    private static final int BITS = 17;
+    private static final int BLOCK = 1 << BITS;
+    private int[][] blocks = new int[1][];
     private int size;
 
+    static IntBlocks of(int v) {
+      IntBlocks b = new IntBlocks();
+      b.add(v);
+      return b;
+    }
+
     void add(int v) {
-      if (size == a.length) {
-        a = Arrays.copyOf(a, size * 2);
+      int b = size >>> BITS;
+      int o = size & (BLOCK - 1);
+      if (b == blocks.length) {
+        blocks = Arrays.copyOf(blocks, b * 2);
       }
-      a[size++] = v;
+      int[] block = blocks[b];
+      if (block == null) {
+        // The first block starts small and doubles: most levels of most explorations are small.
+        block = blocks[b] = new int[b == 0 ? 1024 : BLOCK];
+      } else if (o == block.length) {
+        block = blocks[b] = Arrays.copyOf(block, block.length * 2);
+      }
+      block[o] = v;
+      if (++size < 0) {
+        throw new IllegalStateException("a level of more than 2^31 - 1 states");
+      }
+    }
+
+    int get(int i) {
+      return blocks[i >>> BITS][i & (BLOCK - 1)];
     }
 
     int size() {
       return size;
-    }
-
-    int[] toArray() {
-      return Arrays.copyOf(a, size);
     }
   }
 }

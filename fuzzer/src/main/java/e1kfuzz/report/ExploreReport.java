@@ -60,6 +60,12 @@ public final class ExploreReport {
               r.stopReason() == null
                   ? "every trace up to depth " + r.completeDepth() + " explored"
                   : r.stopReason() + ": complete up to depth " + r.completeDepth()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "  fingerprint collision probability %.1E (TLC's optimistic estimate: states x"
+                  + " (transitions + 1 - states) / 2^64)%n",
+              r.collisionProbability()));
       for (Explorer.Counterexample c : r.shortest().values()) {
         Path f = e.files().get(c.signature());
         sb.append(
@@ -108,6 +114,7 @@ public final class ExploreReport {
       n.put("transitions", r.transitions());
       n.put("elapsedMs", r.elapsedNanos() / 1_000_000);
       n.put("statesPerSecond", Math.round(r.statesPerSecond()));
+      n.put("collisionProbability", r.collisionProbability());
       if (r.stopReason() != null) {
         n.put("stopReason", r.stopReason());
       }

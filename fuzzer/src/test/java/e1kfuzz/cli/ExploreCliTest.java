@@ -55,6 +55,36 @@ class ExploreCliTest {
   }
 
   @Test
+  void reportsTheStateLimitAndTheFingerprintCollisionEstimate() throws Exception {
+    String[] args = {
+      "explore",
+      "--variant",
+      "qemu-10.2",
+      "--depth",
+      "6",
+      "--max-states",
+      "1000",
+      "--out",
+      dir.resolve("out").toString()
+    };
+    CliTest.Result text = CliTest.run(args);
+    assertTrue(text.out().contains("state limit 1,000 (--max-states; max heap "), text.out());
+    assertTrue(text.out().contains("state limit of 1000 reached at depth "), text.out());
+    assertTrue(
+        text.out().matches("(?s).*fingerprint collision probability \\d\\.\\dE-\\d+ \\(TLC's.*"),
+        text.out());
+
+    String[] json = java.util.Arrays.copyOf(args, args.length + 2);
+    json[args.length] = "--format";
+    json[args.length + 1] = "json";
+    JsonNode v = new ObjectMapper().readTree(CliTest.run(json).out()).get("variants").get(0);
+    long n = v.get("states").asLong();
+    long g = v.get("transitions").asLong() + 1;
+    assertEquals(n * (double) (g - n) / 0x1p64, v.get("collisionProbability").asDouble());
+    assertTrue(v.get("stopReason").asText().startsWith("state limit of 1000"), v.toString());
+  }
+
+  @Test
   void saysWhatWasNotReachedOverTheAlphabet() throws Exception {
     Path a = dir.resolve("small.alphabet");
     Files.writeString(a, "write IMS 0x1\nwrite ICS 0x1\nwait at-deadline\n");

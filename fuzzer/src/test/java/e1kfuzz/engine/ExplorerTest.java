@@ -75,6 +75,36 @@ class ExplorerTest {
   }
 
   @Test
+  void resultDoesNotDependOnJobsAcrossManyRoundsOfChunks() {
+    // Depth 5: tens of thousands of states to expand, many rounds of chunks for 1 or 3 jobs.
+    Explorer.Result one = explore(Variant.QEMU_7_2_0, 5, false, Alphabet.defaultAlphabet(), 1);
+    Explorer.Result three = explore(Variant.QEMU_7_2_0, 5, false, Alphabet.defaultAlphabet(), 3);
+    assertEquals(
+        one.levels().stream().map(Explorer.Level::newStates).toList(),
+        three.levels().stream().map(Explorer.Level::newStates).toList());
+    assertEquals(one.transitions(), three.transitions());
+    assertEquals(one.shortest(), three.shortest());
+    assertEquals(one.collisionProbability(), three.collisionProbability());
+  }
+
+  @Test
+  void refusesMoreStatesThanTheLargestTableHolds() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new Explorer.Options(
+                    Variant.QEMU_10_2,
+                    10,
+                    false,
+                    Alphabet.defaultAlphabet(),
+                    1,
+                    Explorer.MAX_STATES + 1));
+    assertTrue(
+        e.getMessage().contains("maxStates must be between 1 and 800000000"), e.getMessage());
+  }
+
+  @Test
   void tracesReachingTheSameStateAreMerged() throws TraceSyntaxException {
     // Writing the same IMS bit again changes nothing: two states in all, and depth 2 adds none.
     Alphabet a = Alphabet.parse("<test>", "write IMS 0x1\nread IMS\n");
