@@ -127,11 +127,14 @@ final class QemuProcess implements AutoCloseable {
     return run;
   }
 
-  /** {@link TraceDriver#drainHeldFrames}; false if QEMU failed meanwhile. */
-  private static boolean drain(TraceDriver driver) throws IOException {
+  /**
+   * {@link TraceDriver#drainHeldFrames}; false if QEMU failed meanwhile (the trace's run is
+   * complete already: a failure here only retires the process).
+   */
+  private static boolean drain(TraceDriver driver) {
     try {
       return driver.drainHeldFrames();
-    } catch (QemuFailure f) {
+    } catch (QemuFailure | IOException f) {
       return false;
     }
   }
