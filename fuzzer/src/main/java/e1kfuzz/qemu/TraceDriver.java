@@ -136,12 +136,7 @@ final class TraceDriver {
     int expected = framesExpected + held;
     qmp(session, qmp, "{\"execute\":\"system_reset\"}");
     session.send(q.drainRx());
-    long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
-    while (session.stderrCount(QemuStderr.RX_EVENT) < expected
-        && System.nanoTime() < deadline
-        && session.alive()) {
-      LockSupport.parkNanos(20_000);
-    }
+    awaitFrames(expected, DRAIN_TIMEOUT_NS);
     return session.stderrCount(QemuStderr.RX_EVENT) == expected;
   }
 
@@ -497,11 +492,15 @@ final class TraceDriver {
    * {@link #FRAME_TIMEOUT_NS}.
    */
   private void awaitFrames() {
-    if (framesExpected == 0) {
-      return;
+    if (framesExpected > 0) {
+      awaitFrames(framesExpected, FRAME_TIMEOUT_NS);
     }
-    long deadline = System.nanoTime() + FRAME_TIMEOUT_NS;
-    while (session.stderrCount(QemuStderr.RX_EVENT) < framesExpected
+  }
+
+  /** Waits until QEMU's trace shows {@code count} frames received in this trace, or the timeout. */
+  private void awaitFrames(int count, long timeoutNs) {
+    long deadline = System.nanoTime() + timeoutNs;
+    while (session.stderrCount(QemuStderr.RX_EVENT) < count
         && System.nanoTime() < deadline
         && session.alive()) {
       LockSupport.parkNanos(20_000);
