@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       DiffCommand.class,
       ExportCommand.class,
       MergeCommand.class,
+      ScenariosCommand.class,
       HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",

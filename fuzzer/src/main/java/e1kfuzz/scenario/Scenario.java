@@ -1,0 +1,116 @@
+package e1kfuzz.scenario;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import e1kfuzz.model.Step;
+import e1kfuzz.model.Trace;
+import e1kfuzz.model.TraceParser;
+import e1kfuzz.model.TraceSyntaxException;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A guest driver's path as data: the register and PCI-config sequence a driver performs, a trace
+ * template whose {@code {name}} placeholders are its free parameters (discrete values the driver or
+ * its user chooses, and at most one arrival offset, the window, searched in nanoseconds).
+ *
+ * @param id the scenario's stable name, e.g. {@code linux-hibernation-thaw}
+ * @param title one line for reports
+ * @param driver the driver it comes from, e.g. {@code Linux e1000e}
+ * @param sources where each step of the sequence was read (file, function, version)
+ * @param params the discrete parameters in file order; each one's first value is the driver's
+ *     default
+ * @param window the arrival offset searched for the window, or null when the scenario has none
+ * @param template the file's lines with directives blanked, so trace line numbers are file lines
+ * @param file where it was read from, for messages
+ */
+public record Scenario(
+    String id,
+    String title,
+    String driver,
+    List<String> sources,
+    List<Param> params,
+    Window window,
+    List<String> template,
+    String file) {
+
+  static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z][a-z0-9_-]*)\\}");
+
+  public Scenario {
+    sources = ImmutableList.copyOf(sources);
+    params = ImmutableList.copyOf(params);
+    template = ImmutableList.copyOf(template);
+  }
+
+  /** A discrete free parameter: the words a placeholder can stand for, the default first. */
+  public record Param(String name, List<String> values, String why) {
+    public Param {
+      values = ImmutableList.copyOf(values);
+    }
+  }
+
+  /**
+   * The arrival offset: a placeholder for a duration searched from {@code loNs} to {@code hiNs}.
+   */
+  public record Window(String name, long loNs, long hiNs, String why) {}
+
+  /** The default choice: every discrete parameter at its first value. */
+  public Map<String, String> defaults() {
+    ImmutableMap.Builder<String, String> b = ImmutableMap.builder();
+    for (Param p : params) {
+      b.put(p.name(), p.values().get(0));
+    }
+    return b.buildOrThrow();
+  }
+
+  /**
+   * The trace for one choice of the discrete parameters and, when the scenario has a window, one
+   * offset in nanoseconds (ignored otherwise).
+   *
+   * @throws TraceSyntaxException when a substituted line is not a step; the message names the
+   *     scenario file, its line and the values substituted
+   */
+  public Trace instantiate(Map<String, String> choice, long offsetNs) throws TraceSyntaxException {
+    StringBuilder text = new StringBuilder();
+    for (String line : template) {
+      text.append(substitute(line, choice, offsetNs)).append('\n');
+    }
+    return TraceParser.parse(file, text.toString());
+  }
+
+  /** The steps for one choice; the scenario was checked when it was read, so they parse. */
+  public List<Step> steps(Map<String, String> choice, long offsetNs) {
+    try {
+      return instantiate(choice, offsetNs).steps();
+    } catch (TraceSyntaxException e) {
+      throw new IllegalStateException("a checked scenario no longer parses: " + e.getMessage(), e);
+    }
+  }
+
+  private String substitute(String line, Map<String, String> choice, long offsetNs) {
+    Matcher m = PLACEHOLDER.matcher(line);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1);
+      String value =
+          window != null && window.name().equals(name) ? offsetNs + "ns" : choice.get(name);
+      m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /** {@code name=value} for each parameter, in file order: how reports name a choice. */
+  public String describe(Map<String, String> choice) {
+    StringBuilder b = new StringBuilder();
+    for (Param p : params) {
+      if (b.length() > 0) {
+        b.append(' ');
+      }
+      b.append(p.name()).append('=').append(choice.get(p.name()));
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,246 @@
+package e1kfuzz.scenario;
+
+import com.google.common.collect.ImmutableList;
+import e1kfuzz.engine.Rng;
+import e1kfuzz.model.Outcome;
+import e1kfuzz.model.Runner;
+import e1kfuzz.model.Variant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Searches one scenario's free parameters on one variant: every choice of the discrete parameters
+ * when there are at most {@code maxChoices} of them (else the defaults plus a seeded sample), and
+ * for each choice the whole window range: a grid of offsets, then bisection between grid points
+ * whose outcomes differ, so every boundary found is exact to the nanosecond. A window narrower than
+ * the grid step between two points of the same outcome can be missed; reports state the step.
+ */
+public final class ScenarioSearch {
+  /** Search settings: grid points over the window range, the choice limit, the sampling seed. */
+  public record Options(int gridPoints, int maxChoices, long seed) {
+    public static Options defaults() {
+      return new Options(1000, 4096, 1);
+    }
+  }
+
+  /** A stretch of offsets [loNs, hiNs] (inclusive) with one outcome: ok or a signature id. */
+  public record Segment(long loNs, long hiNs, String result, Outcome outcome) {
+    public long widthNs() {
+      return hiNs - loNs + 1;
+    }
+  }
+
+  /**
+   * What one choice of the discrete parameters gives, over the window (one segment without one).
+   */
+  public record ChoiceResult(Map<String, String> choice, List<Segment> segments) {
+    public ChoiceResult {
+      segments = ImmutableList.copyOf(segments);
+    }
+
+    /** Total width of the offsets giving {@code result}, in ns. */
+    public long widthNs(String result) {
+      return segments.stream()
+          .filter(s -> s.result().equals(result))
+          .mapToLong(Segment::widthNs)
+          .sum();
+    }
+
+    public List<Segment> segmentsOf(String result) {
+      return segments.stream().filter(s -> s.result().equals(result)).toList();
+    }
+  }
+
+  /**
+   * The search's result on one variant.
+   *
+   * @param choices every choice searched, the defaults first
+   * @param allChoices how many choices the discrete parameters allow
+   * @param gridStepNs the grid step over the window (0 without a window)
+   * @param runs model runs it took
+   */
+  public record Result(
+      Scenario scenario,
+      Variant variant,
+      List<ChoiceResult> choices,
+      long allChoices,
+      long gridStepNs,
+      long runs) {
+    public Result {
+      choices = ImmutableList.copyOf(choices);
+    }
+
+    public boolean exhaustive() {
+      return choices.size() == allChoices;
+    }
+
+    public ChoiceResult atDefaults() {
+      return choices.get(0);
+    }
+
+    /** Every outcome seen, in the order first seen (defaults first). */
+    public Set<String> results() {
+      Set<String> r = new LinkedHashSet<>();
+      for (ChoiceResult c : choices) {
+        for (Segment s : c.segments()) {
+          r.add(s.result());
+        }
+      }
+      return r;
+    }
+
+    /** How many choices give {@code result} somewhere in the window. */
+    public long choicesReaching(String result) {
+      return choices.stream().filter(c -> c.widthNs(result) > 0).count();
+    }
+
+    /** The choice where {@code result} has the widest window (the earliest such choice on ties). */
+    public ChoiceResult widest(String result) {
+      ChoiceResult best = null;
+      for (ChoiceResult c : choices) {
+        if (c.widthNs(result) > 0 && (best == null || c.widthNs(result) > best.widthNs(result))) {
+          best = c;
+        }
+      }
+      return best;
+    }
+  }
+
+  private final Scenario scenario;
+  private final Variant variant;
+  private final Options options;
+  private long runs;
+
+  private ScenarioSearch(Scenario scenario, Variant variant, Options options) {
+    this.scenario = scenario;
+    this.variant = variant;
+    this.options = options;
+  }
+
+  /** Searches {@code scenario} on {@code variant}; deterministic for given options. */
+  public static Result search(Scenario scenario, Variant variant, Options options) {
+    return new ScenarioSearch(scenario, variant, options).run();
+  }
+
+  /** The choices searched: all of them, or the defaults and a seeded sample without repeats. */
+  static List<Map<String, String>> choices(Scenario s, Options options) {
+    long all = allChoices(s);
+    List<Map<String, String>> out = new ArrayList<>();
+    if (all <= options.maxChoices()) {
+      for (long i = 0; i < all; i++) {
+        out.add(choice(s, i));
+      }
+      return out;
+    }
+    Set<Long> taken = new LinkedHashSet<>();
+    taken.add(0L);
+    Rng rng = new Rng.SplitMix(options.seed());
+    while (taken.size() < options.maxChoices()) {
+      taken.add(rng.nextLong(all));
+    }
+    for (long i : taken) {
+      out.add(choice(s, i));
+    }
+    return out;
+  }
+
+  static long allChoices(Scenario s) {
+    long n = 1;
+    for (Scenario.Param p : s.params()) {
+      n = Math.multiplyExact(n, p.values().size());
+    }
+    return n;
+  }
+
+  /**
+   * Choice number {@code index} in mixed radix, the first parameter varying slowest; 0 = defaults.
+   */
+  private static Map<String, String> choice(Scenario s, long index) {
+    Map<String, String> c = new LinkedHashMap<>();
+    long rest = index;
+    List<Scenario.Param> ps = s.params();
+    String[] picked = new String[ps.size()];
+    for (int i = ps.size() - 1; i >= 0; i--) {
+      int n = ps.get(i).values().size();
+      picked[i] = ps.get(i).values().get((int) (rest % n));
+      rest /= n;
+    }
+    for (int i = 0; i < ps.size(); i++) {
+      c.put(ps.get(i).name(), picked[i]);
+    }
+    return c;
+  }
+
+  private Result run() {
+    List<ChoiceResult> results = new ArrayList<>();
+    long step = 0;
+    for (Map<String, String> c : choices(scenario, options)) {
+      if (scenario.window() == null) {
+        Outcome o = outcome(c, 0);
+        results.add(new ChoiceResult(c, List.of(new Segment(0, 0, o.result(), o))));
+      } else {
+        step = gridStep();
+        results.add(new ChoiceResult(c, sweep(c, step)));
+      }
+    }
+    return new Result(scenario, variant, results, allChoices(scenario), step, runs);
+  }
+
+  private long gridStep() {
+    Scenario.Window w = scenario.window();
+    long span = w.hiNs() - 1 - w.loNs();
+    return Math.max(1, (span + options.gridPoints() - 1) / Math.max(1, options.gridPoints()));
+  }
+
+  private List<Segment> sweep(Map<String, String> c, long step) {
+    Scenario.Window w = scenario.window();
+    List<Segment> segments = new ArrayList<>();
+    long segStart = w.loNs();
+    Outcome segOutcome = outcome(c, segStart);
+    long t = w.loNs();
+    long last = w.hiNs() - 1;
+    while (t < last) {
+      long next = Math.min(last, t + step);
+      Outcome atNext = outcome(c, next);
+      Outcome current = segOutcome;
+      long from = t;
+      // Walk the boundaries between t and next: each bisection finds the first offset whose
+      // outcome differs from the current segment's.
+      while (!atNext.result().equals(current.result())) {
+        long b = firstDifferent(c, from, next, current.result());
+        segments.add(new Segment(segStart, b - 1, current.result(), current));
+        segStart = b;
+        current = b == next ? atNext : outcome(c, b);
+        from = b;
+      }
+      segOutcome = current;
+      t = next;
+    }
+    segments.add(new Segment(segStart, last, segOutcome.result(), segOutcome));
+    return segments;
+  }
+
+  /** The smallest offset in (from, to] whose outcome is not {@code result}; {@code to}'s is not. */
+  private long firstDifferent(Map<String, String> c, long from, long to, String result) {
+    long lo = from; // outcome(lo) is result
+    long hi = to; // outcome(hi) is not
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (outcome(c, mid).result().equals(result)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return hi;
+  }
+
+  private Outcome outcome(Map<String, String> c, long offsetNs) {
+    runs++;
+    return Runner.run(variant, scenario.steps(c, offsetNs), false);
+  }
+}
