@@ -17,7 +17,9 @@ public enum StepKind {
   MDIC(2),
   WAIT(20),
   EXPIRE(6),
-  RESET(1);
+  RESET(1),
+  /** Driver scenarios use it; campaigns only when given a weight. */
+  BUSMASTER(0);
 
   private final int defaultWeight;
 
@@ -57,6 +59,8 @@ public enum StepKind {
       return EXPIRE;
     } else if (step instanceof Step.Reset) {
       return RESET;
+    } else if (step instanceof Step.BusMaster) {
+      return BUSMASTER;
     }
     throw new IllegalArgumentException("unknown step " + step);
   }

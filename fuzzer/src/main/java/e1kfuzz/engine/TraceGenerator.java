@@ -183,6 +183,7 @@ public final class TraceGenerator {
       case MSIX_VECTOR -> new Step.MsixVector(rng.nextInt(Pci.MSIX_VECTORS), rng.chance(30));
       case MSI -> new Step.Msi(!d.pci().msiEnabled() || rng.chance(20));
       case INTX -> new Step.Intx(rng.chance(50));
+      case BUSMASTER -> new Step.BusMaster(rng.chance(50));
       case LINK -> new Step.Link(rng.chance(50));
       case MDIC -> new Step.Mdic();
       case WAIT -> new Step.Wait(waitNs(rng, d, running));

@@ -491,7 +491,7 @@ public abstract class E1000eCore {
 
   /** RCTL.EN and STATUS.LU: a frame arriving now would be received rather than held. */
   public final boolean rxReady() {
-    return (rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0;
+    return (rctl & RCTL_EN) != 0 && (status & STATUS_LU) != 0 && pci.busMaster();
   }
 
   /**
@@ -1288,8 +1288,8 @@ public abstract class E1000eCore {
    * descriptor's IDE decides whether the causes go through the TX delay timers.
    */
   private void startXmit(int q) {
-    if ((tctl & TCTL_EN) == 0) {
-      return;
+    if ((tctl & TCTL_EN) == 0 || !pci.busMaster()) {
+      return; // without bus mastering the descriptors wait (not checked against QEMU: see Qtest)
     }
     int cause = Cause.TXQE;
     boolean ide = false;
@@ -1326,6 +1326,10 @@ public abstract class E1000eCore {
     }
     if (!netLinkUp) {
       return; // the netdev reads it and the net layer drops it while the link is down
+    }
+    if (!pci.busMaster()) {
+      hold(frame); // e1000x_rx_ready refuses it: no DMA without bus mastering
+      return;
     }
     receive(frame, false);
   }
@@ -1435,12 +1439,27 @@ public abstract class E1000eCore {
   }
 
   /**
-   * A config write of the PCI command register (the backend always keeps bus mastering on):
-   * e1000e_write_config starts receiving when bus mastering is set.
+   * A config write of the PCI command register's INTx Disable bit: e1000e_write_config starts
+   * receiving when the written command has bus mastering set.
    */
   final void writeCommand(boolean intxDisable) {
     pci.writeIntxDisable(intxDisable);
-    startRecv();
+    if (pci.busMaster()) {
+      startRecv();
+    }
+  }
+
+  /**
+   * A config write of the PCI command register's Bus Master bit. While it is clear the device
+   * cannot receive (e1000x_rx_ready), so the net layer holds arriving frames; setting it starts
+   * receiving, which flushes them (a kexec'd kernel's pci_set_master after the old one's shutdown
+   * cleared it).
+   */
+  final void writeBusMaster(boolean on) {
+    pci.writeBusMaster(on);
+    if (on) {
+      startRecv();
+    }
   }
 
   // ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ public final class Pci {
   private boolean msiEnabled;
   private boolean intxDisabled;
   private boolean intxLevel;
+  private boolean busMasterOff;
 
   Pci(E1000eCore core) {
     this.core = core;
@@ -47,6 +48,15 @@ public final class Pci {
 
   public boolean intxDisabled() {
     return intxDisabled;
+  }
+
+  /** The command register's Bus Master bit (on after power-on and reset: the harness sets it). */
+  public boolean busMaster() {
+    return !busMasterOff;
+  }
+
+  void writeBusMaster(boolean on) {
+    busMasterOff = !on;
   }
 
   /** The level the device drives on its INTx pin (QEMU's irq_state). */
@@ -176,6 +186,7 @@ public final class Pci {
     pending = 0;
     msiEnabled = false;
     intxDisabled = false;
+    busMasterOff = false;
   }
 
   void copyFrom(Pci o) {
@@ -186,6 +197,7 @@ public final class Pci {
     msiEnabled = o.msiEnabled;
     intxDisabled = o.intxDisabled;
     intxLevel = o.intxLevel;
+    busMasterOff = o.busMasterOff;
   }
 
   int fingerprint() {
@@ -195,6 +207,7 @@ public final class Pci {
         | (intxDisabled ? 8 : 0)
         | (intxLevel ? 16 : 0)
         | vectorMask << 5
-        | pending << 10;
+        | pending << 10
+        | (busMasterOff ? 1 << 15 : 0);
   }
 }

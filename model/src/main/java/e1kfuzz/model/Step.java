@@ -158,7 +158,7 @@ public sealed interface Step {
 
   /**
    * Config-space write of the PCI command register's INTx Disable bit ({@code intx off} sets it),
-   * with memory space and bus mastering kept on.
+   * with memory space on and Bus Master as it is.
    */
   record Intx(boolean enable) implements Step {
     @Override
@@ -169,6 +169,22 @@ public sealed interface Step {
     @Override
     public String format() {
       return "intx " + (enable ? "on" : "off");
+    }
+  }
+
+  /**
+   * Config-space write of the PCI command register's Bus Master bit, with memory space and INTx
+   * Disable kept as they are: a driver's pci_clear_master / pci_set_master.
+   */
+  record BusMaster(boolean enable) implements Step {
+    @Override
+    public void applyTo(E1000eCore core) {
+      core.writeBusMaster(enable);
+    }
+
+    @Override
+    public String format() {
+      return "busmaster " + (enable ? "on" : "off");
     }
   }
 

@@ -190,6 +190,10 @@ public final class TraceParser {
         arity(t, 2, "intx on|off");
         return new Step.Intx(choice(t.get(1), "on", "off"));
       }
+      case "busmaster" -> {
+        arity(t, 2, "busmaster on|off");
+        return new Step.BusMaster(choice(t.get(1), "on", "off"));
+      }
       case "link" -> {
         arity(t, 2, "link up|down");
         return new Step.Link(choice(t.get(1), "up", "down"));

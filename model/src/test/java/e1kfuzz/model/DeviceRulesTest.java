@@ -192,6 +192,21 @@ class DeviceRulesTest {
 
   @ParameterizedTest
   @EnumSource(Variant.class)
+  void busMasteringOffHoldsFramesAndSettingItFlushesThem(Variant v) {
+    Sim s = Sim.run(v, "write RCTL 0x2\nbusmaster off\nrx\nintx off\nwait 1ms");
+    assertEquals(1, s.core.heldFrames(), "no DMA without bus mastering: held");
+    assertEquals(false, s.core.rxReady());
+    assertEquals(
+        0, s.read(Reg.ICS) & Cause.RXT0, "a command write without Bus Master flushes nothing");
+    s.then("busmaster on");
+    assertEquals(0, s.core.heldFrames());
+    assertEquals(Cause.RXT0, s.read(Reg.ICS) & Cause.RXT0, "pci_set_master: received at once");
+    Sim reset = Sim.run(v, "busmaster off\nreset");
+    assertEquals(true, reset.core.pci().busMaster(), "the harness re-enables bus mastering");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Variant.class)
   void intxIsDeassertedByMsiEnableButNotByAnMsixWriteLeavingItOff(Variant v) {
     Sim s = Sim.run(v, "write IMS 0x4\nwrite ICS 0x4\nmsix off");
     assertTrue(s.core.pci().intxLevel());
