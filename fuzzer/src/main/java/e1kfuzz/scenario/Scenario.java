@@ -75,7 +75,7 @@ public record Scenario(
   public Trace instantiate(Map<String, String> choice, long offsetNs) throws TraceSyntaxException {
     StringBuilder text = new StringBuilder();
     for (String line : template) {
-      text.append(substitute(line, choice, offsetNs)).append('\n');
+      text.append(substitute(line, choice, offsetNs + "ns")).append('\n');
     }
     return TraceParser.parse(file, text.toString());
   }
@@ -89,13 +89,81 @@ public record Scenario(
     }
   }
 
-  private String substitute(String line, Map<String, String> choice, long offsetNs) {
+  /**
+   * The scenario with its discrete parameters fixed: the steps for any offset, parsing only the
+   * lines that hold the window's placeholder (a search runs thousands of offsets per choice).
+   */
+  public Bound bind(Map<String, String> choice) {
+    List<Step> steps = new java.util.ArrayList<>();
+    List<Integer> at = new java.util.ArrayList<>();
+    List<String> lines = new java.util.ArrayList<>();
+    List<Integer> numbers = new java.util.ArrayList<>();
+    String placeholder = window == null ? null : "{" + window.name() + "}";
+    for (int i = 0; i < template.size(); i++) {
+      String line = template.get(i);
+      int hash = line.indexOf('#');
+      String code = (hash < 0 ? line : line.substring(0, hash)).strip();
+      if (code.isEmpty()) {
+        continue;
+      }
+      if (placeholder != null && code.contains(placeholder)) {
+        at.add(steps.size());
+        lines.add(substitute(code, choice, OFFSET));
+        numbers.add(i + 1);
+        steps.add(null);
+      } else {
+        steps.add(parse(i + 1, substitute(code, choice, OFFSET)));
+      }
+    }
+    return new Bound(steps, at, lines, numbers);
+  }
+
+  /** A scenario with its discrete parameters fixed. */
+  public final class Bound {
+    private final List<Step> steps;
+    private final List<Integer> at;
+    private final List<String> lines;
+    private final List<Integer> numbers;
+
+    private Bound(List<Step> steps, List<Integer> at, List<String> lines, List<Integer> numbers) {
+      this.steps = steps;
+      this.at = at;
+      this.lines = lines;
+      this.numbers = numbers;
+    }
+
+    /** The steps with the window at {@code offsetNs}. */
+    public List<Step> at(long offsetNs) {
+      List<Step> out = new java.util.ArrayList<>(steps);
+      for (int k = 0; k < at.size(); k++) {
+        String line = lines.get(k);
+        out.set(
+            at.get(k),
+            line.equals("wait " + OFFSET)
+                ? new Step.Wait(offsetNs)
+                : parse(numbers.get(k), line.replace(OFFSET, offsetNs + "ns")));
+      }
+      return out;
+    }
+  }
+
+  private Step parse(int lineNo, String code) {
+    try {
+      return TraceParser.parseStep(file, lineNo, code);
+    } catch (TraceSyntaxException e) {
+      throw new IllegalStateException("a checked scenario no longer parses: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stands for the window's value until an offset is chosen; no trace line can hold it. */
+  private static final String OFFSET = "\u0000";
+
+  private String substitute(String line, Map<String, String> choice, String offset) {
     Matcher m = PLACEHOLDER.matcher(line);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       String name = m.group(1);
-      String value =
-          window != null && window.name().equals(name) ? offsetNs + "ns" : choice.get(name);
+      String value = window != null && window.name().equals(name) ? offset : choice.get(name);
       m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
     }
     m.appendTail(out);

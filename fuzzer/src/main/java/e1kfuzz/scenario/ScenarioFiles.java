@@ -273,7 +273,16 @@ public final class ScenarioFiles {
         }
         window = new Scenario.Window(name, lo, hi, why);
       } else {
-        List<String> values = List.of(rhs.split("\\s+"));
+        // Values are words, or, when one holds a space (a whole step such as "rx nobuf"),
+        // separated by '|'.
+        List<String> values =
+            rhs.contains("|")
+                ? java.util.Arrays.stream(rhs.split("\\|", -1)).map(String::strip).toList()
+                : List.of(rhs.split("\\s+"));
+        if (values.stream().anyMatch(String::isEmpty)) {
+          throw new TraceSyntaxException(
+              source, lineNo, rhsColumn, "an empty value between '|'", rhs);
+        }
         if (rhs.isEmpty()) {
           throw new TraceSyntaxException(source, lineNo, rhsColumn, "no values", arg);
         }

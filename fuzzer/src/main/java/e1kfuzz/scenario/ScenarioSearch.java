@@ -114,6 +114,8 @@ public final class ScenarioSearch {
   private final Variant variant;
   private final Options options;
   private long runs;
+  private Scenario.Bound bound;
+  private Map<String, String> boundChoice;
 
   private ScenarioSearch(Scenario scenario, Variant variant, Options options) {
     this.scenario = scenario;
@@ -241,6 +243,10 @@ public final class ScenarioSearch {
 
   private Outcome outcome(Map<String, String> c, long offsetNs) {
     runs++;
-    return Runner.run(variant, scenario.steps(c, offsetNs), false);
+    if (bound == null || !c.equals(boundChoice)) {
+      bound = scenario.bind(c);
+      boundChoice = c;
+    }
+    return Runner.run(variant, bound.at(offsetNs), false);
   }
 }

@@ -68,6 +68,13 @@ class ScenarioFilesTest {
       assertTrue(
           Path.of(s.file()).getFileName().toString().equals(s.id() + ScenarioFiles.SUFFIX),
           () -> s.file() + " should be named after its id " + s.id());
+      // The search's fast path parses only the window's lines: the same steps as the whole text.
+      for (var c : ScenarioSearch.choices(s, new ScenarioSearch.Options(10, 50, 1))) {
+        Scenario.Bound b = s.bind(c);
+        for (long t : new long[] {0, 1, 32_767, 123_456_789}) {
+          assertEquals(s.steps(c, t), b.at(t), () -> s.id() + " " + c + " at " + t);
+        }
+      }
     }
   }
 }
