@@ -212,13 +212,7 @@ final class ScenariosCommand implements Callable<Integer> {
                       r,
                       CHECKED_SEGMENTS,
                       verdicts.computeIfAbsent(sf.choice(), c -> new LinkedHashMap<>()));
-              disagreed |=
-                  sf.checks().stream()
-                      .anyMatch(
-                          c ->
-                              c.verdict() != null
-                                  && !c.verdict().confirmed()
-                                  && c.verdict().text().startsWith("NOT CONFIRMED"));
+              disagreed |= sf.checks().stream().anyMatch(ScenarioFinding.Check::disagrees);
             }
             if (!sf.result().equals(Expectation.OK)) {
               found = true;

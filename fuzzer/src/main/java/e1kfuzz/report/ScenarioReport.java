@@ -68,17 +68,23 @@ public final class ScenarioReport {
               + (atDefaults ? "" : " (only " + r.scenario().describe(f.choice()) + ")")
               + mark(f));
     }
-    return parts.isEmpty()
-        ? "safe" + (r.exhaustive() ? "" : " (sampled)")
-        : String.join("; ", parts);
+    if (parts.isEmpty()) {
+      ScenarioFinding ok =
+          v.findings().stream()
+              .filter(f -> f.result().equals(Expectation.OK))
+              .findFirst()
+              .orElse(null);
+      return "safe" + (r.exhaustive() ? "" : " (sampled)") + (ok == null ? "" : mark(ok));
+    }
+    return String.join("; ", parts);
   }
 
   private static String mark(ScenarioFinding f) {
     if (f.checks().isEmpty()) {
       return "";
     }
-    if (f.checks().stream().allMatch(c -> c.verdict() == null)) {
-      return " (no exact build)";
+    if (f.checks().stream().allMatch(c -> c.confirmed() == null)) {
+      return " (not checked on an exact build)";
     }
     return f.confirmed() ? " ✓" : " ✗";
   }
@@ -102,8 +108,9 @@ public final class ScenarioReport {
     }
     b.append(
         "\nA cell: what the driver's defaults reach, with the window's width (the arrival offsets that"
-            + " give it); (only ...) when only other parameter values do; ✓ = every window edge and"
-            + " example replayed on the variant's exact build as the model says, ✗ = not.\n");
+            + " give it); (only ...) when only other parameter values do; safe = no parameter value"
+            + " reaches any signature; ✓ = every window edge replayed on the variant's exact build as"
+            + " the model says (a delivery signature shown by QEMU's observations alone), ✗ = not.\n");
     for (ScenarioRun s : runs) {
       details(b, s);
     }
@@ -118,7 +125,11 @@ public final class ScenarioReport {
       b.append("source: ").append(src).append('\n');
     }
     for (Scenario.Param p : sc.params()) {
-      b.append("param ").append(p.name()).append(": ").append(String.join(" ", p.values()));
+      boolean words = p.values().stream().noneMatch(x -> x.contains(" "));
+      b.append("param ")
+          .append(p.name())
+          .append(": ")
+          .append(String.join(words ? " " : " | ", p.values()));
       b.append(" (default ").append(p.values().get(0)).append(')');
       b.append(p.why().isEmpty() ? "" : ": " + p.why()).append('\n');
     }
@@ -179,10 +190,7 @@ public final class ScenarioReport {
               .append(" (model: ")
               .append(c.modelResult())
               .append("): ")
-              .append(
-                  c.verdict() == null
-                      ? "not checked: no exact build (make qemu-src)"
-                      : c.verdict().text())
+              .append(c.verdict())
               .append('\n');
         }
         if (f.minimal() != null) {
@@ -288,12 +296,12 @@ public final class ScenarioReport {
             co.put("offsetNs", c.offsetNs())
                 .put("model", c.modelResult())
                 .put("inside", c.inside());
-            if (c.verdict() == null) {
+            if (c.confirmed() == null) {
               co.putNull("confirmed");
-              co.put("verdict", "not checked: no exact build");
             } else {
-              co.put("confirmed", c.verdict().confirmed()).put("verdict", c.verdict().text());
+              co.put("confirmed", c.confirmed());
             }
+            co.put("verdict", c.verdict());
           }
           if (f.checks().isEmpty()) {
             fo.putNull("confirmed");

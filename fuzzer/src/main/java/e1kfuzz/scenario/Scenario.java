@@ -36,7 +36,12 @@ public record Scenario(
     List<String> template,
     String file) {
 
-  static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-z][a-z0-9_-]*)\\}");
+  /**
+   * {@code {name}}, or {@code {name|0xMASK}}: the value (a number) with the mask's bits set, as a
+   * driver writes a register with a flag, e.g. RDTR with FPD: {@code {rxdelay|0x80000000}}.
+   */
+  static final Pattern PLACEHOLDER =
+      Pattern.compile("\\{([a-z][a-z0-9_-]*)(?:\\|(0x[0-9a-fA-F]{1,8}))?\\}");
 
   public Scenario {
     sources = ImmutableList.copyOf(sources);
@@ -164,10 +169,22 @@ public record Scenario(
     while (m.find()) {
       String name = m.group(1);
       String value = window != null && window.name().equals(name) ? offset : choice.get(name);
+      if (value != null && m.group(2) != null) {
+        value = withBits(value, Long.decode(m.group(2)));
+      }
       m.appendReplacement(out, Matcher.quoteReplacement(value == null ? m.group() : value));
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /** {@code value | bits} in trace hex, or text the parser names as a bad number. */
+  private static String withBits(String value, long bits) {
+    try {
+      return Step.hex((int) (Long.decode(value) | bits));
+    } catch (NumberFormatException e) {
+      return value + "|" + Step.hex((int) bits);
+    }
   }
 
   /** {@code name=value} for each parameter, in file order: how reports name a choice. */

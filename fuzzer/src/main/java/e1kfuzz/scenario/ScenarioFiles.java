@@ -121,6 +121,10 @@ public final class ScenarioFiles {
                 "undeclared parameter (declare it with @param or @window above)",
                 m.group());
           }
+          if (m.group(2) != null && window != null && window.name().equals(m.group(1))) {
+            throw new TraceSyntaxException(
+                source, lineNo, m.start() + 1, "the window's offset takes no |0xMASK", m.group());
+          }
         }
         String rest = Scenario.PLACEHOLDER.matcher(code).replaceAll("");
         int brace = rest.indexOf('{');

@@ -32,9 +32,19 @@ public record ScenarioFinding(
     String shrinkSummary,
     List<Check> checks) {
 
-  /** One replay on the exact build: which offset, what the model says there, and the verdict. */
+  /**
+   * One replay on the exact build: which offset, what the model says there, and the verdict.
+   *
+   * @param confirmed null when it was not checked (no exact build, or a trace it cannot replay)
+   * @param verdict the verdict's one line, or why there is none
+   */
   public record Check(
-      long offsetNs, String modelResult, boolean inside, Confirmation.Verdict verdict) {}
+      long offsetNs, String modelResult, boolean inside, Boolean confirmed, String verdict) {
+    /** QEMU disagreed with the model: a divergence, not merely an unchecked offset. */
+    public boolean disagrees() {
+      return verdict.startsWith("NOT CONFIRMED");
+    }
+  }
 
   /** The outcomes of a search, one finding each, defaults first; checks left empty. */
   public static List<ScenarioFinding> of(ScenarioSearch.Result r) {
@@ -99,7 +109,15 @@ public record ScenarioFinding(
                 ? verdicts.get(t)
                 : Confirmation.check(r.variant(), r.scenario().steps(choice, t), sig);
         verdicts.put(t, v);
-        out.add(new Check(t, model, inside, v));
+        out.add(
+            v == null
+                ? new Check(t, model, inside, null, "not checked: no exact build (make qemu-src)")
+                : new Check(
+                    t,
+                    model,
+                    inside,
+                    v.text().startsWith("not checked") ? null : v.confirmed(),
+                    v.text()));
       }
     }
     return new ScenarioFinding(
@@ -117,8 +135,7 @@ public record ScenarioFinding(
 
   /** Whether every check ran on the exact build and agreed; false when there were none. */
   public boolean confirmed() {
-    return !checks.isEmpty()
-        && checks.stream().allMatch(k -> k.verdict() != null && k.verdict().confirmed());
+    return !checks.isEmpty() && checks.stream().allMatch(k -> Boolean.TRUE.equals(k.confirmed()));
   }
 
   public long widthNs() {

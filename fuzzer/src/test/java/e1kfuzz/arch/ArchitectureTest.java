@@ -92,6 +92,7 @@ class ArchitectureTest {
     "e1kfuzz.cli",
     "e1kfuzz.report",
     "e1kfuzz.junit",
+    "e1kfuzz.scenario",
     "e1kfuzz.diff",
     "e1kfuzz.export",
     "e1kfuzz.qemu",
@@ -112,6 +113,8 @@ class ArchitectureTest {
         .definedBy("e1kfuzz.report..")
         .layer("junit")
         .definedBy("e1kfuzz.junit..")
+        .layer("scenario")
+        .definedBy("e1kfuzz.scenario..")
         .layer("diff")
         .definedBy("e1kfuzz.diff..")
         .layer("export")
@@ -134,8 +137,10 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("junit")
         .mayNotBeAccessedByAnyLayer()
+        .whereLayer("scenario")
+        .mayOnlyBeAccessedByLayers("cli", "report")
         .whereLayer("diff")
-        .mayOnlyBeAccessedByLayers("cli")
+        .mayOnlyBeAccessedByLayers("cli", "scenario")
         .whereLayer("export")
         .mayOnlyBeAccessedByLayers("cli")
         .whereLayer("qemu")
@@ -143,14 +148,23 @@ class ArchitectureTest {
         .whereLayer("observe")
         .mayOnlyBeAccessedByLayers("cli", "diff", "export", "qemu")
         .whereLayer("corpus")
-        .mayOnlyBeAccessedByLayers("cli", "report")
+        .mayOnlyBeAccessedByLayers("cli", "report", "scenario")
         .whereLayer("engine")
-        .mayOnlyBeAccessedByLayers("cli", "report", "junit", "diff", "corpus")
+        .mayOnlyBeAccessedByLayers("cli", "report", "junit", "scenario", "diff", "corpus")
         .whereLayer("timing")
-        .mayOnlyBeAccessedByLayers("cli", "engine", "diff", "export", "qemu")
+        .mayOnlyBeAccessedByLayers("cli", "scenario", "engine", "diff", "export", "qemu")
         .whereLayer("model")
         .mayOnlyBeAccessedByLayers(
-            "cli", "report", "junit", "diff", "export", "qemu", "observe", "corpus", "engine",
+            "cli",
+            "report",
+            "junit",
+            "scenario",
+            "diff",
+            "export",
+            "qemu",
+            "observe",
+            "corpus",
+            "engine",
             "timing")
         .check(classes);
   }

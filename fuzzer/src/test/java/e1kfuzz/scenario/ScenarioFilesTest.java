@@ -37,6 +37,8 @@ class ScenarioFilesTest {
     assertEquals("write RDTR 0x00000000", steps.get(0).format());
     assertEquals(new Step.Wait(1234), steps.get(2));
     assertEquals(4, steps.size());
+    Scenario fpd = parse("@param rd = 0x20 0xffff\nwrite RDTR {rd|0x80000000}\n");
+    assertEquals("write RDTR 0x8000ffff", fpd.steps(Map.of("rd", "0xffff"), 0).get(0).format());
   }
 
   @Test
@@ -57,6 +59,11 @@ class ScenarioFilesTest {
     assertTrue(error(HEAD + "@param a = 1 1\nwrite ICS {a}\n").contains("listed twice"));
     assertTrue(error(HEAD + "write ICS {A}\n").contains("bad placeholder"));
     assertTrue(error(HEAD).contains("no steps"));
+    assertTrue(error(HEAD + "@window g = 0ns..1us\nwait {g|0x1}\n").contains("takes no |0xMASK"));
+    assertTrue(
+        error(HEAD + "@param a = 0x1 rx\nwrite RDTR {a|0x80000000}\n")
+            .contains("bad number (with a=rx): 'rx|0x80000000'"),
+        () -> error(HEAD + "@param a = 0x1 rx\nwrite RDTR {a|0x80000000}\n"));
   }
 
   @Test
