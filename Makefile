@@ -138,3 +138,16 @@ GENERIC_FUZZ_ARGS ?= --seeds 1,2,3,4,5 --cap 480
 .PHONY: generic-fuzz
 generic-fuzz: jar
 	scripts/generic-fuzz.sh $(GENERIC_FUZZ_ARGS)
+
+# Evidence from a real guest (README, Driver scenarios): boots Debian's kernel (apt-get download,
+# cached in ~/.cache/e1kfuzz/guest) with a busybox initramfs under TCG on a Debian QEMU build from
+# `make qemu`, loads the real e1000e driver, floods it with frames from the host and runs
+# hibernation freeze/thaw cycles; prints ABORT <assert> or "survived N cycles" per boot. Needs no
+# KVM. Not part of `make test` or .ci/run (a boot takes 5-10 s of TCG; a default run ~1 min).
+# Options: REAL_GUEST_QEMU (a launcher in the QEMU cache), REAL_GUEST_RUNS, and the script's
+# environment (SCENARIO=hibernate|pmtest-devices|unbind, CYCLES, MODPARAMS, RATE; see its header).
+REAL_GUEST_QEMU ?= qemu-7.2.18
+REAL_GUEST_RUNS ?= 1
+.PHONY: real-guest
+real-guest:
+	scripts/real-guest.sh "$${E1KFUZZ_QEMU_DIR:-$$HOME/.cache/e1kfuzz/qemu}/$(REAL_GUEST_QEMU)" tcg $(REAL_GUEST_RUNS)

@@ -55,7 +55,7 @@ case $SCENARIO in hibernate|pmtest-devices|pmtest-platform|pmtest-core|unbind) ;
   *) die "unknown SCENARIO '$SCENARIO'";; esac
 case $MODPARAMS in *[!A-Za-z0-9=,]*) die "MODPARAMS may only contain A-Za-z0-9=, ('$MODPARAMS')";; esac
 
-for t in apt-get apt-cache dpkg-deb xz cpio gzip python3 timeout awk grep sed; do
+for t in apt-get apt-cache dpkg-deb xz cpio gzip python3 timeout awk grep sed strings flock; do
   need "$t" "install it with apt-get"
 done
 if [ "$ACCEL" = kvm ]; then

@@ -228,6 +228,37 @@ class ExitCodesTest {
       assertCode(ExitCodes.BAD_INPUT, r, "evaluate " + output[0] + " unwritable");
       assertFalse(r.err().contains("exploring"), "refused before the evaluation: " + r.err());
     }
+
+    Path park = write("park.scenario", ScenariosCliTest.PARK);
+    String[] scenarios = {
+      "scenarios",
+      park.toString(),
+      "--no-confirm",
+      "--grid",
+      "20",
+      "--out",
+      dir.resolve("sc").toString()
+    };
+    assertCode(ExitCodes.FOUND, CliTest.run(scenarios), "scenarios: the pre-fix variants abort");
+    assertCode(
+        ExitCodes.OK,
+        CliTest.run(concat(scenarios, "--variant", "qemu-10.2")),
+        "scenarios: safe on the fixed release");
+    CliTest.Result outUnwritable =
+        CliTest.run("scenarios", park.toString(), "--no-confirm", "--out", UNWRITABLE);
+    assertCode(ExitCodes.BAD_INPUT, outUnwritable, "scenarios --out unwritable");
+    assertTrue(outUnwritable.err().contains(UNWRITABLE), outUnwritable.err());
+    CliTest.Result reportUnwritable = CliTest.run(concat(scenarios, "-o", UNWRITABLE));
+    assertCode(ExitCodes.BAD_INPUT, reportUnwritable, "scenarios -o unwritable");
+    assertFalse(
+        reportUnwritable.err().contains("e1kfuzz scenarios:"),
+        "refused before the search: " + reportUnwritable.err());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
