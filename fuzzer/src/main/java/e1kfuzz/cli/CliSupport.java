@@ -15,6 +15,46 @@ import java.util.Locale;
 final class CliSupport {
   private CliSupport() {}
 
+  /**
+   * Prints a report in {@code format}: to stdout, or to {@code output} (written atomically) with
+   * the text form on stdout and where the report went. False when {@code output} cannot be written
+   * (reported).
+   */
+  static boolean printReport(
+      ReplayCommand.Format format,
+      Path output,
+      String text,
+      java.util.function.Supplier<String> json,
+      java.util.function.Supplier<e1kfuzz.report.HtmlReport> html,
+      PrintWriter stdout,
+      PrintWriter err) {
+    if (output == null) {
+      stdout.print(
+          switch (format) {
+            case json -> json.get();
+            case html -> html.get().render();
+            default -> text;
+          });
+      stdout.flush();
+      return true;
+    }
+    try {
+      if (format == ReplayCommand.Format.html) {
+        html.get().write(output);
+      } else {
+        String report = format == ReplayCommand.Format.json ? json.get() : text;
+        TraceFiles.replace(output, report.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      cannotWriteFile(output, e, err);
+      return false;
+    }
+    stdout.print(text);
+    stdout.println((format == ReplayCommand.Format.html ? "timelines: " : "report: ") + output);
+    stdout.flush();
+    return true;
+  }
+
   /** Reads a trace file; bad input is reported (file, line, text) and gives null. */
   static Trace readTrace(Path file, PrintWriter err) {
     try {

@@ -1,7 +1,6 @@
 package e1kfuzz.cli;
 
 import e1kfuzz.corpus.FindingWriter;
-import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.engine.Alphabet;
 import e1kfuzz.engine.Campaign;
 import e1kfuzz.engine.CampaignOptions;
@@ -15,7 +14,6 @@ import e1kfuzz.model.Variant;
 import e1kfuzz.report.EvaluateReport;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,34 +186,17 @@ final class EvaluateCommand implements Callable<Integer> {
         hook.finish(ExitCodes.BAD_INPUT);
         return ExitCodes.BAD_INPUT;
       }
-      String text = EvaluateReport.text(table, files, alphabetName);
-      if (output == null) {
-        stdout.print(
-            switch (format) {
-              case json -> EvaluateReport.json(table, files, alphabetName);
-              case html -> EvaluateReport.html(table, files, alphabetName).render();
-              default -> text;
-            });
-      } else {
-        try {
-          if (format == ReplayCommand.Format.html) {
-            EvaluateReport.html(table, files, alphabetName).write(output);
-          } else {
-            String report =
-                format == ReplayCommand.Format.json
-                    ? EvaluateReport.json(table, files, alphabetName)
-                    : text;
-            TraceFiles.replace(output, report.getBytes(StandardCharsets.UTF_8));
-          }
-        } catch (IOException e) {
-          CliSupport.cannotWriteFile(output, e, err);
-          hook.finish(ExitCodes.BAD_INPUT);
-          return ExitCodes.BAD_INPUT;
-        }
-        stdout.print(text);
-        stdout.println((format == ReplayCommand.Format.html ? "timelines: " : "report: ") + output);
+      if (!CliSupport.printReport(
+          format,
+          output,
+          EvaluateReport.text(table, files, alphabetName),
+          () -> EvaluateReport.json(table, files, alphabetName),
+          () -> EvaluateReport.html(table, files, alphabetName),
+          stdout,
+          err)) {
+        hook.finish(ExitCodes.BAD_INPUT);
+        return ExitCodes.BAD_INPUT;
       }
-      stdout.flush();
       // A reachable cell is a run that failed an invariant: a finding, as in fuzz and explore.
       boolean found =
           variants.stream()

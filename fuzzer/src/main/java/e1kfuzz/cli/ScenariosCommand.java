@@ -2,7 +2,6 @@ package e1kfuzz.cli;
 
 import e1kfuzz.corpus.BadInputException;
 import e1kfuzz.corpus.FindingWriter;
-import e1kfuzz.corpus.TraceFiles;
 import e1kfuzz.model.Expectation;
 import e1kfuzz.model.Variant;
 import e1kfuzz.report.ScenarioReport;
@@ -12,7 +11,6 @@ import e1kfuzz.scenario.ScenarioFinding;
 import e1kfuzz.scenario.ScenarioSearch;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -232,31 +230,16 @@ final class ScenariosCommand implements Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
-    String text = ScenarioReport.text(runs, settings);
-    if (output == null) {
-      stdout.print(
-          switch (format) {
-            case json -> ScenarioReport.json(runs, settings);
-            case html -> ScenarioReport.html(runs, settings).render();
-            default -> text;
-          });
-    } else {
-      try {
-        if (format == ReplayCommand.Format.html) {
-          ScenarioReport.html(runs, settings).write(output);
-        } else {
-          String report =
-              format == ReplayCommand.Format.json ? ScenarioReport.json(runs, settings) : text;
-          TraceFiles.replace(output, report.getBytes(StandardCharsets.UTF_8));
-        }
-      } catch (IOException e) {
-        CliSupport.cannotWriteFile(output, e, err);
-        return ExitCodes.BAD_INPUT;
-      }
-      stdout.print(text);
-      stdout.println("report: " + output);
+    if (!CliSupport.printReport(
+        format,
+        output,
+        ScenarioReport.text(runs, settings),
+        () -> ScenarioReport.json(runs, settings),
+        () -> ScenarioReport.html(runs, settings),
+        stdout,
+        err)) {
+      return ExitCodes.BAD_INPUT;
     }
-    stdout.flush();
     return disagreed ? ExitCodes.DIVERGED : found ? ExitCodes.FOUND : ExitCodes.OK;
   }
 

@@ -168,9 +168,11 @@ public final class QtestCExport {
     c.append("    g_test_init(&argc, &argv, NULL);\n\n");
     c.append("    if (strcmp(arch, \"i386\") == 0 || strcmp(arch, \"x86_64\") == 0) {\n");
     for (String fn : names) {
-      c.append("        qtest_add_func(\"e1000e-e1kfuzz/")
-          .append(fn)
-          .append("\",\n                       test_")
+      String path = "\"e1000e-e1kfuzz/" + fn + "\",";
+      String first = "        qtest_add_func(" + path;
+      // QEMU's 80 columns: a long test name gets a line of its own.
+      c.append(first.length() <= 80 ? first : "        qtest_add_func(\n            " + path)
+          .append(first.length() <= 80 ? "\n                       test_" : "\n            test_")
           .append(fn)
           .append(");\n");
     }

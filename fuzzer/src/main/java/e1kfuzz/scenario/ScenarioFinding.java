@@ -42,7 +42,7 @@ public record ScenarioFinding(
       long offsetNs, String modelResult, boolean inside, Boolean confirmed, String verdict) {
     /** QEMU disagreed with the model: a divergence, not merely an unchecked offset. */
     public boolean disagrees() {
-      return verdict.startsWith("NOT CONFIRMED");
+      return Boolean.FALSE.equals(confirmed);
     }
   }
 

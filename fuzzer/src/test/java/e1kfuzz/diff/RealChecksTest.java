@@ -227,7 +227,13 @@ class RealChecksTest {
    * pending bit that is already set. Their observable twins are in the corpus beside them.
    */
   private static final java.util.Set<String> UNOBSERVABLE =
-      java.util.Set.of("delivery-eiac-postponed.trace", "delivery-spurious-pending-flag.trace");
+      java.util.Set.of(
+          "delivery-eiac-postponed.trace",
+          "delivery-spurious-pending-flag.trace",
+          // The hibernation scenario on 8.1+: its only spurious messages are EITR echoes on vectors
+          // whose causes IMS still unmasks, which no observation tells from a real one; the kdump
+          // scenario (assert-itr-timer-under-msix-0bcfda9bc210) has an observable one.
+          "assert-collect-delayed-causes-372241f4535e.trace");
 
   @Test
   void onTheCorpusTheChecksFindWhatTheModelFindsAndNothingOnCleanTraces() throws Exception {
