@@ -22,8 +22,17 @@ import java.util.Optional;
 public final class Confirmation {
   private Confirmation() {}
 
-  /** The verdict on one trace, and its one-line text for finding headers and summaries. */
-  public record Verdict(boolean confirmed, String text) {}
+  /**
+   * The verdict on one trace, and its one-line text for finding headers and summaries.
+   *
+   * @param unobservable confirmed only as far as observations go: QEMU agreed after every step, but
+   *     this form of the delivery finding shows in no observation, QEMU's or the model's
+   */
+  public record Verdict(boolean confirmed, String text, boolean unobservable) {
+    Verdict(boolean confirmed, String text) {
+      this(confirmed, text, false);
+    }
+  }
 
   /** Null when the variant has no exact build in the cache folder (nothing to check with). */
   public static Verdict check(Variant variant, List<Step> steps) {
@@ -103,7 +112,8 @@ public final class Confirmation {
               + signature.id()
               + " shows in no observation (the model-free checks miss it on the model's"
               + " observations too)"
-              + shown);
+              + shown,
+          true);
     }
     return new Verdict(
         true,

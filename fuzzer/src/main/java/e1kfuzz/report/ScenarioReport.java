@@ -86,7 +86,7 @@ public final class ScenarioReport {
     if (f.checks().stream().allMatch(c -> c.confirmed() == null)) {
       return " (not checked on an exact build)";
     }
-    return f.confirmed() ? " ✓" : " ✗";
+    return !f.confirmed() ? " ✗" : f.unobservable() ? " ≈" : " ✓";
   }
 
   public static String text(List<ScenarioRun> runs, String settings) {
@@ -110,7 +110,9 @@ public final class ScenarioReport {
         "\nA cell: what the driver's defaults reach, with the window's width (the arrival offsets that"
             + " give it); (only ...) when only other parameter values do; safe = no parameter value"
             + " reaches any signature; ✓ = every window edge replayed on the variant's exact build as"
-            + " the model says (a delivery signature shown by QEMU's observations alone), ✗ = not.\n");
+            + " the model says (a delivery signature shown by QEMU's observations alone); ≈ = QEMU"
+            + " agreed after every step, but this form of the delivery signature shows in no"
+            + " observation (QEMU's or the model's); ✗ = not confirmed.\n");
     for (ScenarioRun s : runs) {
       details(b, s);
     }
@@ -301,12 +303,13 @@ public final class ScenarioReport {
             } else {
               co.put("confirmed", c.confirmed());
             }
+            co.put("unobservable", c.unobservable());
             co.put("verdict", c.verdict());
           }
           if (f.checks().isEmpty()) {
             fo.putNull("confirmed");
           } else {
-            fo.put("confirmed", f.confirmed());
+            fo.put("confirmed", f.confirmed()).put("unobservable", f.unobservable());
           }
         }
       }

@@ -36,10 +36,17 @@ public record ScenarioFinding(
    * One replay on the exact build: which offset, what the model says there, and the verdict.
    *
    * @param confirmed null when it was not checked (no exact build, or a trace it cannot replay)
+   * @param unobservable confirmed only as far as observations go (see {@link
+   *     Confirmation.Verdict#unobservable})
    * @param verdict the verdict's one line, or why there is none
    */
   public record Check(
-      long offsetNs, String modelResult, boolean inside, Boolean confirmed, String verdict) {
+      long offsetNs,
+      String modelResult,
+      boolean inside,
+      Boolean confirmed,
+      boolean unobservable,
+      String verdict) {
     /** QEMU disagreed with the model: a divergence, not merely an unchecked offset. */
     public boolean disagrees() {
       return Boolean.FALSE.equals(confirmed);
@@ -111,12 +118,14 @@ public record ScenarioFinding(
         verdicts.put(t, v);
         out.add(
             v == null
-                ? new Check(t, model, inside, null, "not checked: no exact build (make qemu-src)")
+                ? new Check(
+                    t, model, inside, null, false, "not checked: no exact build (make qemu-src)")
                 : new Check(
                     t,
                     model,
                     inside,
                     v.text().startsWith("not checked") ? null : v.confirmed(),
+                    v.unobservable(),
                     v.text()));
       }
     }
@@ -136,6 +145,14 @@ public record ScenarioFinding(
   /** Whether every check ran on the exact build and agreed; false when there were none. */
   public boolean confirmed() {
     return !checks.isEmpty() && checks.stream().allMatch(k -> Boolean.TRUE.equals(k.confirmed()));
+  }
+
+  /**
+   * Confirmed, but inside its window only as far as observations go (outside it, agreeing with the
+   * model after every step is all an edge needs).
+   */
+  public boolean unobservable() {
+    return checks.stream().anyMatch(c -> c.inside() && c.unobservable());
   }
 
   public long widthNs() {
