@@ -142,10 +142,12 @@ generic-fuzz: jar
 # Evidence from a real guest (README, Driver scenarios): boots Debian's kernel (apt-get download,
 # cached in ~/.cache/e1kfuzz/guest) with a busybox initramfs under TCG on a Debian QEMU build from
 # `make qemu`, loads the real e1000e driver, floods it with frames from the host and runs
-# hibernation freeze/thaw cycles; prints ABORT <assert> or "survived N cycles" per boot. Needs no
+# hibernation freeze/thaw cycles (or a kdump or kexec hand-over); prints ABORT <assert> or "survived
+# N cycles" per boot. Needs no
 # KVM. Not part of `make test` or .ci/run (a boot takes 5-10 s of TCG; a default run ~1 min).
 # Options: REAL_GUEST_QEMU (a launcher in the QEMU cache), REAL_GUEST_RUNS, and the script's
-# environment (SCENARIO=hibernate|pmtest-devices|unbind, CYCLES, MODPARAMS, RATE; see its header).
+# environment (SCENARIO=hibernate|kdump|kexec|pmtest-devices|unbind, CYCLES, MODPARAMS, RATE,
+# FLOOD_BATCH, QEMU_EXTRA; see its header).
 REAL_GUEST_QEMU ?= qemu-7.2.18
 REAL_GUEST_RUNS ?= 1
 .PHONY: real-guest
