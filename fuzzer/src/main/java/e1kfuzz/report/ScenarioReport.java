@@ -84,7 +84,7 @@ public final class ScenarioReport {
       return "";
     }
     if (f.checks().stream().allMatch(c -> c.confirmed() == null)) {
-      return " (not checked on an exact build)";
+      return " (not replayed on an exact build: see below)";
     }
     return !f.confirmed() ? " ✗" : f.unobservable() ? " ≈" : " ✓";
   }
