@@ -51,7 +51,7 @@ public final class HtmlReport {
     }
   }
 
-  private sealed interface Section permits Timeline, Table, Note {}
+  private sealed interface Section permits Timeline, Table, Note, Preformatted {}
 
   private record Timeline(String anchor, String title, ReplayResult result) implements Section {}
 
@@ -59,6 +59,8 @@ public final class HtmlReport {
       implements Section {}
 
   private record Note(String text) implements Section {}
+
+  private record Preformatted(String text) implements Section {}
 
   private final String title;
   private final List<Section> sections = new ArrayList<>();
@@ -118,6 +120,12 @@ public final class HtmlReport {
     List<List<Cell>> copy = rows.stream().map(List::copyOf).toList();
     sections.add(new Table(claim(anchor), title, List.copyOf(columns), copy));
     return anchor;
+  }
+
+  /** Adds text shown as it is, line by line (a report's details). */
+  public HtmlReport addPreformatted(String text) {
+    sections.add(new Preformatted(Objects.requireNonNull(text, "text")));
+    return this;
   }
 
   /** Adds a paragraph of text. */
@@ -181,6 +189,8 @@ public final class HtmlReport {
         table(m, t);
       } else if (s instanceof Note n) {
         m.element("p", n.text(), "class", "note");
+      } else if (s instanceof Preformatted p) {
+        m.element("pre", p.text(), "class", "note");
       }
     }
     m.end("body");

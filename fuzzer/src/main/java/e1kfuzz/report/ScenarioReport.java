@@ -109,10 +109,12 @@ public final class ScenarioReport {
     b.append(
         "\nA cell: what the driver's defaults reach, with the window's width (the arrival offsets that"
             + " give it); (only ...) when only other parameter values do; safe = no parameter value"
-            + " reaches any signature; ✓ = every window edge replayed on the variant's exact build as"
+            + " reaches any signature ((sampled): of the choices searched, when there were more"
+            + " than --max-choices); ✓ = every window edge replayed on the variant's exact build as"
             + " the model says (a delivery signature shown by QEMU's observations alone); ≈ = QEMU"
             + " agreed after every step, but this form of the delivery signature shows in no"
-            + " observation (QEMU's or the model's); ✗ = not confirmed.\n");
+            + " observation (QEMU's or the model's); ✗ = not confirmed; (not replayed ...) = no"
+            + " exact build, or a trace the backend cannot replay; no mark: --no-confirm.\n");
     for (ScenarioRun s : runs) {
       details(b, s);
     }
@@ -140,7 +142,8 @@ public final class ScenarioReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "window %s: from %s up to %s, grid step %s, edges exact to 1 ns%s%n",
+              "window %s: from %s up to %s, grid step %s plus points from +100 ns growing by 5 %%,"
+                  + " edges exact to 1 ns%s%n",
               sc.window().name(),
               ns(sc.window().loNs()),
               ns(sc.window().hiNs()),
@@ -362,6 +365,12 @@ public final class ScenarioReport {
       rows.add(row);
     }
     report.addTable("table", "Driver scenarios", columns, rows);
+    // The windows, parameters, exact-build verdicts and traces, as in the text report.
+    for (ScenarioRun s : runs) {
+      StringBuilder details = new StringBuilder();
+      details(details, s);
+      report.addPreformatted(details.toString().strip());
+    }
     timelines.forEach(Runnable::run);
     return report;
   }

@@ -68,8 +68,21 @@ public final class ScenarioFiles {
     return out;
   }
 
+  /** Reads one file; its {@code @scenario} id must be its name without {@link #SUFFIX}. */
   public static Scenario read(Path file) throws BadInputException {
-    return parse(file.toString(), TraceFiles.readText(file));
+    Scenario s = parse(file.toString(), TraceFiles.readText(file));
+    String name = file.getFileName().toString();
+    if (!name.equals(s.id() + SUFFIX)) {
+      throw new BadInputException(
+          file
+              + ": @scenario "
+              + s.id()
+              + " does not match the file name (expected "
+              + s.id()
+              + SUFFIX
+              + ")");
+    }
+    return s;
   }
 
   /** Parses and checks one scenario; {@code source} names it in messages. */
@@ -125,6 +138,30 @@ public final class ScenarioFiles {
             throw new TraceSyntaxException(
                 source, lineNo, m.start() + 1, "the window's offset takes no |0xMASK", m.group());
           }
+          if (m.group(2) != null) {
+            for (Scenario.Param p : params) {
+              if (p.name().equals(m.group(1))) {
+                for (String v : p.values()) {
+                  try {
+                    Long.decode(v);
+                  } catch (NumberFormatException e) {
+                    throw new TraceSyntaxException(
+                        source,
+                        lineNo,
+                        m.start() + 1,
+                        "a mask needs numbers, but "
+                            + p.name()
+                            + " (line "
+                            + declaredAt.get(p.name())
+                            + ") has '"
+                            + v
+                            + "'",
+                        m.group());
+                  }
+                }
+              }
+            }
+          }
         }
         String rest = Scenario.PLACEHOLDER.matcher(code).replaceAll("");
         int brace = rest.indexOf('{');
@@ -136,7 +173,7 @@ public final class ScenarioFiles {
               source,
               lineNo,
               brace + 1,
-              "bad placeholder (write {name}, lower case)",
+              "bad placeholder (write {name} or {name|0xMASK}, lower case, a mask of 1-8 hex digits)",
               line.strip());
         }
         template.add(line);

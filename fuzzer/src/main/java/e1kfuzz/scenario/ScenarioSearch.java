@@ -15,9 +15,10 @@ import java.util.Set;
 /**
  * Searches one scenario's free parameters on one variant: every choice of the discrete parameters
  * when there are at most {@code maxChoices} of them (else the defaults plus a seeded sample), and
- * for each choice the whole window range: a grid of offsets, then bisection between grid points
- * whose outcomes differ, so every boundary found is exact to the nanosecond. A window narrower than
- * the grid step between two points of the same outcome can be missed; reports state the step.
+ * for each choice the whole window range: a linear grid of offsets plus geometrically spaced ones
+ * near the range's start, then bisection between points whose outcomes differ, so every boundary
+ * found is exact to the nanosecond. A window that falls between two points of the same outcome can
+ * be missed; reports state the grid.
  */
 public final class ScenarioSearch {
   /** Search settings: grid points over the window range, the choice limit, the sampling seed. */
@@ -203,10 +204,11 @@ public final class ScenarioSearch {
     List<Segment> segments = new ArrayList<>();
     long segStart = w.loNs();
     Outcome segOutcome = outcome(c, segStart);
-    long t = w.loNs();
     long last = w.hiNs() - 1;
-    while (t < last) {
-      long next = Math.min(last, t + step);
+    long[] points = points(w.loNs(), last, step);
+    long t = w.loNs();
+    for (int i = 1; i < points.length; i++) {
+      long next = points[i];
       Outcome atNext = outcome(c, next);
       Outcome current = segOutcome;
       long from = t;
@@ -224,6 +226,30 @@ public final class ScenarioSearch {
     }
     segments.add(new Segment(segStart, last, segOutcome.result(), segOutcome));
     return segments;
+  }
+
+  /** Geometric points start this far above the range's start, in ns. */
+  static final long GEOMETRIC_FROM_NS = 100;
+
+  /** Each geometric point is this much further from the start than the one before. */
+  static final double GEOMETRIC_RATIO = 1.05;
+
+  /**
+   * The offsets a sweep runs, ascending from {@code lo} to {@code last}: the linear grid, plus
+   * points at geometrically growing distances from {@code lo}. Windows cluster just before the
+   * driver's mode switch, where a coarse linear step would jump over one (a 128 µs window in a 100
+   * ms range with a 2.7 ms step: found by trying the tool as a new user).
+   */
+  static long[] points(long lo, long last, long step) {
+    java.util.TreeSet<Long> p = new java.util.TreeSet<>();
+    for (long t = lo; t < last; t += step) {
+      p.add(t);
+    }
+    p.add(last);
+    for (double d = GEOMETRIC_FROM_NS; lo + d < last; d = Math.max(d + 1, d * GEOMETRIC_RATIO)) {
+      p.add(lo + (long) d);
+    }
+    return p.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** The smallest offset in (from, to] whose outcome is not {@code result}; {@code to}'s is not. */

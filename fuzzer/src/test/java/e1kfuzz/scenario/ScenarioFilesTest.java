@@ -62,8 +62,9 @@ class ScenarioFilesTest {
     assertTrue(error(HEAD + "@window g = 0ns..1us\nwait {g|0x1}\n").contains("takes no |0xMASK"));
     assertTrue(
         error(HEAD + "@param a = 0x1 rx\nwrite RDTR {a|0x80000000}\n")
-            .contains("bad number (with a=rx): 'rx|0x80000000'"),
+            .contains(":6:12: a mask needs numbers, but a (line 5) has 'rx': '{a|0x80000000}'"),
         () -> error(HEAD + "@param a = 0x1 rx\nwrite RDTR {a|0x80000000}\n"));
+    assertTrue(error(HEAD + "@param a = 0x1\nwrite RDTR {a|0xzz}\n").contains("{name|0xMASK}"));
   }
 
   @Test

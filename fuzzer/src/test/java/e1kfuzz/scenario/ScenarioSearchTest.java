@@ -43,6 +43,13 @@ class ScenarioSearchTest {
       assertEquals(3, r.choicesReaching("assert:collect-delayed-causes"));
       assertEquals("0x123", r.widest("assert:collect-delayed-causes").choice().get("rd"));
     }
+    // A window near the switch is found however coarse the grid: geometric points near the start.
+    Scenario far = ScenarioFiles.parse("far.scenario", PARK.replace("0ns..400us", "0ns..100ms"));
+    for (int grid : new int[] {1, 2, 37}) {
+      ScenarioSearch.Result r =
+          ScenarioSearch.search(far, Variant.QEMU_7_2_0, new ScenarioSearch.Options(grid, 1, 1));
+      assertEquals(32_768, r.atDefaults().widthNs("assert:collect-delayed-causes"), "grid " + grid);
+    }
     // The merged fix leaves no window at all.
     ScenarioSearch.Result fixed =
         ScenarioSearch.search(s, Variant.QEMU_10_2, ScenarioSearch.Options.defaults());
