@@ -336,10 +336,9 @@ public final class DiffCampaign {
             options.variant().newCore(),
             false);
     List<Step> steps = new ArrayList<>();
-    for (Step s : raw) {
+    for (Step s : Qtest.withoutUnsupported(raw)) {
       // `expire` lands exactly on a deadline: only a build with exact virtual time can replay it.
-      if (Qtest.unsupported(s) == null
-          && (options.build().qtestAccel() || !(s instanceof Step.Expire))) {
+      if (options.build().qtestAccel() || !(s instanceof Step.Expire)) {
         steps.add(s);
       }
     }

@@ -186,7 +186,8 @@ public final class RealChecks {
    * cause is pending and unmasked, the current mode can deliver it, and nothing signalled it since
    * it last became pending and unmasked: no MSI-X message on its vector nor its pending bit
    * (MSI-X), no MSI message (MSI), the INTx line low (INTx). A cause pending from before the last
-   * switch of mode or reset, or (MSI-X) from before IVAR last changed, is not judged.
+   * switch of mode, reset or change of bus mastering, or (MSI-X) from before IVAR last changed, is
+   * not judged; nor are messages while bus mastering is off (QEMU drops them).
    */
   public static Finding lostInterrupt(List<Step> steps, ObservedRun run) {
     Observation end = run.settled();
@@ -222,6 +223,9 @@ public final class RealChecks {
         continue;
       }
       String lost = null;
+      if ((guest.msix || guest.msi) && !guest.busMaster) {
+        continue; // no message can arrive without bus mastering
+      }
       if (guest.msix) {
         for (int v = 0; v < 5 && lost == null; v++) {
           int bitOfV = 1 << v;
@@ -268,6 +272,7 @@ public final class RealChecks {
     boolean msix;
     boolean msi;
     boolean intx = true;
+    boolean busMaster = true;
     int ctrlExt;
 
     /** What a step did to the interrupt channels. */
@@ -300,10 +305,17 @@ public final class RealChecks {
         intx = i.enable();
         return Effect.NONE;
       }
+      if (s instanceof Step.BusMaster b) {
+        // Messages are writes, dropped while it is clear; a message lost then is not sent again.
+        boolean was = busMaster;
+        busMaster = b.enable();
+        return was != busMaster ? Effect.MODE_CHANGED : Effect.NONE;
+      }
       if (s instanceof Step.Reset) {
         msix = false;
         msi = false;
         intx = true;
+        busMaster = true;
         ctrlExt = 0;
         return Effect.MODE_CHANGED;
       }

@@ -310,6 +310,27 @@ public final class Qtest {
   }
 
   /**
+   * {@code steps} without those this backend cannot replay ({@link #firstUnsupported} finds none in
+   * the result): what a differential campaign compares of a generated trace.
+   */
+  public static List<Step> withoutUnsupported(List<Step> steps) {
+    List<Step> kept = new ArrayList<>();
+    boolean busMaster = true;
+    for (Step s : steps) {
+      if (unsupported(s) != null || (!busMaster && withoutBusMaster(s) != null)) {
+        continue;
+      }
+      kept.add(s);
+      if (s instanceof Step.BusMaster b) {
+        busMaster = b.enable();
+      } else if (s instanceof Step.Reset) {
+        busMaster = true;
+      }
+    }
+    return kept;
+  }
+
+  /**
    * Steps that make QEMU use DMA while bus mastering is off: it then reads descriptors through a
    * disabled bus-master address space, which the model does not describe (it holds them).
    */

@@ -833,7 +833,9 @@ public abstract class E1000eCore {
 
   final void msiNotify(int causes) {
     checkSignal(DeliveryMonitor.LEGACY, "MSI message", true);
-    emitInterruptFromIcr(Event.Delivery.MSI, 0, causes);
+    if (pci.busMaster()) { // without it QEMU drops the message write, as for MSI-X
+      emitInterruptFromIcr(Event.Delivery.MSI, 0, causes);
+    }
   }
 
   /** e1000e_msix_notify: one notification per queue/OTHER cause, through its IVAR entry. */
