@@ -27,10 +27,21 @@ public final class Confirmation {
    *
    * @param unobservable confirmed only as far as observations go: QEMU agreed after every step, but
    *     this form of the delivery finding shows in no observation, QEMU's or the model's
+   * @param checked false when QEMU did not run the trace (not replayable, no build, a backend
+   *     failure): not confirmed, but no disagreement either
    */
-  public record Verdict(boolean confirmed, String text, boolean unobservable) {
+  public record Verdict(boolean confirmed, String text, boolean unobservable, boolean checked) {
     Verdict(boolean confirmed, String text) {
-      this(confirmed, text, false);
+      this(confirmed, text, false, true);
+    }
+
+    Verdict(boolean confirmed, String text, boolean unobservable) {
+      this(confirmed, text, unobservable, true);
+    }
+
+    /** QEMU did not run the trace: there is no verdict, only why ({@code checked} is false). */
+    static Verdict notChecked(String build, String why) {
+      return new Verdict(false, "not checked on " + build + ": " + why, false, false);
     }
   }
 
@@ -54,29 +65,27 @@ public final class Confirmation {
     String name = QemuBuild.exactLauncher(variant);
     String unsupported = Qtest.firstUnsupported(steps);
     if (unsupported != null) {
-      return new Verdict(false, "not checked on " + name + ": " + unsupported);
+      return Verdict.notChecked(name, unsupported);
     }
     String fragile = ExactTiming.problem(variant, steps);
     if (fragile != null) {
-      return new Verdict(
-          false, "not checked on " + name + ": not replayable under qtest: " + fragile);
+      return Verdict.notChecked(name, "not replayable under qtest: " + fragile);
     }
     QemuBuild build;
     try {
       build = QemuBuild.probe(exact.get());
     } catch (QemuUnavailableException e) {
-      return new Verdict(false, "not checked on " + name + ": " + e.getMessage());
+      return Verdict.notChecked(name, e.getMessage());
     }
     ObservedRun model = ModelObserver.run(variant, steps);
     ObservedRun run;
     try {
       run = QemuBackend.runOnce(build, steps);
     } catch (IllegalStateException e) {
-      return new Verdict(
-          false, "not checked on " + name + ": " + e.getMessage()); // e.g. the JVM is shutting down
+      return Verdict.notChecked(name, e.getMessage()); // e.g. the JVM is shutting down
     }
     if (run.failure() != null) {
-      return new Verdict(false, "not checked on " + name + ": backend failure: " + run.failure());
+      return Verdict.notChecked(name, "backend failure: " + run.failure());
     }
     Differ.Divergence d = Differ.compare(model, run);
     if (d != null) {

@@ -291,19 +291,9 @@ public final class Qtest {
 
   /** Why the first step that cannot be replayed on QEMU cannot, or null if all can. */
   public static String firstUnsupported(List<Step> steps) {
-    boolean busMaster = true;
-    for (Step s : steps) {
-      String why = unsupported(s);
-      if (why == null && !busMaster) {
-        why = withoutBusMaster(s);
-      }
+    for (String why : reasons(steps)) {
       if (why != null) {
         return why;
-      }
-      if (s instanceof Step.BusMaster b) {
-        busMaster = b.enable();
-      } else if (s instanceof Step.Reset) {
-        busMaster = true;
       }
     }
     return null;
@@ -314,20 +304,34 @@ public final class Qtest {
    * the result): what a differential campaign compares of a generated trace.
    */
   public static List<Step> withoutUnsupported(List<Step> steps) {
+    List<String> why = reasons(steps);
     List<Step> kept = new ArrayList<>();
+    for (int i = 0; i < steps.size(); i++) {
+      if (why.get(i) == null) {
+        kept.add(steps.get(i));
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * Why each step cannot be replayed where it stands (null where it can). Bus mastering is the one
+   * state that decides it, and the steps that set it are always replayable, so leaving out the
+   * others changes no step's answer.
+   */
+  private static List<String> reasons(List<Step> steps) {
+    List<String> out = new ArrayList<>(steps.size());
     boolean busMaster = true;
     for (Step s : steps) {
-      if (unsupported(s) != null || (!busMaster && withoutBusMaster(s) != null)) {
-        continue;
-      }
-      kept.add(s);
+      String why = unsupported(s);
+      out.add(why == null && !busMaster ? withoutBusMaster(s) : why);
       if (s instanceof Step.BusMaster b) {
         busMaster = b.enable();
       } else if (s instanceof Step.Reset) {
         busMaster = true;
       }
     }
-    return kept;
+    return out;
   }
 
   /**
@@ -341,7 +345,7 @@ public final class Qtest {
           + s.format()
           + "' while bus mastering is off: TX DMA without bus mastering is not modelled";
     }
-    if ((reg == Reg.RCTL && (((Step.Write) s).value() & 2) != 0)
+    if ((reg == Reg.RCTL && (((Step.Write) s).value() & E1000eCore.RCTL_EN) != 0)
         || (s instanceof Step.Link l && l.up())) {
       return "'"
           + s.format()

@@ -83,10 +83,13 @@ public final class ScenarioReport {
     if (f.checks().isEmpty()) {
       return "";
     }
-    if (f.checks().stream().allMatch(c -> c.confirmed() == null)) {
+    if (f.checks().stream().anyMatch(ScenarioFinding.Check::disagrees)) {
+      return " ✗";
+    }
+    if (!f.confirmed()) { // some offsets could not be replayed
       return " (not replayed on an exact build: see below)";
     }
-    return !f.confirmed() ? " ✗" : f.unobservable() ? " ≈" : " ✓";
+    return f.unobservable() ? " ≈" : " ✓";
   }
 
   public static String text(List<ScenarioRun> runs, String settings) {
@@ -113,7 +116,7 @@ public final class ScenarioReport {
             + " than --max-choices); ✓ = every window edge replayed on the variant's exact build as"
             + " the model says (a delivery signature shown by QEMU's observations alone); ≈ = QEMU"
             + " agreed after every step, but this form of the delivery signature shows in no"
-            + " observation (QEMU's or the model's); ✗ = not confirmed; (not replayed ...) = no"
+            + " observation (QEMU's or the model's); ✗ = QEMU did something else at some offset; (not replayed ...) = no"
             + " exact build, or a trace the backend cannot replay; no mark: --no-confirm.\n");
     for (ScenarioRun s : runs) {
       details(b, s);
@@ -142,12 +145,14 @@ public final class ScenarioReport {
       b.append(
           String.format(
               Locale.ROOT,
-              "window %s: from %s up to %s, grid step %s plus points from +100 ns growing by 5 %%,"
+              "window %s: from %s up to %s, grid step %s plus points from +%s growing by %s %%,"
                   + " edges exact to 1 ns%s%n",
               sc.window().name(),
               ns(sc.window().loNs()),
               ns(sc.window().hiNs()),
               duration(first.gridStepNs()),
+              duration(ScenarioSearch.GEOMETRIC_FROM_NS),
+              trim(String.format(Locale.ROOT, "%.2f", (ScenarioSearch.GEOMETRIC_RATIO - 1) * 100)),
               sc.window().why().isEmpty() ? "" : ": " + sc.window().why()));
     }
     b.append(

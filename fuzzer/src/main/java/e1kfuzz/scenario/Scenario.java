@@ -57,7 +57,8 @@ public record Scenario(
   }
 
   /**
-   * The arrival offset: a placeholder for a duration searched from {@code loNs} to {@code hiNs}.
+   * The arrival offset: a placeholder for a duration searched from {@code loNs} up to, not
+   * including, {@code hiNs}.
    */
   public record Window(String name, long loNs, long hiNs, String why) {}
 
@@ -87,11 +88,7 @@ public record Scenario(
 
   /** The steps for one choice; the scenario was checked when it was read, so they parse. */
   public List<Step> steps(Map<String, String> choice, long offsetNs) {
-    try {
-      return instantiate(choice, offsetNs).steps();
-    } catch (TraceSyntaxException e) {
-      throw new IllegalStateException("a checked scenario no longer parses: " + e.getMessage(), e);
-    }
+    return bind(choice).at(offsetNs);
   }
 
   /**

@@ -223,10 +223,15 @@ public final class ScenarioFiles {
           }
           id = arg;
         }
-        case "@title" -> title = text(once(title, lineNo, word), lineNo, argColumn, arg, trimmed);
-        case "@driver" ->
-            driver = text(once(driver, lineNo, word), lineNo, argColumn, arg, trimmed);
-        case "@source" -> sources.add(text(null, lineNo, argColumn, arg, trimmed));
+        case "@title" -> {
+          once(title, lineNo, word);
+          title = text(lineNo, argColumn, arg, trimmed);
+        }
+        case "@driver" -> {
+          once(driver, lineNo, word);
+          driver = text(lineNo, argColumn, arg, trimmed);
+        }
+        case "@source" -> sources.add(text(lineNo, argColumn, arg, trimmed));
         case "@param", "@window" -> declare(word, lineNo, line, arg, why);
         case "@expect" ->
             throw new TraceSyntaxException(
@@ -245,14 +250,13 @@ public final class ScenarioFiles {
       }
     }
 
-    private String once(String previous, int lineNo, String word) throws TraceSyntaxException {
+    private void once(String previous, int lineNo, String word) throws TraceSyntaxException {
       if (previous != null) {
         throw new TraceSyntaxException(source, lineNo, 1, "duplicate " + word + " line", word);
       }
-      return null;
     }
 
-    private String text(String unused, int lineNo, int column, String arg, String trimmed)
+    private String text(int lineNo, int column, String arg, String trimmed)
         throws TraceSyntaxException {
       if (arg.isEmpty()) {
         throw new TraceSyntaxException(source, lineNo, column, "missing text", trimmed);
@@ -316,6 +320,9 @@ public final class ScenarioFiles {
       } else {
         // Values are words, or, when one holds a space (a whole step such as "rx nobuf"),
         // separated by '|'.
+        if (rhs.isEmpty()) {
+          throw new TraceSyntaxException(source, lineNo, rhsColumn, "no values", arg);
+        }
         List<String> values =
             rhs.contains("|")
                 ? java.util.Arrays.stream(rhs.split("\\|", -1)).map(String::strip).toList()
@@ -323,9 +330,6 @@ public final class ScenarioFiles {
         if (values.stream().anyMatch(String::isEmpty)) {
           throw new TraceSyntaxException(
               source, lineNo, rhsColumn, "an empty value between '|'", rhs);
-        }
-        if (rhs.isEmpty()) {
-          throw new TraceSyntaxException(source, lineNo, rhsColumn, "no values", arg);
         }
         if (values.size() > MAX_VALUES) {
           throw new TraceSyntaxException(

@@ -109,8 +109,7 @@ public record ScenarioFinding(
       for (long t : offsets) {
         String model = resultAt(c, t);
         boolean inside = model.equals(result);
-        Signature sig =
-            inside ? Signature.byId(result).orElse(null) : Signature.byId(model).orElse(null);
+        Signature sig = Signature.byId(model).orElse(null); // the outcome QEMU must show there
         Confirmation.Verdict v =
             verdicts.containsKey(t)
                 ? verdicts.get(t)
@@ -124,7 +123,7 @@ public record ScenarioFinding(
                     t,
                     model,
                     inside,
-                    v.text().startsWith("not checked") ? null : v.confirmed(),
+                    v.checked() ? v.confirmed() : null,
                     v.unobservable(),
                     v.text()));
       }

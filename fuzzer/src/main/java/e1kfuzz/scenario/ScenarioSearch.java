@@ -179,15 +179,16 @@ public final class ScenarioSearch {
   }
 
   private Result run() {
+    Scenario.Window w = scenario.window();
+    long step = w == null ? 0 : gridStep();
+    long[] points = w == null ? null : points(w.loNs(), w.hiNs() - 1, step);
     List<ChoiceResult> results = new ArrayList<>();
-    long step = 0;
     for (Map<String, String> c : choices(scenario, options)) {
-      if (scenario.window() == null) {
+      if (w == null) {
         Outcome o = outcome(c, 0);
         results.add(new ChoiceResult(c, List.of(new Segment(0, 0, o.result(), o))));
       } else {
-        step = gridStep();
-        results.add(new ChoiceResult(c, sweep(c, step)));
+        results.add(new ChoiceResult(c, sweep(c, points)));
       }
     }
     return new Result(scenario, variant, results, allChoices(scenario), step, runs);
@@ -199,19 +200,16 @@ public final class ScenarioSearch {
     return Math.max(1, (span + options.gridPoints() - 1) / Math.max(1, options.gridPoints()));
   }
 
-  private List<Segment> sweep(Map<String, String> c, long step) {
-    Scenario.Window w = scenario.window();
+  /** The segments of one choice, from the outcomes at {@code points} and bisection between them. */
+  private List<Segment> sweep(Map<String, String> c, long[] points) {
     List<Segment> segments = new ArrayList<>();
-    long segStart = w.loNs();
+    long segStart = points[0];
     Outcome segOutcome = outcome(c, segStart);
-    long last = w.hiNs() - 1;
-    long[] points = points(w.loNs(), last, step);
-    long t = w.loNs();
     for (int i = 1; i < points.length; i++) {
       long next = points[i];
       Outcome atNext = outcome(c, next);
       Outcome current = segOutcome;
-      long from = t;
+      long from = points[i - 1];
       // Walk the boundaries between t and next: each bisection finds the first offset whose
       // outcome differs from the current segment's.
       while (!atNext.result().equals(current.result())) {
@@ -222,17 +220,16 @@ public final class ScenarioSearch {
         from = b;
       }
       segOutcome = current;
-      t = next;
     }
-    segments.add(new Segment(segStart, last, segOutcome.result(), segOutcome));
+    segments.add(new Segment(segStart, points[points.length - 1], segOutcome.result(), segOutcome));
     return segments;
   }
 
   /** Geometric points start this far above the range's start, in ns. */
-  static final long GEOMETRIC_FROM_NS = 100;
+  public static final long GEOMETRIC_FROM_NS = 100;
 
   /** Each geometric point is this much further from the start than the one before. */
-  static final double GEOMETRIC_RATIO = 1.05;
+  public static final double GEOMETRIC_RATIO = 1.05;
 
   /**
    * The offsets a sweep runs, ascending from {@code lo} to {@code last}: the linear grid, plus

@@ -57,6 +57,7 @@ class ScenarioFilesTest {
     assertTrue(error(HEAD + "@frobnicate\nrx\n").contains("unknown directive"));
     assertTrue(error("@scenario t\n@title x\n@driver y\nrx\n").contains("missing @source"));
     assertTrue(error(HEAD + "@param a = 1 1\nwrite ICS {a}\n").contains("listed twice"));
+    assertTrue(error(HEAD + "@param a =\nwrite ICS {a}\n").contains("no values"));
     assertTrue(error(HEAD + "write ICS {A}\n").contains("bad placeholder"));
     assertTrue(error(HEAD).contains("no steps"));
     assertTrue(error(HEAD + "@window g = 0ns..1us\nwait {g|0x1}\n").contains("takes no |0xMASK"));
@@ -80,7 +81,7 @@ class ScenarioFilesTest {
       for (var c : ScenarioSearch.choices(s, new ScenarioSearch.Options(10, 50, 1))) {
         Scenario.Bound b = s.bind(c);
         for (long t : new long[] {0, 1, 32_767, 123_456_789}) {
-          assertEquals(s.steps(c, t), b.at(t), () -> s.id() + " " + c + " at " + t);
+          assertEquals(s.instantiate(c, t).steps(), b.at(t), () -> s.id() + " " + c + " at " + t);
         }
       }
     }
