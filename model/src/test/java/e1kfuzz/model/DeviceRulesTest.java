@@ -201,6 +201,23 @@ class DeviceRulesTest {
     s.then("busmaster on");
     assertEquals(0, s.core.heldFrames());
     assertEquals(Cause.RXT0, s.read(Reg.ICS) & Cause.RXT0, "pci_set_master: received at once");
+    // Messages are DMA writes: without bus mastering QEMU drops them (a masked vector still gets
+    // its pending bit, which is config space).
+    Sim msix =
+        Sim.run(
+            v,
+            "write IVAR 0x000a0000\nwrite IMS 0x01000000\nmsix vector 2 unmask\nmsix on\n"
+                + "busmaster off\nwrite ICS 0x4");
+    assertEquals(
+        0, msix.events.stream().filter(e -> e instanceof Event.Interrupt).count(), "no message");
+    Sim pending =
+        Sim.run(
+            v,
+            "write IVAR 0x000a0000\nwrite IMS 0x01000000\nmsix on\nbusmaster off\nwrite ICS 0x4");
+    assertEquals(1 << 2, pending.core.pci().pendingBits(), "a masked vector's pending bit");
+    Sim msi = Sim.run(v, "msi on\nbusmaster off\nwrite IMS 0x4\nwrite ICS 0x4");
+    assertEquals(
+        0, msi.events.stream().filter(e -> e instanceof Event.Interrupt).count(), "no MSI message");
     Sim reset = Sim.run(v, "busmaster off\nreset");
     assertEquals(true, reset.core.pci().busMaster(), "the harness re-enables bus mastering");
   }
