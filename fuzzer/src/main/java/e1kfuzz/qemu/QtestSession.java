@@ -72,9 +72,10 @@ public final class QtestSession implements AutoCloseable {
   public static QtestSession start(QemuBuild build, Path tempDir, List<String> args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(build.path().toString());
+    cmd.add(build.executable().toString());
     cmd.addAll(args);
-    cmd.addAll(List.of("-qtest", "stdio", "-qtest-log", "/dev/null"));
+    // "none", not /dev/null: QEMU then formats no log line (with its timestamp) per command.
+    cmd.addAll(List.of("-qtest", "stdio", "-qtest-log", "none"));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tempDir.toFile());
     if (build.moduleDir() != null) {
       pb.environment().put("QEMU_MODULE_DIR", build.moduleDir().toString());

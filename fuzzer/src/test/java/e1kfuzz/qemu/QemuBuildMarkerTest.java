@@ -49,6 +49,20 @@ class QemuBuildMarkerTest {
   }
 
   @Test
+  void aLauncherIsStartedAsTheBinaryItExecs() throws Exception {
+    Path launcher = build("10.0.13+ds-0+deb13u1-0123456789ab", "fix-v1");
+    Path binary = dir.resolve("10.0.13+ds-0+deb13u1-0123456789ab/qemu-system-x86_64");
+    // Not executable: nothing to start directly, so the launcher is kept.
+    assertEquals(launcher, QemuBuild.executable(launcher));
+    assertTrue(binary.toFile().setExecutable(true));
+    assertEquals(binary, QemuBuild.executable(launcher));
+    assertEquals(binary, QemuBuild.executable(binary));
+    Path plain = dir.resolve("qemu-plain");
+    Files.writeString(plain, "#!/bin/bash\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n");
+    assertEquals(plain, QemuBuild.executable(plain));
+  }
+
+  @Test
   void aBuildWithoutMarkerHasNone() throws Exception {
     Path plain = dir.resolve("qemu-plain");
     Files.writeString(plain, "#!/bin/bash\nexec /usr/bin/qemu-system-x86_64 \"$@\"\n");
