@@ -13,21 +13,20 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One QEMU process driven over the qtest protocol on its stdin/stdout. Replies ("OK ...", "FAIL
- * ...") are read with a timeout; asynchronous "IRQ raise|lower N" lines are recorded with the
- * number of replies read before them, so each interrupt can be placed between two commands. {@link
- * #close()} kills and reaps the process and deletes its temporary folder on every path.
+ * One QEMU process driven over the qtest protocol on its stdin/stdout. The thread that sends the
+ * commands reads their replies ("OK ...", "FAIL ...") itself, with no reader thread to hand them
+ * over: a round trip then wakes one thread, not two (the hand-over cost more CPU than the four
+ * campaign workers together). A watchdog ends a QEMU that leaves a reply unanswered for {@link
+ * #REPLY_TIMEOUT_MS}. Asynchronous "IRQ raise|lower N" lines are recorded with the number of
+ * replies read before them, so each interrupt can be placed between two commands. {@link #close()}
+ * kills and reaps the process and deletes its temporary folder on every path.
  */
 public final class QtestSession implements AutoCloseable {
-  /** Longest wait for one reply. */
+  /** Longest wait for one reply (then the watchdog ends QEMU). */
   public static final long REPLY_TIMEOUT_MS = 5_000;
-
-  private static final String EOF = "\u0000EOF";
 
   /** An INTx level change seen on an intercepted IOAPIC pin, after {@code afterReply} replies. */
   public record Irq(boolean raised, int pin, long afterReply) {}
@@ -53,19 +52,54 @@ public final class QtestSession implements AutoCloseable {
   private final Process process;
   private final Path tempDir;
   private final OutputStream stdin;
-  private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+  private final InputStream stdout;
   private final List<Irq> irqs = Collections.synchronizedList(new ArrayList<>());
   private final StringBuffer stderr = new StringBuffer();
-  private final Thread stdoutReader;
   private final Thread stderrReader;
-  private volatile long repliesRead;
+  private long repliesRead;
+
+  /** Since when (System.nanoTime) a reply is awaited, or 0; the watchdog reads it. */
+  private volatile long awaitingSince;
+
+  /** Set by the watchdog when it ended this QEMU for an unanswered reply. */
+  private volatile boolean timedOut;
+
+  /** The line being read from stdout. */
+  private final StringBuilder line = new StringBuilder(64);
 
   private QtestSession(Process process, Path tempDir) {
     this.process = process;
     this.tempDir = tempDir;
     this.stdin = process.getOutputStream();
-    this.stdoutReader = daemon("qtest-out", () -> readStdout(process.getInputStream()));
+    // Read a byte at a time from the JDK's buffered pipe stream: each refill is one read(2), where
+    // a bulk read would also ask the kernel how much more is available (two more calls).
+    this.stdout = process.getInputStream();
     this.stderrReader = daemon("qtest-err", () -> readStderr(process.getErrorStream()));
+  }
+
+  /**
+   * Ends the QEMUs that leave a reply unanswered for {@link #REPLY_TIMEOUT_MS}: the blocked read
+   * then sees the end of the stream, and {@link #send} reports the timeout. Ticks every 100 ms.
+   */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> daemon("e1kfuzz-qtest-watchdog", r));
+
+  static {
+    WATCHDOG.scheduleWithFixedDelay(
+        () -> {
+          long now = System.nanoTime();
+          for (QtestSession s : LIVE) {
+            long since = s.awaitingSince;
+            if (since != 0 && now - since > TimeUnit.MILLISECONDS.toNanos(REPLY_TIMEOUT_MS)) {
+              s.timedOut = true;
+              s.process.destroyForcibly();
+            }
+          }
+        },
+        100,
+        100,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Starts {@code build} with {@code args} (qtest on stdio is added here). */
@@ -90,7 +124,6 @@ public final class QtestSession implements AutoCloseable {
       s.close();
       throw new IOException("e1kfuzz is shutting down: no new QEMU");
     }
-    s.stdoutReader.start();
     s.stderrReader.start();
     return s;
   }
@@ -101,26 +134,38 @@ public final class QtestSession implements AutoCloseable {
     return t;
   }
 
-  private void readStdout(InputStream in) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("IRQ ")) {
-          String[] f = line.split(" ");
-          if (f.length == 3) {
-            irqs.add(
-                new Irq(
-                    f[1].equals("raise"), Integer.parseInt(f[2]), repliesRead + replies.size()));
-          }
-        } else if (line.startsWith("OK") || line.startsWith("FAIL") || line.startsWith("ERR")) {
-          replies.add(line);
-        }
+  /** The next line QEMU writes to stdout, without its newline; null at the end of the stream. */
+  private String readLine() throws IOException {
+    line.setLength(0);
+    for (int c; (c = stdout.read()) != '\n'; ) {
+      if (c < 0) {
+        return null;
       }
-    } catch (IOException | NumberFormatException e) {
-      // the process went away; EOF below tells the waiting side
-    } finally {
-      replies.add(EOF);
+      line.append((char) c); // the protocol is ASCII
     }
+    return line.toString();
+  }
+
+  /**
+   * The next reply; IRQ lines before it are recorded. Null when QEMU's stdout ended (it exited, or
+   * the watchdog ended it).
+   */
+  private String nextReply() throws IOException {
+    for (String l; (l = readLine()) != null; ) {
+      if (l.startsWith("IRQ ")) {
+        String[] f = l.split(" ");
+        if (f.length == 3) {
+          try {
+            irqs.add(new Irq(f[1].equals("raise"), Integer.parseInt(f[2]), repliesRead));
+          } catch (NumberFormatException e) {
+            // not an interrupt line after all
+          }
+        }
+      } else if (l.startsWith("OK") || l.startsWith("FAIL") || l.startsWith("ERR")) {
+        return l;
+      }
+    }
+    return null;
   }
 
   private void readStderr(InputStream in) {
@@ -159,26 +204,31 @@ public final class QtestSession implements AutoCloseable {
       throw new QemuFailure("QEMU stopped reading commands (" + e.getMessage() + ")", true);
     }
     List<String> out = new ArrayList<>(commands.size());
-    for (String c : commands) {
-      String reply;
-      try {
-        reply = replies.poll(REPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new QemuFailure("interrupted", false);
+    awaitingSince = System.nanoTime();
+    try {
+      for (String c : commands) {
+        String reply;
+        try {
+          reply = nextReply();
+        } catch (IOException e) {
+          reply = null; // the pipe broke: QEMU is gone
+        }
+        if (reply == null) {
+          if (timedOut) {
+            throw new QemuFailure(
+                "no reply to '" + c + "' within " + REPLY_TIMEOUT_MS + " ms", false);
+          }
+          throw new QemuFailure("QEMU exited while running '" + c + "'", true);
+        }
+        repliesRead++;
+        awaitingSince = System.nanoTime(); // each reply gets the whole timeout
+        if (!reply.startsWith("OK")) {
+          throw new QemuFailure("'" + c + "' failed: " + reply, false);
+        }
+        out.add(reply);
       }
-      if (reply == null) {
-        throw new QemuFailure("no reply to '" + c + "' within " + REPLY_TIMEOUT_MS + " ms", false);
-      }
-      if (reply.equals(EOF)) {
-        replies.add(EOF);
-        throw new QemuFailure("QEMU exited while running '" + c + "'", true);
-      }
-      repliesRead++;
-      if (!reply.startsWith("OK")) {
-        throw new QemuFailure("'" + c + "' failed: " + reply, false);
-      }
-      out.add(reply);
+    } finally {
+      awaitingSince = 0;
     }
     return out;
   }
@@ -294,7 +344,6 @@ public final class QtestSession implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     try {
-      stdoutReader.join(1000);
       stderrReader.join(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
