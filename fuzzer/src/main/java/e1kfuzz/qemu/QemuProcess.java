@@ -94,9 +94,10 @@ final class QemuProcess implements AutoCloseable {
     if (startFailure != null) {
       return ObservedRun.failed(startFailure);
     }
+    List<String> leading = List.of();
     if (traces++ > 0) {
       try {
-        resetForNextTrace();
+        leading = resetForNextTrace();
       } catch (QemuFailure | IOException f) {
         broken = true;
         // QEMU died between two traces: say how, for the report (an abort would be a finding of its
@@ -108,7 +109,7 @@ final class QemuProcess implements AutoCloseable {
     }
     linkTouched = steps.stream().anyMatch(s -> s instanceof Step.Link);
     TraceDriver driver = new TraceDriver(build, session, qmp, peer, qemuAddress);
-    ObservedRun run = driver.run(steps);
+    ObservedRun run = driver.run(leading, steps);
     String stderr = session.stderr();
     // The timers of the trace, not of the idle second after it.
     run =
@@ -140,28 +141,34 @@ final class QemuProcess implements AutoCloseable {
   }
 
   /**
-   * A QMP system_reset (after {@code set_link up} if the last trace touched the link), the virtual
-   * clock moved on to a whole millisecond (as at power-on, where it is 0; the autonegotiation timer
-   * counts in milliseconds), the marker words cleared and the preamble run again.
+   * A QMP system_reset (after {@code set_link up} if the last trace touched the link), the marker
+   * words cleared and the virtual clock moved on to a whole millisecond (as at power-on, where it
+   * is 0; the autonegotiation timer counts in milliseconds). Returns what is still to be sent
+   * before the trace's preamble, in the same round trip: the last clock step.
    */
-  private void resetForNextTrace() throws IOException, QemuFailure {
+  private List<String> resetForNextTrace() throws IOException, QemuFailure {
     if (linkTouched) {
       TraceDriver.qmp(
           session, qmp, "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"n0\",\"up\":true}}");
     }
     TraceDriver.qmp(session, qmp, "{\"execute\":\"system_reset\"}");
-    if (build.qtestAccel()) {
-      // qtest has no "what time is it": a 1-ns step answers with the new time (QEMU 10 refuses
-      // a 0-ns step).
-      long now = QtestSession.value(session.send("clock_step 1"));
-      long next = (now / 1_000_000 + 1) * 1_000_000;
-      session.send("clock_step " + (next - now));
-    }
-    session.send(
+    List<String> clear =
         List.of(
             String.format(Locale.ROOT, "write 0x%x 0x14 0x%s", Qtest.MSIX_MARKERS, "00".repeat(20)),
-            Qtest.writel(Qtest.MSI_MARKER, 0)));
+            Qtest.writel(Qtest.MSI_MARKER, 0));
+    if (!build.qtestAccel()) {
+      session.send(clear);
+      session.startNextTrace();
+      return List.of();
+    }
+    // qtest has no "what time is it": a 1-ns step answers with the new time (QEMU 10 refuses a
+    // 0-ns step).
+    List<String> commands = new ArrayList<>(clear);
+    commands.add("clock_step 1");
+    List<String> replies = session.send(commands);
     session.startNextTrace();
+    long now = QtestSession.value(replies.get(replies.size() - 1));
+    return List.of("clock_step " + ((now / 1_000_000 + 1) * 1_000_000 - now));
   }
 
   /** The end of QEMU's stderr after {@code prefix}, or nothing when it printed nothing. */
