@@ -233,9 +233,6 @@ public final class Qtest {
     return c;
   }
 
-  /** How many commands {@link #throttleReads()} has. */
-  static final int THROTTLE_READS = 6;
-
   /** The throttling registers ITR and EITR0-4, whose intervals interrupts load when sent. */
   static List<String> throttleReads() {
     List<String> c = new ArrayList<>();

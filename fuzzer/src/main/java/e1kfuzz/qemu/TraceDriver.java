@@ -44,12 +44,6 @@ final class TraceDriver {
   /** Whether the shadow sent an interrupt (or raised INTx) since this was last cleared. */
   private boolean shadowSignalled;
 
-  /**
-   * Whether the shadow sent an interrupt since the last collection: the next one then reads the
-   * throttling registers in its own round trip, as it will need them.
-   */
-  private boolean shadowSignalledSinceCollect;
-
   /** Which of the shadow's events the host would see as an interrupt. */
   private final HostInterrupts shadowHost = new HostInterrupts();
 
@@ -93,10 +87,7 @@ final class TraceDriver {
           if (e instanceof Event.FrameReceived) {
             framesExpected++;
           }
-          if (shadowHost.see(e) != null) {
-            shadowSignalled = true;
-            shadowSignalledSinceCollect = true;
-          }
+          shadowSignalled |= shadowHost.see(e) != null;
         });
   }
 
@@ -406,38 +397,21 @@ final class TraceDriver {
     List<String> c = new ArrayList<>();
     c.add("clock_step " + ns);
     c.addAll(Qtest.signalReads());
-    List<String> replies = send(c);
+    List<String> replies = session.send(c);
     now += ns;
-    note(step, Qtest.SignalReads.parse(replies.subList(1, 1 + Qtest.SignalReads.COUNT)), replies);
+    note(step, Qtest.SignalReads.parse(replies.subList(1, replies.size())));
   }
 
   /** Reads the interrupts QEMU sent since the last collection, at {@link #now}. */
   private void collect(int step) throws IOException, QemuFailure {
-    List<String> replies = send(Qtest.signalReads());
-    note(step, Qtest.SignalReads.parse(replies), replies);
-  }
-
-  /**
-   * Sends commands that end with a collection, followed by the throttle reads when the shadow
-   * interrupted since the last one (so that the interrupts it expects cost no second round trip).
-   */
-  private List<String> send(List<String> commands) throws IOException, QemuFailure {
-    if (!shadowSignalledSinceCollect || !build.qtestAccel()) {
-      return session.send(commands);
-    }
-    List<String> c = new ArrayList<>(commands);
-    c.addAll(Qtest.throttleReads());
-    return session.send(c);
+    note(step, Qtest.SignalReads.parse(session.send(Qtest.signalReads())));
   }
 
   /**
    * Records interrupts read at {@link #now}: each came after the previous collection (at its very
    * instant if no time passed since) and at the latest now.
    */
-  private void note(int step, Qtest.SignalReads r, List<String> replies)
-      throws IOException, QemuFailure {
-    boolean prefetched = shadowSignalledSinceCollect && build.qtestAccel();
-    shadowSignalledSinceCollect = false;
+  private void note(int step, Qtest.SignalReads r) throws IOException, QemuFailure {
     stepMsix |= r.msixMessages();
     stepMsi |= r.msiMessage();
     List<QtestSession.Irq> irqs = session.irqs();
@@ -449,13 +423,8 @@ final class TraceDriver {
     }
     irqsSeen = irqs.size();
     if (build.qtestAccel() && (r.any() || raises > 0)) {
-      // The intervals these interrupts loaded: read only when there are interrupts, and read with
-      // the collection when the shadow expected them.
-      Qtest.ThrottleReads t =
-          Qtest.ThrottleReads.parse(
-              prefetched
-                  ? replies.subList(replies.size() - Qtest.THROTTLE_READS, replies.size())
-                  : session.send(Qtest.throttleReads()));
+      // The intervals these interrupts loaded: read only when there are interrupts.
+      Qtest.ThrottleReads t = Qtest.ThrottleReads.parse(session.send(Qtest.throttleReads()));
       long earliest = now > collectedAt ? collectedAt + 1 : now;
       for (int v = 0; v < 5; v++) {
         if ((r.msixMessages() & (1 << v)) != 0) {
@@ -477,9 +446,9 @@ final class TraceDriver {
     int sent = c.size();
     beforeObservation.clear();
     c.addAll(Qtest.observe());
-    List<String> replies = send(c);
+    List<String> replies = session.send(c);
     Qtest.DeviceReads r = Qtest.DeviceReads.parse(replies.subList(sent, replies.size()));
-    note(step, r.signals(), replies);
+    note(step, r.signals());
     int msix = stepMsix;
     boolean msi = stepMsi;
     stepMsix = 0;
