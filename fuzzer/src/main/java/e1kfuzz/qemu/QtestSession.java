@@ -333,14 +333,12 @@ public final class QtestSession implements AutoCloseable {
     } catch (IOException e) {
       // already gone
     }
-    process.destroy();
+    // SIGKILL: nothing of QEMU's outlives it (its folder is deleted below), and QEMU's orderly
+    // shutdown on SIGTERM cost 14 of its 39 ms of CPU per process.
+    process.destroyForcibly();
     try {
-      if (!process.waitFor(2, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
+      process.waitFor(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
     }
     try {
